@@ -1,0 +1,60 @@
+"""API authentication (bearer token or session with CSRF) and per-caller rate limits."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from ninja.security import HttpBearer, SessionAuth
+
+from frontdesk.accounts.auth import user_for_token
+from frontdesk.core.errors import RateLimited
+
+
+def _rate_limit(caller: str) -> None:
+    """A fixed one-minute window per caller (token or user), shared through the cache."""
+    limit = settings.API_RATE_LIMIT_PER_MINUTE
+    if limit <= 0:
+        return
+    window = int(time.time() // 60)
+    key = f"ratelimit:{caller}:{window}"
+    if cache.add(key, 1, timeout=61):
+        return
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=61)
+        return
+    if count > limit:
+        raise RateLimited(retry_after=max(1, 60 - int(time.time()) % 60))
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        found = user_for_token(token)
+        if found is None:
+            return None
+        user, api_token = found
+        _rate_limit(f"token:{api_token.pk}")
+        request.user = user
+        request.api_token = api_token  # type: ignore[attr-defined]
+        return user
+
+
+class SessionCsrfAuth(SessionAuth):
+    """The Django session, with CSRF enforced on unsafe methods."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user is not None and user.is_active:
+            _rate_limit(f"user:{user.pk}")
+            return user
+        return None
+
+
+token_auth = TokenAuth()
+session_auth = SessionCsrfAuth()
+API_AUTH = [token_auth, session_auth]

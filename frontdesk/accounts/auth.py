@@ -1,0 +1,102 @@
+"""Sign-in by email, a throttle an attacker cannot turn into a lock-out, and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils import timezone
+
+from frontdesk.accounts.models import ApiToken, User
+from frontdesk.core.errors import RateLimited
+
+TOKEN_PREFIX = "fd_"
+
+
+class EmailBackend(ModelBackend):
+    def authenticate(  # type: ignore[override]
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kw: Any
+    ) -> User | None:
+        email = (username or kw.get("email") or "").strip().lower()
+        if not email or password is None:
+            return None
+        try:
+            user = User.objects.get(email=email)
+        except User.DoesNotExist:
+            User().set_password(password)  # same work as a real check: no timing oracle
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
+
+
+def client_ip(request: HttpRequest | None) -> str:
+    if request is None:
+        return "-"
+    return str(request.META.get("REMOTE_ADDR") or "-")
+
+
+def _keys(email: str, ip: str) -> tuple[str, str]:
+    who = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    return f"signin:acct-ip:{who}:{ip}", f"signin:ip:{ip}"
+
+
+def check_sign_in_allowed(email: str, ip: str) -> None:
+    """Refuse when this address has failed too often, for this account or for any.
+
+    The throttle is per (account, address) and per address, never per account alone,
+    so failures from an attacker's address never lock the real user out of theirs.
+    """
+    acct_key, ip_key = _keys(email, ip)
+    counts = cache.get_many([acct_key, ip_key])
+    if (
+        counts.get(acct_key, 0) >= settings.LOGIN_FAILURES_PER_ACCOUNT_AND_IP
+        or counts.get(ip_key, 0) >= settings.LOGIN_FAILURES_PER_IP
+    ):
+        raise RateLimited(
+            "Too many failed sign-ins from this address. Try again later.",
+            retry_after=settings.LOGIN_THROTTLE_SECONDS,
+        )
+
+
+def note_sign_in_failure(email: str, ip: str) -> None:
+    for key in _keys(email, ip):
+        if not cache.add(key, 1, timeout=settings.LOGIN_THROTTLE_SECONDS):
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, timeout=settings.LOGIN_THROTTLE_SECONDS)
+
+
+def clear_sign_in_failures(email: str, ip: str) -> None:
+    cache.delete(_keys(email, ip)[0])
+
+
+def new_token_secret() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def token_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def user_for_token(secret: str) -> tuple[User, ApiToken] | None:
+    """The active user and token for a bearer secret, recording its use (at most once a minute)."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    try:
+        token = ApiToken.objects.select_related("user").get(digest=token_digest(secret), revoked_at__isnull=True)
+    except ApiToken.DoesNotExist:
+        return None
+    if not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token.user, token

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from frontdesk.accounts.models import ApiToken, Role, Team, User
+from frontdesk.core.errors import NotFound
+from frontdesk.core.ids import check_id
+
+
+def user_list(*, viewer: User) -> QuerySet[User]:
+    """Staff see all staff (and customers only through the CRM); customers see nobody."""
+    if not viewer.is_agent:
+        return User.objects.none()
+    return User.objects.exclude(role=Role.CUSTOMER)
+
+
+def user_get(*, viewer: User, user_id: int) -> User:
+    check_id(user_id, "User")
+    if viewer.pk == user_id:
+        return viewer
+    user = user_list(viewer=viewer).filter(pk=user_id).first()
+    if user is None:
+        raise NotFound("User not found.")
+    return user
+
+
+def team_list(*, viewer: User) -> QuerySet[Team]:
+    if not viewer.is_agent:
+        return Team.objects.none()
+    return Team.objects.prefetch_related("members")
+
+
+def team_get(*, viewer: User, team_id: int) -> Team:
+    check_id(team_id, "Team")
+    team = team_list(viewer=viewer).filter(pk=team_id).first()
+    if team is None:
+        raise NotFound("Team not found.")
+    return team
+
+
+def token_list(*, viewer: User, owner: User) -> QuerySet[ApiToken]:
+    if viewer.pk != owner.pk and viewer.role != Role.ADMIN:
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=owner)
+
+
+def team_ids_of(user: User) -> list[int]:
+    return list(user.teams.values_list("pk", flat=True))

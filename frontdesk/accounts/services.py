@@ -1,0 +1,155 @@
+"""Writes for people, teams and API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from frontdesk.accounts import policies
+from frontdesk.accounts.auth import new_token_secret, token_digest
+from frontdesk.accounts.events import (
+    ApiTokenCreated,
+    ApiTokenRevoked,
+    PasswordChanged,
+    TeamSaved,
+    UserCreated,
+    UserUpdated,
+)
+from frontdesk.accounts.models import ApiToken, Role, Team, User
+from frontdesk.core.actor import Actor
+from frontdesk.core.errors import Conflict, NotFound, ValidationError
+from frontdesk.core.events import record
+
+_EDITABLE_USER_FIELDS = {"name", "role", "is_active", "time_zone", "language", "signature"}
+
+
+def _clean_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        raise ValidationError("Enter a valid email address.", fields={"email": "not a valid email address"}) from None
+    return email
+
+
+def _check_password(password: str, user: User | None = None) -> None:
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise ValidationError("The password is too weak.", fields={"password": " ".join(exc.messages)}) from None
+
+
+def _check_role(role: str) -> None:
+    if role not in Role.values:
+        raise ValidationError("Unknown role.", fields={"role": f"must be one of {', '.join(Role.values)}"})
+
+
+def user_create(
+    *, actor: Actor, email: str, name: str = "", role: str = Role.AGENT, password: str | None = None,
+    **extra: Any,
+) -> User:
+    email = _clean_email(email)
+    _check_role(role)
+    unknown = set(extra) - _EDITABLE_USER_FIELDS
+    if unknown:
+        raise ValidationError("Unknown fields.", fields={f: "unknown field" for f in unknown})
+    if password is not None:
+        _check_password(password)
+    with transaction.atomic():
+        if User.objects.filter(email=email).exists():
+            raise Conflict("A user with this email address already exists.", fields={"email": "already in use"})
+        user = User(email=email, name=name, role=role, **extra)
+        if password is None:
+            user.set_unusable_password()
+        else:
+            user.set_password(password)
+        user.save()
+        record(UserCreated(user_id=user.pk, role=role), actor=actor)
+    return user
+
+
+def user_update(*, actor: Actor, user: User, **changes: Any) -> User:
+    unknown = set(changes) - _EDITABLE_USER_FIELDS
+    if unknown:
+        raise ValidationError("Unknown fields.", fields={f: "unknown field" for f in unknown})
+    if "role" in changes:
+        _check_role(changes["role"])
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        diff = {k: [getattr(user, k), v] for k, v in changes.items() if getattr(user, k) != v}
+        for field, (_, new) in diff.items():
+            setattr(user, field, new)
+        if diff:
+            user.save(update_fields=list(diff))
+            record(UserUpdated(user_id=user.pk, changes={k: v[1] for k, v in diff.items()}), actor=actor)
+    return user
+
+
+def password_change(*, actor: Actor, user: User, new_password: str, current_password: str | None = None) -> User:
+    """Set a new password. Every other session of the user ends (their session hash no longer matches)."""
+    if current_password is not None and not user.check_password(current_password):
+        raise ValidationError("The current password is wrong.", fields={"current_password": "wrong password"})
+    _check_password(new_password, user)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        record(PasswordChanged(user_id=user.pk), actor=actor)
+    return user
+
+
+def token_create(*, actor: Actor, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """Create a token; the secret is returned once and only its digest is kept."""
+    if not user.is_active:
+        raise ValidationError("Inactive users cannot have tokens.")
+    secret = new_token_secret()
+    with transaction.atomic():
+        token = ApiToken.objects.create(user=user, name=name[:100], prefix=secret[:10], digest=token_digest(secret))
+        record(ApiTokenCreated(token_id=token.pk, user_id=user.pk), actor=actor)
+    return token, secret
+
+
+def token_revoke(*, actor: Actor, by: User, token_id: int) -> ApiToken:
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().select_related("user").filter(pk=token_id).first()
+        if token is None or not policies.can_manage_tokens_of(by, token.user):
+            raise NotFound("Token not found.")
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            record(ApiTokenRevoked(token_id=token.pk, user_id=token.user_id), actor=actor)
+    return token
+
+
+def team_save(
+    *, actor: Actor, by: User, team: Team | None = None, name: str | None = None,
+    description: str | None = None, restricted: bool | None = None, member_ids: list[int] | None = None,
+) -> Team:
+    policies.require_admin(by)
+    with transaction.atomic():
+        if team is None:
+            if not name:
+                raise ValidationError("A team needs a name.", fields={"name": "required"})
+            team = Team()
+        else:
+            team = Team.objects.select_for_update().get(pk=team.pk)
+        changes: dict[str, Any] = {}
+        for field, value in (("name", name), ("description", description), ("restricted", restricted)):
+            if value is not None and getattr(team, field) != value:
+                setattr(team, field, value)
+                changes[field] = value
+        if "name" in changes and Team.objects.filter(name=team.name).exclude(pk=team.pk).exists():
+            raise Conflict("A team with this name exists.", fields={"name": "already in use"})
+        team.save()
+        if member_ids is not None:
+            members = list(User.objects.filter(pk__in=member_ids, role__in=[r.value for r in Role if r != Role.CUSTOMER]))
+            if len(members) != len(set(member_ids)):
+                raise ValidationError("Unknown or non-agent members.", fields={"member_ids": "unknown agent"})
+            team.members.set(members)
+            changes["member_ids"] = sorted(m.pk for m in members)
+        record(TeamSaved(team_id=team.pk, changes=changes), actor=actor)
+    return team

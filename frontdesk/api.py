@@ -1,0 +1,85 @@
+"""The one NinjaAPI: error mapping and add_router() calls only."""
+
+from __future__ import annotations
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from frontdesk.accounts.api import router as accounts_router
+from frontdesk.accounts.api_auth import API_AUTH
+from frontdesk.brands.api import router as brands_router
+from frontdesk.core.errors import FrontdeskError, RateLimited
+from frontdesk.customers.api import router as customers_router
+from frontdesk.fields.api import router as fields_router
+from frontdesk.tickets.api import router as tickets_router
+
+api = NinjaAPI(
+    title="Frontdesk API",
+    version="1.0.0",
+    description="REST API v1 of Frontdesk. See docs/api/README.md for auth, errors and pagination.",
+    auth=API_AUTH,
+    urls_namespace="api-1.0.0",
+)
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str, fields: dict | None = None) -> HttpResponse:
+    return api.create_response(
+        request, {"error": {"code": code, "message": message, "fields": fields or {}}}, status=status
+    )
+
+
+@api.exception_handler(FrontdeskError)
+def _domain_error(request: HttpRequest, exc: FrontdeskError) -> HttpResponse:
+    response = _error(request, exc.status, exc.code, exc.message, exc.fields)
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _loc(loc: list | tuple) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "file", "payload", "header")]
+    # ninja puts the parameter name first for body schemas: drop the schema name
+    return ".".join(parts) or "request"
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields: dict[str, str] = {}
+    for err in exc.errors:
+        loc = list(err.get("loc", ()))
+        if len(loc) > 1 and loc[0] in ("body",) and loc[1] in ("payload", "data"):
+            loc = loc[2:]
+        fields.setdefault(_loc(loc), err.get("msg", "invalid"))
+    return _error(request, 422, "validation_error", "The input is not valid.", fields)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "unauthenticated", "Authentication required: send a bearer token or sign in.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    codes = {400: "bad_request", 403: "permission_denied", 404: "not_found", 405: "method_not_allowed"}
+    return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _error(request, 413, "payload_too_large", "The request body is too large.")
+
+
+@api.exception_handler(ValueError)
+def _bad_value(request: HttpRequest, exc: ValueError) -> HttpResponse:
+    # e.g. malformed JSON bodies or undecodable input reaching a parser
+    return _error(request, 400, "bad_request", "The request could not be read.")
+
+
+api.add_router("/", accounts_router)
+api.add_router("/", brands_router)
+api.add_router("/", fields_router)
+api.add_router("/", customers_router)
+api.add_router("/", tickets_router)

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.text import slugify
+
+from frontdesk.accounts import policies
+from frontdesk.accounts.models import User
+from frontdesk.brands.events import BrandSaved
+from frontdesk.brands.models import Brand
+from frontdesk.core.actor import Actor
+from frontdesk.core.errors import Conflict, ValidationError
+from frontdesk.core.events import record
+
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
+
+
+def default_brand() -> Brand:
+    """The default brand, created on first need so every ticket has one."""
+    brand = Brand.objects.filter(is_default=True).first()
+    if brand is None:
+        with transaction.atomic():
+            brand, _ = Brand.objects.get_or_create(slug="default", defaults={"name": "Support", "is_default": True})
+            if not brand.is_default and not Brand.objects.filter(is_default=True).exists():
+                Brand.objects.filter(pk=brand.pk).update(is_default=True)
+                brand.is_default = True
+    return brand
+
+
+def _validate(data: dict[str, Any]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for key in ("primary_color", "accent_color"):
+        if key in data and not _COLOR.match(str(data[key])):
+            errors[key] = "must be a colour like #1f6feb"
+    if data.get("help_center_host") and not _HOST.match(str(data["help_center_host"]).lower()):
+        errors["help_center_host"] = "must be a host name like help.example.com"
+    for email in data.get("support_emails") or []:
+        try:
+            validate_email(email)
+        except DjangoValidationError:
+            errors["support_emails"] = f"{email!r} is not an email address"
+    if "name" in data and not str(data["name"]).strip():
+        errors["name"] = "required"
+    return errors
+
+
+def brand_save(*, actor: Actor, by: User, brand: Brand | None = None, **data: Any) -> Brand:
+    policies.require_admin(by)
+    allowed = {"name", "slug", "primary_color", "accent_color", "support_emails", "help_center_host", "is_default"}
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValidationError("Unknown fields.", fields={f: "unknown field" for f in unknown})
+    errors = _validate(data)
+    if errors:
+        raise ValidationError("The brand is not valid.", fields=errors)
+    if "support_emails" in data:
+        data["support_emails"] = [e.strip().lower() for e in data["support_emails"]]
+    if data.get("help_center_host"):
+        data["help_center_host"] = data["help_center_host"].lower()
+    with transaction.atomic():
+        brand = Brand() if brand is None else Brand.objects.select_for_update().get(pk=brand.pk)
+        if brand.pk is None and not data.get("name"):
+            raise ValidationError("A brand needs a name.", fields={"name": "required"})
+        if brand.pk is None and not data.get("slug"):
+            data["slug"] = slugify(data["name"])[:60] or "brand"
+        changes = {k: v for k, v in data.items() if getattr(brand, k) != v}
+        if changes.get("is_default"):
+            Brand.objects.filter(is_default=True).exclude(pk=brand.pk).update(is_default=False)
+        for key, value in changes.items():
+            setattr(brand, key, value)
+        for field in ("name", "slug", "help_center_host"):
+            value = getattr(brand, field)
+            if value and Brand.objects.filter(**{field: value}).exclude(pk=brand.pk).exists():
+                raise Conflict(f"Another brand has this {field}.", fields={field: "already in use"})
+        brand.save()
+        record(BrandSaved(brand_id=brand.pk, changes=changes), actor=actor)
+    return brand

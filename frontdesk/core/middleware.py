@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from frontdesk.core.errors import PayloadTooLarge
+
+
+class RequestSizeMiddleware:
+    """Refuse request bodies over the limit before anything reads them.
+
+    Attachment uploads (multipart) may be as large as FRONTDESK_MAX_ATTACHMENT_BYTES
+    plus form overhead; every other body is limited to FRONTDESK_API_MAX_BODY_BYTES.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        is_multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
+        limit = settings.MAX_ATTACHMENT_BYTES + 65536 if is_multipart else settings.API_MAX_BODY_BYTES
+        if length > limit:
+            err = PayloadTooLarge(f"The request body is larger than the limit of {limit} bytes.")
+            return HttpResponse(json.dumps(err.as_dict()), status=413, content_type="application/json")
+        return self.get_response(request)

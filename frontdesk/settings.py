@@ -1,0 +1,191 @@
+"""Frontdesk settings: one module, driven by FRONTDESK_* environment variables.
+
+Every variable is documented in docs/configuration.md. The defaults give the
+embedded shape (SQLite under var/, in-process worker, local memory cache);
+setting FRONTDESK_DATABASE_URL and FRONTDESK_REDIS_URL gives the scaled shape.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+from frontdesk.core.config import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(env_str("FRONTDESK_VAR_DIR", str(BASE_DIR.parent / "var"))).resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded database and task queue live here
+
+# The well-known embedded default. `frontdesk check` refuses it outside the
+# embedded shape (see frontdesk.core.checks).
+INSECURE_DEFAULT_SECRET_KEY = "frontdesk-embedded-insecure-default-key-change-me"
+SECRET_KEY = env_str("FRONTDESK_SECRET_KEY", INSECURE_DEFAULT_SECRET_KEY)
+DEBUG = env_bool("FRONTDESK_DEBUG", False)
+EMBEDDED = not os.environ.get("FRONTDESK_DATABASE_URL")
+ALLOWED_HOSTS = env_list("FRONTDESK_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if EMBEDDED else [])
+CSRF_TRUSTED_ORIGINS = env_list("FRONTDESK_CSRF_TRUSTED_ORIGINS", [])
+HOST = env_str("FRONTDESK_HOST", "127.0.0.1")
+PORT = env_int("FRONTDESK_PORT", 8000)
+PUBLIC_URL = env_str("FRONTDESK_PUBLIC_URL", f"http://{'localhost' if HOST in ('127.0.0.1', '0.0.0.0') else HOST}:{PORT}")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "huey.contrib.djhuey",
+    "frontdesk.core",
+    "frontdesk.accounts",
+    "frontdesk.brands",
+    "frontdesk.fields",
+    "frontdesk.customers",
+    "frontdesk.tickets",
+    "frontdesk.ops",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "frontdesk.core.middleware.RequestSizeMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "frontdesk.urls"
+ASGI_APPLICATION = "frontdesk.asgi.application"
+WSGI_APPLICATION = None
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+# --- database -------------------------------------------------------------
+DATABASE_URL = os.environ.get("FRONTDESK_DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("FRONTDESK_DB_CONN_MAX_AGE", 60))}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(VAR_DIR / "frontdesk.sqlite3"),
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000; PRAGMA cache_size=-65536;"
+                ),
+            },
+        }
+    }
+# Tests point the suite at PostgreSQL with this variable (see tests/conftest.py).
+_test_db = os.environ.get("FRONTDESK_TEST_DATABASE_URL_ACTIVE")
+if _test_db:
+    DATABASES = {"default": dj_database_url.parse(_test_db)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- cache, channels, background work ---------------------------------------
+REDIS_URL = os.environ.get("FRONTDESK_REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "frontdesk"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+HUEY_IMMEDIATE = env_bool("FRONTDESK_HUEY_IMMEDIATE", False)
+if REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.PriorityRedisHuey",
+        "name": "frontdesk",
+        "url": REDIS_URL,
+        "immediate": HUEY_IMMEDIATE,
+        "consumer": {"workers": env_int("FRONTDESK_WORKER_THREADS", 4), "worker_type": "thread"},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "frontdesk",
+        "filename": str(VAR_DIR / "huey.sqlite3"),
+        "immediate": HUEY_IMMEDIATE,
+        "consumer": {"workers": env_int("FRONTDESK_WORKER_THREADS", 2), "worker_type": "thread"},
+    }
+
+# --- auth -----------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["frontdesk.accounts.auth.EmailBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/login/"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("FRONTDESK_SECURE_COOKIES", not EMBEDDED)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Sign-in throttle: failures allowed per (account, client address) and per client address.
+LOGIN_FAILURES_PER_ACCOUNT_AND_IP = env_int("FRONTDESK_LOGIN_FAILURES_PER_ACCOUNT_AND_IP", 5)
+LOGIN_FAILURES_PER_IP = env_int("FRONTDESK_LOGIN_FAILURES_PER_IP", 50)
+LOGIN_THROTTLE_SECONDS = env_int("FRONTDESK_LOGIN_THROTTLE_SECONDS", 900)
+
+# --- API ------------------------------------------------------------------
+API_RATE_LIMIT_PER_MINUTE = env_int("FRONTDESK_API_RATE_LIMIT_PER_MINUTE", 600)
+API_MAX_BODY_BYTES = env_int("FRONTDESK_API_MAX_BODY_BYTES", 1_048_576)
+MAX_ATTACHMENT_BYTES = env_int("FRONTDESK_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+IDEMPOTENCY_TTL_HOURS = env_int("FRONTDESK_IDEMPOTENCY_TTL_HOURS", 24)
+
+# --- files ----------------------------------------------------------------
+MEDIA_ROOT = env_str("FRONTDESK_MEDIA_ROOT", str(VAR_DIR / "files"))
+STATIC_URL = "/static/"
+STATIC_ROOT = env_str("FRONTDESK_STATIC_ROOT", str(VAR_DIR / "static"))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# --- i18n -----------------------------------------------------------------
+LANGUAGE_CODE = "en"
+TIME_ZONE = env_str("FRONTDESK_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- events ---------------------------------------------------------------
+EVENTS_MAX_DEPTH = env_int("FRONTDESK_EVENTS_MAX_DEPTH", 8)
+EVENTS_MAX_ATTEMPTS = env_int("FRONTDESK_EVENTS_MAX_ATTEMPTS", 8)
+
+# --- security headers -----------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("FRONTDESK_BEHIND_PROXY", False) else None
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("FRONTDESK_LOG_LEVEL", "WARNING")},
+}

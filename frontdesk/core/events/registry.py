@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -49,18 +50,17 @@ def handler(*event_classes: type[Event], in_transaction: bool = False) -> Callab
 
 
 def autodiscover() -> None:
-    """Import every installed app's handlers module once."""
+    """Import every installed app's ``handlers.py`` and ``*_handlers.py`` modules once."""
     global _discovered
     if _discovered:
         return
     for config in apps.get_app_configs():
         if not config.name.startswith("frontdesk."):
             continue
-        try:
-            importlib.import_module(f"{config.name}.handlers")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.handlers":
-                raise
+        folder = Path(config.path)
+        for module in sorted(folder.glob("*handlers.py")):
+            if module.stem == "handlers" or module.stem.endswith("_handlers"):
+                importlib.import_module(f"{config.name}.{module.stem}")
     _discovered = True
 
 

@@ -15,6 +15,8 @@ from frontdesk.core.errors import FrontdeskError, RateLimited
 from frontdesk.customers.api import router as customers_router
 from frontdesk.fields.api import router as fields_router
 from frontdesk.tickets.api import router as tickets_router
+from frontdesk.tickets.api_search import router as search_router
+from frontdesk.tickets.api_views import router as views_router
 
 api = NinjaAPI(
     title="Frontdesk API",
@@ -83,3 +85,5 @@ api.add_router("/", brands_router)
 api.add_router("/", fields_router)
 api.add_router("/", customers_router)
 api.add_router("/", tickets_router)
+api.add_router("/", views_router)
+api.add_router("/", search_router)

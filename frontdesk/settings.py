@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the API reference UI from local static files, never a CDN
     "channels",
     "huey.contrib.djhuey",
     "frontdesk.core",
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "frontdesk.core.middleware.RequestSizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -166,6 +168,9 @@ MEDIA_ROOT = env_str("FRONTDESK_MEDIA_ROOT", str(VAR_DIR / "files"))
 STATIC_URL = "/static/"
 STATIC_ROOT = env_str("FRONTDESK_STATIC_ROOT", str(VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# WhiteNoise serves static files from the app folders directly (no collectstatic step needed).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- i18n -----------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -8,7 +8,9 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
+from ninja.utils import check_csrf
 
 from frontdesk.accounts.auth import user_for_token
 from frontdesk.core.errors import RateLimited
@@ -45,14 +47,24 @@ class TokenAuth(HttpBearer):
 
 
 class SessionCsrfAuth(SessionAuth):
-    """The Django session, with CSRF enforced on unsafe methods."""
+    """The Django session, with CSRF enforced on unsafe methods.
 
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = super().authenticate(request, key)
-        if user is not None and user.is_active:
-            _rate_limit(f"user:{user.pk}")
-            return user
-        return None
+    CSRF is checked only when the request carries a signed-in session: a request with
+    no credentials at all answers 401 (not a CSRF 403), and a session request without
+    a valid X-CSRFToken header on POST/PUT/PATCH/DELETE answers 403.
+    """
+
+    def __call__(self, request: HttpRequest) -> Any:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_active:
+            return None
+        if check_csrf(request):
+            raise HttpError(403, "CSRF check failed: send the csrftoken cookie's value as X-CSRFToken.")
+        _rate_limit(f"user:{user.pk}")
+        return user
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:  # pragma: no cover - see __call__
+        return self(request)
 
 
 token_auth = TokenAuth()

@@ -100,3 +100,22 @@ def user_for_token(secret: str) -> tuple[User, ApiToken] | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token.user, token
+
+
+def is_same_origin_json(request: HttpRequest) -> bool:
+    """True for a JSON request a browser could only have sent from our own pages.
+
+    The sign-in endpoint has no session (so no CSRF token) yet; instead it refuses what a
+    cross-site page can send: other content types (HTML forms send only urlencoded,
+    multipart or text/plain without a CORS preflight we never grant), a browser's
+    ``Sec-Fetch-Site: cross-site``, and an ``Origin`` that is neither ours nor trusted.
+    """
+    if not request.content_type or request.content_type.lower() != "application/json":
+        return False
+    if request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site":
+        return False
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True  # not a browser cross-origin request (curl, scripts, same-origin GET-less clients)
+    own = f"{request.scheme}://{request.get_host()}"
+    return origin == own or origin in settings.CSRF_TRUSTED_ORIGINS

@@ -2,16 +2,25 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from frontdesk.accounts import policies
 from frontdesk.accounts.models import ApiToken, Role, Team, User
 from frontdesk.core.errors import NotFound
 from frontdesk.core.ids import check_id
 
 
-def user_list(*, viewer: User) -> QuerySet[User]:
-    """Staff see all staff (and customers only through the CRM); customers see nobody."""
-    if not viewer.is_agent:
-        return User.objects.none()
-    return User.objects.exclude(role=Role.CUSTOMER)
+def user_list(
+    *, viewer: User, role: str | None = None, active: bool | None = None, email_prefix: str | None = None
+) -> QuerySet[User]:
+    """Staff see all staff (customers only through the CRM); anyone else gets NotFound."""
+    policies.require_staff(viewer)
+    qs = User.objects.exclude(role=Role.CUSTOMER)
+    if role:
+        qs = qs.filter(role=role)
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    if email_prefix:
+        qs = qs.filter(email__startswith=email_prefix.strip().lower())
+    return qs
 
 
 def user_get(*, viewer: User, user_id: int) -> User:
@@ -25,8 +34,7 @@ def user_get(*, viewer: User, user_id: int) -> User:
 
 
 def team_list(*, viewer: User) -> QuerySet[Team]:
-    if not viewer.is_agent:
-        return Team.objects.none()
+    policies.require_staff(viewer)
     return Team.objects.prefetch_related("members")
 
 

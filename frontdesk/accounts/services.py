@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -24,6 +26,7 @@ from frontdesk.accounts.models import ApiToken, Role, Team, User
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import Conflict, NotFound, ValidationError
 from frontdesk.core.events import record
+from frontdesk.core.ids import MAX_ID, check_id
 
 _EDITABLE_USER_FIELDS = {"name", "role", "is_active", "time_zone", "language", "signature"}
 
@@ -49,15 +52,44 @@ def _check_role(role: str) -> None:
         raise ValidationError("Unknown role.", fields={"role": f"must be one of {', '.join(Role.values)}"})
 
 
+def _check_profile(changes: dict[str, Any]) -> None:
+    errors: dict[str, str] = {}
+    if "time_zone" in changes:
+        try:
+            ZoneInfo(str(changes["time_zone"]))
+        except (ZoneInfoNotFoundError, ValueError):
+            errors["time_zone"] = "not a known time zone, e.g. Europe/Paris"
+    if "language" in changes and str(changes["language"]).lower() not in {c for c, _ in settings.LANGUAGES}:
+        errors["language"] = "not a supported language code, e.g. en or pt-br"
+    if "name" in changes and len(str(changes["name"])) > 200:
+        errors["name"] = "at most 200 characters"
+    if "is_active" in changes and not isinstance(changes["is_active"], bool):
+        errors["is_active"] = "must be true or false"
+    if errors:
+        raise ValidationError("The profile is not valid.", fields=errors)
+
+
+def _check_keeps_an_admin(user: User, changes: dict[str, Any]) -> None:
+    demoted = changes.get("role", user.role) != Role.ADMIN or changes.get("is_active", user.is_active) is False
+    if user.role == Role.ADMIN and user.is_active and demoted:
+        others = User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk)
+        if not others.exists():
+            raise Conflict("The last active administrator cannot be demoted or deactivated.")
+
+
 def user_create(
     *, actor: Actor, email: str, name: str = "", role: str = Role.AGENT, password: str | None = None,
-    **extra: Any,
+    by: User | None = None, **extra: Any,
 ) -> User:
+    """Create a person. ``by`` (when a person acts, not the CLI) must be an administrator."""
+    if by is not None:
+        policies.require_admin(by)
     email = _clean_email(email)
     _check_role(role)
     unknown = set(extra) - _EDITABLE_USER_FIELDS
     if unknown:
         raise ValidationError("Unknown fields.", fields={f: "unknown field" for f in unknown})
+    _check_profile({"name": name, **extra})
     if password is not None:
         _check_password(password)
     with transaction.atomic():
@@ -73,14 +105,19 @@ def user_create(
     return user
 
 
-def user_update(*, actor: Actor, user: User, **changes: Any) -> User:
+def user_update(*, actor: Actor, user: User, by: User | None = None, **changes: Any) -> User:
+    """Change a person. ``by`` may change their own profile; only admins change others or roles."""
     unknown = set(changes) - _EDITABLE_USER_FIELDS
     if unknown:
         raise ValidationError("Unknown fields.", fields={f: "unknown field" for f in unknown})
+    if by is not None:
+        policies.require_may_edit_user(by, user, set(changes))
     if "role" in changes:
         _check_role(changes["role"])
+    _check_profile(changes)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
+        _check_keeps_an_admin(user, changes)
         diff = {k: [getattr(user, k), v] for k, v in changes.items() if getattr(user, k) != v}
         for field, (_, new) in diff.items():
             setattr(user, field, new)
@@ -113,10 +150,14 @@ def token_create(*, actor: Actor, user: User, name: str = "") -> tuple[ApiToken,
     return token, secret
 
 
-def token_revoke(*, actor: Actor, by: User, token_id: int) -> ApiToken:
+def token_revoke(*, actor: Actor, by: User, token_id: int, owner: User | None = None) -> ApiToken:
+    """Revoke a token of ``by`` (or, for admins, anyone's); with ``owner``, only that person's."""
+    check_id(token_id, "Token")
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().select_related("user").filter(pk=token_id).first()
-        if token is None or not policies.can_manage_tokens_of(by, token.user):
+        if token is None or not policies.can_manage_tokens_of(by, token.user) or (
+            owner is not None and token.user_id != owner.pk
+        ):
             raise NotFound("Token not found.")
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
@@ -146,6 +187,8 @@ def team_save(
             raise Conflict("A team with this name exists.", fields={"name": "already in use"})
         team.save()
         if member_ids is not None:
+            if any(not isinstance(i, int) or i < 1 or i > MAX_ID for i in member_ids):
+                raise ValidationError("Unknown or non-agent members.", fields={"member_ids": "unknown agent"})
             members = list(User.objects.filter(pk__in=member_ids, role__in=[r.value for r in Role if r != Role.CUSTOMER]))
             if len(members) != len(set(member_ids)):
                 raise ValidationError("Unknown or non-agent members.", fields={"member_ids": "unknown agent"})

@@ -32,6 +32,14 @@ def default_brand() -> Brand:
     return brand
 
 
+def _free_slug(base: str) -> str:
+    slug, n = base, 1
+    while Brand.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
 def _validate(data: dict[str, Any]) -> dict[str, str]:
     errors: dict[str, str] = {}
     for key in ("primary_color", "accent_color"):
@@ -60,15 +68,17 @@ def brand_save(*, actor: Actor, by: User, brand: Brand | None = None, **data: An
         raise ValidationError("The brand is not valid.", fields=errors)
     if "support_emails" in data:
         data["support_emails"] = [e.strip().lower() for e in data["support_emails"]]
-    if data.get("help_center_host"):
-        data["help_center_host"] = data["help_center_host"].lower()
+    if "help_center_host" in data:
+        data["help_center_host"] = (data["help_center_host"] or "").strip().lower() or None
     with transaction.atomic():
         brand = Brand() if brand is None else Brand.objects.select_for_update().get(pk=brand.pk)
         if brand.pk is None and not data.get("name"):
             raise ValidationError("A brand needs a name.", fields={"name": "required"})
         if brand.pk is None and not data.get("slug"):
-            data["slug"] = slugify(data["name"])[:60] or "brand"
+            data["slug"] = _free_slug(slugify(data["name"])[:50] or "brand")
         changes = {k: v for k, v in data.items() if getattr(brand, k) != v}
+        if brand.is_default and changes.get("is_default") is False:
+            raise Conflict("Make another brand the default instead.", fields={"is_default": "one brand is default"})
         if changes.get("is_default"):
             Brand.objects.filter(is_default=True).exclude(pk=brand.pk).update(is_default=False)
         for key, value in changes.items():

@@ -25,7 +25,26 @@ from frontdesk.core.pagination import Page
 
 T = TypeVar("T")
 
-__all__ = ["MAX_ID", "ObjectId", "PageOut", "StrictIn", "check_id", "idempotent", "page_response"]
+__all__ = [
+    "MAX_ID", "ErrorOut", "ObjectId", "PageOut", "StrictIn", "check_id", "errors", "idempotent", "page_response",
+]
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    fields: dict[str, str]
+
+
+class ErrorOut(Schema):
+    """Every failure: ``{"error": {"code", "message", "fields"}}``."""
+
+    error: ErrorBody
+
+
+def errors(*codes: int) -> dict[int, type[ErrorOut]]:
+    """Response declarations for the error statuses a route can answer: ``{200: X, **errors(404, 422)}``."""
+    return {code: ErrorOut for code in codes}
 
 
 class StrictIn(Schema):

@@ -131,6 +131,8 @@ def custom_field_save(
             errors["options"] = "a non-empty list of text choices"
         elif len(set(options)) != len(options):
             errors["options"] = "choices must be unique"
+    elif options:
+        errors["options"] = "only dropdown and multi-select fields have choices"
     if errors:
         raise ValidationError("The custom field is not valid.", fields=errors)
     with transaction.atomic():

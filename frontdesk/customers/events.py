@@ -55,3 +55,18 @@ class PurchaseRecorded(Event):
     contact_id: int
     amount: str
     currency: str
+
+
+class PurchaseUpdated(Event):
+    """A purchase recorded again with the same ``external_id`` changed (a re-import, a refund)."""
+
+    name: ClassVar[str] = "purchase.updated"
+    purchase_id: int
+    contact_id: int
+    changes: dict[str, Any]  # field -> [old, new]
+
+
+class ContactNoteAdded(Event):
+    name: ClassVar[str] = "contact.note_added"
+    contact_id: int
+    contact_event_id: int

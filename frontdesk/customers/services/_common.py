@@ -1,0 +1,149 @@
+"""Normalisation and validation shared by the CRM services."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from functools import lru_cache
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+
+from frontdesk.accounts import policies as account_policies
+from frontdesk.accounts.models import User
+from frontdesk.core.actor import Actor
+from frontdesk.core.errors import ValidationError
+from frontdesk.customers.models import Channel, Contact, ContactEvent, IdentityKind, Organisation
+
+PHONE_KINDS = frozenset({IdentityKind.PHONE, IdentityKind.WHATSAPP})
+AT_HANDLE_KINDS = frozenset({IdentityKind.TWITTER, IdentityKind.INSTAGRAM})
+MAX_IDENTITY = 254
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def require_editor(by: User | None) -> None:
+    """``None`` is the system (channels, imports); a person must be a full agent."""
+    if by is not None:
+        account_policies.require_full_agent(by)
+
+
+def normalise_email(value: str, field: str = "email") -> str:
+    email = (value or "").strip().lower() if isinstance(value, str) else ""
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        raise ValidationError(
+            "Enter a valid email address.", fields={field: "not a valid email address"}
+        ) from None
+    return email
+
+
+def normalise_phone(value: str, field: str = "phone") -> str:
+    raw = value.strip() if isinstance(value, str) else ""
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]
+    digits = re.sub(r"\D", "", raw)
+    if not re.fullmatch(r"[+\d\s().\-/]+", raw or "x") or not 6 <= len(digits) <= 15:
+        raise ValidationError(
+            "Enter a valid phone number.", fields={field: "6 to 15 digits, optionally with a leading +"}
+        )
+    return "+" + digits
+
+
+def normalise_identity(kind: str, value: str, field: str = "value") -> tuple[str, str]:
+    """The stored form of an identity: lower-case email, '+digits' phone, trimmed handle."""
+    if kind not in IdentityKind.values:
+        raise ValidationError(
+            "Unknown identity kind.", fields={"kind": f"must be one of {', '.join(IdentityKind.values)}"}
+        )
+    if kind == IdentityKind.EMAIL:
+        return kind, normalise_email(value, field)
+    if kind in PHONE_KINDS:
+        return kind, normalise_phone(value, field)
+    handle = value.strip() if isinstance(value, str) else ""
+    if kind in AT_HANDLE_KINDS:
+        handle = handle.lstrip("@").lower()
+    if kind in AT_HANDLE_KINDS and any(ch.isspace() for ch in handle):
+        raise ValidationError("Enter a valid handle.", fields={field: "a handle has no spaces"})
+    if not handle or len(handle) > MAX_IDENTITY:
+        raise ValidationError("Enter a valid handle.", fields={field: f"1 to {MAX_IDENTITY} characters"})
+    return kind, handle
+
+
+def normalise_domain(value: str, field: str = "domains") -> str:
+    domain = value.strip().lower().rstrip(".") if isinstance(value, str) else ""
+    if domain.startswith("@"):
+        domain = domain[1:]
+    labels = domain.split(".")
+    if (
+        len(domain) > 253
+        or len(labels) < 2
+        or not all(_HOST_LABEL.match(label) for label in labels)
+        or labels[-1].isdigit()
+    ):
+        raise ValidationError(
+            f"{value!r} is not a host name.", fields={field: f"{value!r} is not a valid domain"}
+        )
+    return domain
+
+
+@lru_cache(maxsize=1)
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def check_text(errors: dict[str, str], field: str, value: Any, max_length: int) -> None:
+    if not isinstance(value, str):
+        errors[field] = "must be text"
+    elif len(value) > max_length:
+        errors[field] = f"at most {max_length} characters"
+
+
+def check_profile(data: dict[str, Any]) -> None:
+    """Check the plain profile fields a contact may be given (only those present)."""
+    errors: dict[str, str] = {}
+    limits = {"name": 200, "language": 16, "tier": 30, "notes": 100_000, "time_zone": 64}
+    for field, limit in limits.items():
+        if field in data:
+            check_text(errors, field, data[field], limit)
+    if data.get("time_zone") and "time_zone" not in errors and data["time_zone"] not in _time_zones():
+        errors["time_zone"] = "not a known time zone (like Europe/Paris)"
+    if (
+        data.get("language")
+        and "language" not in errors
+        and not re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*", data["language"])
+    ):
+        errors["language"] = "a language code like en or pt-BR"
+    if data.get("preferred_channel") and data["preferred_channel"] not in Channel.values:
+        errors["preferred_channel"] = f"must be one of {', '.join(Channel.values)}"
+    if "vip" in data and not isinstance(data["vip"], bool):
+        errors["vip"] = "must be true or false"
+    if errors:
+        raise ValidationError("The contact is not valid.", fields=errors)
+
+
+def resolve_organisation(
+    value: Organisation | int | None, field: str = "organisation_id"
+) -> Organisation | None:
+    if value is None or isinstance(value, Organisation):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 2**63 - 1:
+        raise ValidationError("No such organisation.", fields={field: "no such organisation"})
+    org = Organisation.objects.filter(pk=value).first()
+    if org is None:
+        raise ValidationError("No such organisation.", fields={field: "no such organisation"})
+    return org
+
+
+def contact_event(
+    contact: Contact, *, actor: Actor, kind: str, body: str = "", data: dict | None = None
+) -> ContactEvent:
+    return ContactEvent.objects.create(
+        contact=contact,
+        kind=kind,
+        body=body,
+        data=data or {},
+        actor_user_id=actor.user_id,
+        actor_label=actor.label[:200],
+    )

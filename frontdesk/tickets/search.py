@@ -1,0 +1,350 @@
+"""Full-text search of tickets, and the one ``search()`` behind the search box and GET /search.
+
+The index (see frontdesk/customers/search.py for the parser and the contact index):
+
+- SQLite: the FTS5 table ``ticket_fts(subject, body, notes)``, rowid = ticket id.
+- PostgreSQL: ``Ticket.search_vector`` (subject weight A, public messages B) and the column
+  ``notes_vector`` (internal notes; added by migration 0003_search, unknown to the ORM), both
+  with GIN indexes.
+
+Public text and notes are kept apart so a customer can never get a hit through a note. The
+in-transaction handlers in search_handlers.py keep the index consistent with each write:
+a new message is appended in one UPDATE; nothing re-reads a ticket's messages except a
+subject change, a merge or split, or ``rebuild_index()``.
+
+A search reads at most a bounded number of candidate ids from the index (LIMIT), then keeps
+those the viewer may see, never scanning the tickets table.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from frontdesk.accounts.models import User
+from frontdesk.customers.search import (
+    ParsedQuery,
+    highlight,
+    index_text,
+    is_postgres,
+    parse_query,
+    rebuild_contacts_index,
+    search_contacts,
+    search_organisations,
+    ts_config,
+)
+from frontdesk.tickets.models import Message, MessageKind, Ticket
+from frontdesk.tickets.policies import can_see_notes, visible_tickets
+
+KINDS = ("tickets", "customers", "organisations")
+MAX_LIMIT = 50
+CHUNK = 200
+MAX_CANDIDATES = 2000  # ids read from the index per search, at most
+MAX_VECTOR_BYTES = 600_000  # PostgreSQL refuses a tsvector over 1 MB: stop appending before
+_TABLE = Ticket._meta.db_table
+
+
+# --- index maintenance -------------------------------------------------------------------------
+
+
+def _messages_text(ticket_id: int) -> tuple[str, str]:
+    public: list[str] = []
+    notes: list[str] = []
+    for kind, body in Message.objects.filter(ticket_id=ticket_id).order_by("created_at", "pk").values_list(
+        "kind", "body"
+    ):
+        (notes if kind == MessageKind.NOTE else public).append(index_text(body))
+    return index_text(" ".join(public)), index_text(" ".join(notes))
+
+
+def index_ticket(ticket_id: int) -> None:
+    """(Re)build the entry of one ticket from its subject and messages."""
+    subject = Ticket.objects.filter(pk=ticket_id).values_list("subject", flat=True).first()
+    if subject is None:
+        remove_tickets([ticket_id])
+        return
+    body, notes = _messages_text(ticket_id)
+    with connection.cursor() as cursor:
+        if is_postgres():
+            cfg = ts_config()
+            cursor.execute(
+                f"UPDATE {_TABLE} SET search_vector = setweight(to_tsvector(%s::regconfig, %s), 'A')"
+                " || setweight(to_tsvector(%s::regconfig, %s), 'B'),"
+                " notes_vector = to_tsvector(%s::regconfig, %s) WHERE id = %s",
+                [cfg, index_text(subject), cfg, body, cfg, notes, ticket_id],
+            )
+        else:
+            cursor.execute("DELETE FROM ticket_fts WHERE rowid = %s", [ticket_id])
+            cursor.execute(
+                "INSERT INTO ticket_fts(rowid, subject, body, notes) VALUES (%s, %s, %s, %s)",
+                [ticket_id, index_text(subject), body, notes],
+            )
+
+
+def index_new_ticket(ticket_id: int, subject: str) -> None:
+    """A new ticket: its subject. Its messages follow through MessageAdded (appended)."""
+    with connection.cursor() as cursor:
+        if is_postgres():
+            cursor.execute(
+                f"UPDATE {_TABLE} SET search_vector = setweight(to_tsvector(%s::regconfig, %s), 'A'),"
+                " notes_vector = NULL WHERE id = %s",
+                [ts_config(), index_text(subject), ticket_id],
+            )
+        else:
+            cursor.execute("DELETE FROM ticket_fts WHERE rowid = %s", [ticket_id])
+            cursor.execute(
+                "INSERT INTO ticket_fts(rowid, subject, body, notes) VALUES (%s, %s, '', '')",
+                [ticket_id, index_text(subject)],
+            )
+
+
+def append_text(ticket_id: int, text: str, *, note: bool) -> None:
+    """Add the text of new messages to a ticket's entry in one UPDATE (no message is re-read)."""
+    words = index_text(text)
+    if not words:
+        return
+    with connection.cursor() as cursor:
+        if is_postgres():
+            column = "notes_vector" if note else "search_vector"
+            weight = "C" if note else "B"
+            cursor.execute(
+                f"UPDATE {_TABLE} SET {column} = coalesce({column}, ''::tsvector)"
+                f" || setweight(to_tsvector(%s::regconfig, %s), '{weight}')"
+                f" WHERE id = %s AND coalesce(pg_column_size({column}), 0) < %s",
+                [ts_config(), words, ticket_id, MAX_VECTOR_BYTES],
+            )
+            return
+        column = "notes" if note else "body"
+        cursor.execute(
+            f"UPDATE ticket_fts SET {column} = {column} || ' ' || %s WHERE rowid = %s", [words, ticket_id]
+        )
+        if cursor.rowcount == 0:  # not indexed yet (created before the index existed)
+            index_ticket(ticket_id)
+
+
+def append_messages(ticket_id: int, message_ids: Sequence[int]) -> None:
+    public: list[str] = []
+    notes: list[str] = []
+    for kind, body in Message.objects.filter(pk__in=message_ids).order_by("created_at", "pk").values_list(
+        "kind", "body"
+    ):
+        (notes if kind == MessageKind.NOTE else public).append(body)
+    if public:
+        append_text(ticket_id, " ".join(public), note=False)
+    if notes:
+        append_text(ticket_id, " ".join(notes), note=True)
+
+
+def set_subject(ticket_id: int, subject: str) -> None:
+    if is_postgres():
+        index_ticket(ticket_id)  # the subject's lexemes cannot be told apart in a tsvector
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE ticket_fts SET subject = %s WHERE rowid = %s", [index_text(subject), ticket_id])
+        if cursor.rowcount == 0:
+            index_ticket(ticket_id)
+
+
+def remove_tickets(ids: Iterable[int]) -> None:
+    ids = list(ids)
+    if not ids:
+        return
+    with connection.cursor() as cursor:
+        placeholders = ",".join(["%s"] * len(ids))
+        if is_postgres():
+            cursor.execute(
+                f"UPDATE {_TABLE} SET search_vector = NULL, notes_vector = NULL WHERE id IN ({placeholders})",  # noqa: S608
+                ids,
+            )
+        else:
+            cursor.execute(f"DELETE FROM ticket_fts WHERE rowid IN ({placeholders})", ids)  # noqa: S608
+
+
+def rebuild_index(batch: int = 500) -> dict[str, int]:
+    """Rebuild the whole index (tickets and contacts) from the tables. Safe to run any time."""
+    if not is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM ticket_fts")
+    tickets, last = 0, 0
+    while True:
+        ids = list(Ticket.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch])
+        if not ids:
+            break
+        for pk in ids:
+            index_ticket(pk)
+        tickets += len(ids)
+        last = ids[-1]
+    return {"tickets": tickets, "contacts": rebuild_contacts_index()}
+
+
+# --- ticket search -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TicketHit:
+    id: int
+    subject: str
+    status: str
+    status_category: str
+    priority: int
+    requester_id: int
+    requester_name: str
+    updated_at: datetime
+    subject_highlight: str
+    snippet: str | None
+    rank: float
+
+
+def _candidates(
+    parsed: ParsedQuery, *, notes: bool, limit: int, offset: int, restrict: tuple[str, Sequence[Any]] | None
+) -> list[tuple[int, float]]:
+    """(ticket id, score) from the index, best first (lower score is better)."""
+    params: list[Any] = []
+    with connection.cursor() as cursor:
+        if is_postgres():
+            cfg = ts_config()
+            if notes:  # every term in the public text or the notes, each condition on a GIN index
+                cond = " AND ".join(
+                    "(search_vector @@ to_tsquery(%s::regconfig, %s) OR notes_vector @@ to_tsquery(%s::regconfig, %s))"
+                    for _ in parsed.terms
+                )
+                for term in parsed.term_tsqueries():
+                    params += [cfg, term, cfg, term]
+                vector = "coalesce(search_vector, ''::tsvector) || coalesce(notes_vector, ''::tsvector)"
+            else:
+                cond = "search_vector @@ to_tsquery(%s::regconfig, %s)"
+                params += [cfg, parsed.tsquery()]
+                vector = "search_vector"
+            sql = (
+                f"SELECT id, -ts_rank({vector}, to_tsquery(%s::regconfig, %s)) AS score FROM {_TABLE}"  # noqa: S608
+                f" WHERE {cond}"
+            )
+            params = [cfg, parsed.tsquery(), *params]
+            id_col = "id"
+        else:
+            match = parsed.fts5() if notes else "{subject body} : (" + parsed.fts5() + ")"
+            sql = "SELECT rowid, bm25(ticket_fts, 10.0, 4.0, 2.0) AS score FROM ticket_fts WHERE ticket_fts MATCH %s"
+            params = [match]
+            id_col = "rowid"
+        if restrict is not None:
+            sql += f" AND {id_col} IN ({restrict[0]})"
+            params += list(restrict[1])
+        sql += f" ORDER BY score, {id_col} DESC LIMIT %s OFFSET %s"
+        cursor.execute(sql, [*params, limit, offset])
+        return [(row[0], float(row[1] or 0.0)) for row in cursor.fetchall()]
+
+
+def _filtered(viewer: User, filters: dict[str, Any] | None) -> QuerySet[Ticket]:
+    qs = visible_tickets(viewer)
+    if filters:
+        from frontdesk.tickets.queues import filter_tickets
+
+        qs = filter_tickets(qs, filters, viewer=viewer)
+    return qs
+
+
+def _ticket_ids(
+    viewer: User, parsed: ParsedQuery, limit: int, filters: dict[str, Any] | None
+) -> list[tuple[int, float]]:
+    notes = can_see_notes(viewer)
+    allowed = _filtered(viewer, filters)
+    if viewer.is_customer:
+        # a customer's own tickets are few: let the index look only at them
+        sql, params = allowed.values("pk").query.sql_with_params()
+        return _candidates(parsed, notes=False, limit=limit, offset=0, restrict=(sql, params))
+    hits: list[tuple[int, float]] = []
+    offset = 0
+    while len(hits) < limit and offset < MAX_CANDIDATES:
+        chunk = _candidates(parsed, notes=notes, limit=CHUNK, offset=offset, restrict=None)
+        if not chunk:
+            break
+        visible = set(allowed.filter(pk__in=[pk for pk, _ in chunk]).values_list("pk", flat=True))
+        hits += [(pk, score) for pk, score in chunk if pk in visible]
+        if len(chunk) < CHUNK:
+            break
+        offset += CHUNK
+    return hits[:limit]
+
+
+def _snippet_texts(ids: list[int], *, notes: bool) -> dict[int, list[str]]:
+    """Message texts of the hits, for excerpts (public text first, then notes for agents)."""
+    texts: dict[int, list[str]] = {pk: [] for pk in ids}
+    if not ids:
+        return texts
+    qs = Message.objects.filter(ticket_id__in=ids)
+    if not notes:
+        qs = qs.filter(kind=MessageKind.PUBLIC)
+    for ticket_id, body in qs.order_by("ticket_id", "-kind", "-created_at").values_list("ticket_id", "body")[
+        : 50 * len(ids)
+    ]:
+        texts[ticket_id].append(body)
+    return texts
+
+
+def search_tickets(
+    *, viewer: User, parsed: ParsedQuery, limit: int = 20, filters: dict[str, Any] | None = None
+) -> list[TicketHit]:
+    scored = _ticket_ids(viewer, parsed, limit, filters)
+    if not scored:
+        return []
+    score = dict(scored)
+    rows = list(
+        Ticket.objects.filter(pk__in=score).values(
+            "pk", "subject", "status", "status_category", "priority", "requester_id", "requester__name", "updated_at"
+        )
+    )
+    rows.sort(key=lambda r: (round(score[r["pk"]], 6), -r["updated_at"].timestamp(), -r["pk"]))
+    texts = _snippet_texts([r["pk"] for r in rows], notes=can_see_notes(viewer))
+    hits = []
+    for r in rows:
+        snippet = next((s for s in (highlight(t, parsed.terms) for t in texts[r["pk"]]) if s), None)
+        hits.append(
+            TicketHit(
+                id=r["pk"],
+                subject=r["subject"],
+                status=r["status"],
+                status_category=r["status_category"],
+                priority=r["priority"],
+                requester_id=r["requester_id"],
+                requester_name=r["requester__name"] or "",
+                updated_at=r["updated_at"],
+                subject_highlight=highlight(r["subject"], parsed.terms) or html.escape(r["subject"]),
+                snippet=snippet,
+                rank=-score[r["pk"]],
+            )
+        )
+    return hits
+
+
+def search(
+    *,
+    viewer: User,
+    q: str,
+    kinds: Sequence[str] = KINDS,
+    limit: int = 20,
+    ticket_filters: dict[str, Any] | None = None,
+) -> dict[str, list[dict[str, Any]]]:
+    """Search tickets (those ``viewer`` may see), and for agents contacts and organisations.
+
+    Returns ``{"tickets": [...], "customers": [...], "organisations": [...]}`` (the kinds asked
+    for); hostile or empty input gives empty lists, never an error."""
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    result: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS if kind in kinds}
+    parsed = parse_query(q)
+    if parsed is None or not viewer.is_active:
+        return result
+    if "tickets" in result:
+        result["tickets"] = [asdict(h) for h in search_tickets(viewer=viewer, parsed=parsed, limit=limit,
+                                                                filters=ticket_filters)]
+    if viewer.is_agent:
+        if "customers" in result:
+            result["customers"] = [asdict(h) for h in search_contacts(parsed, limit=limit)]
+        if "organisations" in result:
+            result["organisations"] = [asdict(h) for h in search_organisations(q, parsed, limit=limit)]
+    return result

@@ -1,0 +1,50 @@
+"""Keep the ticket index consistent with ticket writes (inside the writer's transaction), and
+let saved-view counts know tickets changed (after commit)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from frontdesk.core.events import EventMeta, handler
+from frontdesk.tickets import queues, search
+from frontdesk.tickets.events import MessageAdded, TicketCreated, TicketsMerged, TicketSplit, TicketUpdated
+from frontdesk.tickets.models import Message
+
+
+@handler(TicketCreated, in_transaction=True)
+def index_created_ticket(event: TicketCreated, meta: EventMeta) -> None:
+    subject = event.fields.get("subject")
+    if isinstance(subject, str):
+        search.index_new_ticket(event.ticket_id, subject)
+    else:
+        search.index_ticket(event.ticket_id)
+    transaction.on_commit(queues.counts_changed)
+
+
+@handler(MessageAdded, in_transaction=True)
+def index_added_message(event: MessageAdded, meta: EventMeta) -> None:
+    body = Message.objects.filter(pk=event.message_id).values_list("body", flat=True).first()
+    if body:
+        search.append_text(event.ticket_id, body, note=event.kind == "note")
+
+
+@handler(TicketUpdated, in_transaction=True)
+def reindex_updated_ticket(event: TicketUpdated, meta: EventMeta) -> None:
+    change = event.changes.get("subject")
+    if isinstance(change, list | tuple) and len(change) == 2 and isinstance(change[1], str):
+        search.set_subject(event.ticket_id, change[1])
+    transaction.on_commit(queues.counts_changed)
+
+
+@handler(TicketsMerged, in_transaction=True)
+def reindex_merged_tickets(event: TicketsMerged, meta: EventMeta) -> None:
+    search.append_messages(event.target_id, event.moved_message_ids)
+    search.index_ticket(event.source_id)  # its text moved away
+    transaction.on_commit(queues.counts_changed)
+
+
+@handler(TicketSplit, in_transaction=True)
+def reindex_split_tickets(event: TicketSplit, meta: EventMeta) -> None:
+    search.index_ticket(event.new_ticket_id)
+    search.index_ticket(event.source_id)
+    transaction.on_commit(queues.counts_changed)

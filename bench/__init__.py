@@ -1,0 +1,1 @@
+"""Benchmarks: dataset generators and measured scenarios. Run them with `frontdesk bench <scenario>`."""

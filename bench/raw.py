@@ -1,0 +1,94 @@
+"""The raw-SQL reference for ticket creation: the rows ticket_create writes for a ticket
+(the ticket, its first message, its search entry) with plain SQL, one transaction per ticket."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, transaction
+
+from bench.bulk import Table, ts
+from frontdesk.customers.search import index_text, ts_config
+
+
+class RawCreator:
+    def __init__(self, brand_id: int) -> None:
+        from frontdesk.tickets.models import Message, Ticket
+
+        self.pg = connection.vendor == "postgresql"
+        self.brand_id = brand_id
+        self.ticket = Table(
+            Ticket,
+            [
+                "brand_id",
+                "subject",
+                "status",
+                "status_category",
+                "priority",
+                "type",
+                "channel",
+                "requester_id",
+                "organisation_id",
+                "created_at",
+                "updated_at",
+                "message_count",
+                "last_message_at",
+            ],
+            skip=["id", "search_vector"],
+        )
+        self.message = Table(
+            Message, ["ticket_id", "kind", "author_contact_id", "channel", "body", "created_at"], skip=["id"]
+        )
+        mark = "%s" if self.pg else "?"
+        t_cols = ", ".join(f'"{c}"' for c in self.ticket.columns)
+        t_marks = ", ".join(mark for _ in self.ticket.columns)
+        m_cols = ", ".join(f'"{c}"' for c in self.message.columns)
+        m_marks = ", ".join(mark for _ in self.message.columns)
+        if self.pg:
+            cfg = ts_config()
+            self.ticket_sql = (
+                f'INSERT INTO "{self.ticket.name}" ({t_cols}, search_vector) VALUES ({t_marks}, '
+                f"setweight(to_tsvector('{cfg}'::regconfig, %s), 'A') || "
+                f"setweight(to_tsvector('{cfg}'::regconfig, %s), 'B')) RETURNING id"
+            )
+        else:
+            self.ticket_sql = f'INSERT INTO "{self.ticket.name}" ({t_cols}) VALUES ({t_marks})'
+            self.fts_sql = "INSERT INTO ticket_fts(rowid, subject, body, notes) VALUES (?, ?, ?, '')"
+        self.message_sql = f'INSERT INTO "{self.message.name}" ({m_cols}) VALUES ({m_marks})'
+
+    def create(
+        self, *, requester_id: int, organisation_id: int | None, subject: str, body: str, when: datetime
+    ) -> int:
+        at = ts(when)
+        ticket_row: tuple[Any, ...] = (
+            self.brand_id,
+            subject,
+            "new",
+            "new",
+            2,
+            "question",
+            "api",
+            requester_id,
+            organisation_id,
+            at,
+            at,
+            1,
+            at,
+        ) + self.ticket.tail
+        subject_words, body_words = index_text(subject), index_text(body)
+        with transaction.atomic():
+            cur = connection.connection.cursor()
+            if self.pg:
+                cur.execute(self.ticket_sql, (*ticket_row, subject_words, body_words))
+                ticket_id = cur.fetchone()[0]
+            else:
+                cur.execute(self.ticket_sql, ticket_row)
+                ticket_id = cur.lastrowid
+            cur.execute(
+                self.message_sql, (ticket_id, "public", requester_id, "api", body, at) + self.message.tail
+            )
+            if not self.pg:
+                cur.execute(self.fts_sql, (ticket_id, subject_words, body_words))
+            cur.close()
+        return int(ticket_id)

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+SCENARIOS = ("core",)
+
+
+class Command(BaseCommand):
+    help = (
+        "Run a benchmark scenario and print one JSON object on stdout (progress on stderr). "
+        "`bench core --db sqlite|postgres --tickets N`: see docs/performance.md."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("scenario", choices=SCENARIOS)
+        parser.add_argument(
+            "--db",
+            choices=("sqlite", "postgres"),
+            default="sqlite",
+            help="sqlite: a file under var/bench/; postgres: FRONTDESK_BENCH_DATABASE_URL "
+            "(default postgres://postgres@127.0.0.1:5432/frontdesk_bench)",
+        )
+        parser.add_argument("--tickets", type=int, default=10_000, help="tickets in the generated dataset")
+        parser.add_argument(
+            "--keep",
+            action="store_true",
+            help="reuse the bench database and its dataset if they exist (no regeneration)",
+        )
+        parser.add_argument("--requests", type=int, default=200, help="timed requests per endpoint")
+        parser.add_argument(
+            "--create",
+            type=int,
+            default=500,
+            help="tickets created through the service (and as many as raw SQL)",
+        )
+        parser.add_argument("--seed", type=int, default=1)
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        sys.path.insert(0, str(Path(settings.BASE_DIR).parent))
+        from bench import core
+
+        if opts["tickets"] < 100:
+            raise CommandError("--tickets must be at least 100")
+        result = core.run(
+            db=opts["db"],
+            tickets=opts["tickets"],
+            keep=opts["keep"],
+            requests=max(1, opts["requests"]),
+            create=max(1, opts["create"]),
+            seed=opts["seed"],
+            var_root=Path(settings.VAR_DIR),
+        )
+        sys.stdout.write(json.dumps(result, sort_keys=True) + "\n")

@@ -1,5 +1,244 @@
+"""REST API v1 of tickets: thin routes over tickets.services and tickets.selectors."""
+
 from __future__ import annotations
 
-from ninja import Router
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema
+
+from frontdesk.core.actor import Actor
+from frontdesk.core.api_utils import PageOut, check_id, idempotent, page_response
+from frontdesk.core.pagination import keyset_page
+from frontdesk.tickets import selectors, services
+from frontdesk.tickets.api_attachments import router as attachments_router
+from frontdesk.tickets.schemas import (
+    AuditOut,
+    BulkIn,
+    BulkOut,
+    LinkIn,
+    LinkKindIn,
+    LinkOut,
+    MergeIn,
+    MessageIn,
+    MessageOut,
+    SolveIncidentsIn,
+    SolveIncidentsOut,
+    Sort,
+    SplitIn,
+    StatusCreateIn,
+    StatusOut,
+    StatusPatchIn,
+    TicketCreateIn,
+    TicketDetailOut,
+    TicketOut,
+    TicketPatchIn,
+)
 
 router = Router(tags=["tickets"])
+router.add_router("/", attachments_router)
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.of(request.auth)  # type: ignore[attr-defined]
+
+
+class TicketListQuery(Schema):
+    sort: Sort = "-updated_at"
+    cursor: str | None = None
+    limit: int = Field(25, ge=1, le=200)
+    status: list[str] | None = None
+    status_category: list[str] | None = None
+    priority: list[str] | None = None
+    type: list[str] | None = None
+    channel: list[str] | None = None
+    team_id: list[str] | None = None
+    assignee_id: list[str] | None = None
+    requester_id: list[str] | None = None
+    organisation_id: list[str] | None = None
+    brand_id: list[str] | None = None
+    tag: list[str] | None = None
+    created_after: str | None = None
+    created_before: str | None = None
+    updated_after: str | None = None
+    updated_before: str | None = None
+
+    def filters(self) -> dict[str, Any]:
+        data = self.model_dump(exclude={"sort", "cursor", "limit"}, exclude_none=True)
+        return {k: v for k, v in data.items() if v != []}
+
+
+@router.get("/tickets", response=PageOut[TicketOut])
+def list_tickets(request: HttpRequest, q: Query[TicketListQuery]) -> Any:
+    qs = selectors.ticket_list(viewer=request.auth, filters=q.filters())  # type: ignore[attr-defined]
+    return page_response(keyset_page(qs, sort=q.sort, cursor=q.cursor, limit=q.limit))
+
+
+@router.post("/tickets", response={201: TicketDetailOut})
+def create_ticket(request: HttpRequest, payload: TicketCreateIn) -> HttpResponse:
+    def create() -> TicketDetailOut:
+        ticket = services.ticket_create(
+            actor=_actor(request),
+            by=request.auth,  # type: ignore[attr-defined]
+            requester=payload.requester_id,
+            subject=payload.subject,
+            body=payload.body,
+            body_html=payload.body_html,
+            channel=payload.channel,
+            brand=payload.brand_id,
+            status=payload.status,
+            priority=payload.priority,
+            type=payload.type,
+            team=payload.team_id,
+            assignee=payload.assignee_id,
+            tags=payload.tags,
+            custom_fields=payload.custom_fields,
+            due_at=payload.due_at,
+            followers=payload.follower_ids,
+            ccs=payload.cc_ids,
+        )
+        return TicketDetailOut.from_orm(ticket)
+
+    return idempotent(request, 201, create)
+
+
+@router.get("/tickets/{ticket_id}", response=TicketDetailOut)
+def get_ticket(request: HttpRequest, ticket_id: int) -> Any:
+    return selectors.ticket_get(viewer=request.auth, ticket_id=ticket_id)  # type: ignore[attr-defined]
+
+
+@router.patch("/tickets/{ticket_id}", response=TicketDetailOut)
+def update_ticket(request: HttpRequest, ticket_id: int, payload: TicketPatchIn) -> Any:
+    services.ticket_update(
+        actor=_actor(request),
+        by=request.auth,  # type: ignore[attr-defined]
+        ticket=check_id(ticket_id, "Ticket"),
+        **payload.changes(),
+    )
+    return selectors.ticket_get(viewer=request.auth, ticket_id=ticket_id)  # type: ignore[attr-defined]
+
+
+@router.get("/tickets/{ticket_id}/messages", response=PageOut[MessageOut])
+def list_messages(request: HttpRequest, ticket_id: int, cursor: str | None = None, limit: int = 50) -> Any:
+    viewer = request.auth  # type: ignore[attr-defined]
+    ticket = selectors.ticket_get(viewer=viewer, ticket_id=ticket_id)
+    qs = selectors.message_list(viewer=viewer, ticket=ticket)
+    return page_response(keyset_page(qs, sort="created_at", cursor=cursor, limit=limit))
+
+
+@router.post("/tickets/{ticket_id}/messages", response={201: MessageOut})
+def add_message(request: HttpRequest, ticket_id: int, payload: MessageIn) -> HttpResponse:
+    def create() -> MessageOut:
+        message = services.message_add(
+            actor=_actor(request),
+            by=request.auth,  # type: ignore[attr-defined]
+            ticket=check_id(ticket_id, "Ticket"),
+            body=payload.body,
+            body_html=payload.body_html,
+            kind=payload.kind,
+            attachments=list(payload.attachment_ids),
+            set_status=payload.set_status,
+        )
+        return MessageOut.from_orm(message)
+
+    return idempotent(request, 201, create)
+
+
+@router.get("/tickets/{ticket_id}/audit", response=PageOut[AuditOut])
+def list_audit(request: HttpRequest, ticket_id: int, cursor: str | None = None, limit: int = 100) -> Any:
+    viewer = request.auth  # type: ignore[attr-defined]
+    ticket = selectors.ticket_get(viewer=viewer, ticket_id=ticket_id)
+    qs = selectors.audit_list(viewer=viewer, ticket=ticket)
+    return page_response(keyset_page(qs, sort="id", cursor=cursor, limit=limit))
+
+
+@router.post("/tickets/{ticket_id}/merge", response=TicketDetailOut)
+def merge_ticket(request: HttpRequest, ticket_id: int, payload: MergeIn) -> Any:
+    target = services.tickets_merge(
+        actor=_actor(request),
+        by=request.auth,  # type: ignore[attr-defined]
+        source=check_id(ticket_id, "Ticket"),
+        target=payload.target_id,
+    )
+    return selectors.ticket_get(viewer=request.auth, ticket_id=target.pk)  # type: ignore[attr-defined]
+
+
+@router.post("/tickets/{ticket_id}/split", response={201: TicketDetailOut})
+def split_ticket(request: HttpRequest, ticket_id: int, payload: SplitIn) -> Any:
+    new = services.ticket_split(
+        actor=_actor(request),
+        by=request.auth,  # type: ignore[attr-defined]
+        ticket=check_id(ticket_id, "Ticket"),
+        message_ids=list(payload.message_ids),
+    )
+    return 201, selectors.ticket_get(viewer=request.auth, ticket_id=new.pk)  # type: ignore[attr-defined]
+
+
+@router.post("/tickets/{ticket_id}/links", response={201: LinkOut})
+def link_ticket(request: HttpRequest, ticket_id: int, payload: LinkIn) -> Any:
+    link = services.ticket_link(
+        actor=_actor(request),
+        by=request.auth,  # type: ignore[attr-defined]
+        source=check_id(ticket_id, "Ticket"),
+        target=payload.target_id,
+        kind=payload.kind,
+    )
+    return 201, link
+
+
+@router.delete("/tickets/{ticket_id}/links", response={204: None})
+def unlink_ticket(request: HttpRequest, ticket_id: int, target_id: int, kind: LinkKindIn = "related") -> Any:
+    services.ticket_unlink(
+        actor=_actor(request),
+        by=request.auth,  # type: ignore[attr-defined]
+        source=check_id(ticket_id, "Ticket"),
+        target=check_id(target_id, "Ticket"),
+        kind=kind,
+    )
+    return 204, None
+
+
+@router.post("/tickets/{ticket_id}/solve-incidents", response=SolveIncidentsOut)
+def solve_incidents(request: HttpRequest, ticket_id: int, payload: SolveIncidentsIn) -> Any:
+    return services.problem_solve(
+        actor=_actor(request),
+        by=request.auth,  # type: ignore[attr-defined]
+        problem=check_id(ticket_id, "Ticket"),
+        body=payload.body,
+    )
+
+
+@router.post("/tickets/bulk", response=BulkOut)
+def bulk_update(request: HttpRequest, payload: BulkIn) -> Any:
+    result = services.tickets_bulk_update(
+        actor=_actor(request),
+        by=request.auth,  # type: ignore[attr-defined]
+        ticket_ids=list(payload.ticket_ids),
+        **payload.changes.changes(),
+    )
+    return {"updated": result["updated"], "failed": {str(k): v for k, v in result["failed"].items()}}
+
+
+@router.get("/statuses", response=list[StatusOut])
+def list_statuses(request: HttpRequest, include_inactive: bool = False) -> Any:
+    return selectors.status_list(viewer=request.auth, include_inactive=include_inactive)  # type: ignore[attr-defined]
+
+
+@router.post("/statuses", response={201: StatusOut})
+def create_status(request: HttpRequest, payload: StatusCreateIn) -> HttpResponse:
+    return idempotent(
+        request,
+        201,
+        lambda: StatusOut.from_orm(
+            services.status_save(actor=_actor(request), by=request.auth, **payload.model_dump())  # type: ignore[attr-defined]
+        ),
+    )
+
+
+@router.patch("/statuses/{status_id}", response=StatusOut)
+def update_status(request: HttpRequest, status_id: int, payload: StatusPatchIn) -> Any:
+    viewer = request.auth  # type: ignore[attr-defined]
+    status = selectors.status_get(viewer=viewer, status_id=status_id)
+    return services.status_save(
+        actor=_actor(request), by=viewer, status=status, **payload.model_dump(exclude_unset=True)
+    )

@@ -1,0 +1,53 @@
+"""Uploading attachments (multipart) and downloading them safely."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from django.http import FileResponse, HttpRequest
+from ninja import File, Router
+from ninja.files import UploadedFile
+
+from frontdesk.core.actor import Actor
+from frontdesk.core.api_utils import check_id
+from frontdesk.core.errors import ValidationError
+from frontdesk.tickets import selectors, services
+from frontdesk.tickets.schemas import UploadOut
+
+router = Router(tags=["tickets"])
+MAX_FILES = 20
+
+
+@router.post("/tickets/{ticket_id}/attachments", response={201: UploadOut})
+def upload_attachments(request: HttpRequest, ticket_id: int, files: File[list[UploadedFile]]) -> Any:
+    """Store files on the ticket; send their ids as ``attachment_ids`` with a message."""
+    if len(files) > MAX_FILES:
+        raise ValidationError(f"At most {MAX_FILES} files at once.", fields={"files": f"at most {MAX_FILES}"})
+    by = request.auth  # type: ignore[attr-defined]
+    ticket = selectors.ticket_get(viewer=by, ticket_id=ticket_id)
+    actor = Actor.of(by)
+    stored = [services.attachment_store(actor=actor, by=by, ticket=ticket, upload=f) for f in files]
+    return 201, {"attachments": stored}
+
+
+def content_disposition(filename: str) -> str:
+    fallback = (
+        "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\;' else "_" for ch in filename) or "attachment"
+    )
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+@router.get("/attachments/{attachment_id}/download")
+def download_attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
+    attachment = selectors.attachment_get(
+        viewer=request.auth,  # type: ignore[attr-defined]
+        attachment_id=check_id(attachment_id, "Attachment"),
+    )
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition(attachment.filename)
+    response["Content-Length"] = str(attachment.size)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,255 @@
+"""Ninja schemas of the tickets API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from frontdesk.core.api_utils import ObjectId, StrictIn
+
+PriorityIn = int | Literal["low", "normal", "high", "urgent"]
+Sort = Literal["-updated_at", "updated_at", "-created_at", "created_at", "-priority", "-id"]
+LinkKindIn = Literal["related", "incident_of", "follow_up_of"]
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    email: str | None = None
+
+
+class TagList(Schema):
+    @staticmethod
+    def resolve_tags(obj: Any) -> list[str]:
+        return sorted(t.name for t in obj.tags.all())
+
+
+class TicketOut(TagList):
+    id: int
+    number: int
+    subject: str
+    status: str
+    status_category: str
+    priority: int
+    type: str
+    channel: str
+    brand_id: int
+    team_id: int | None
+    assignee: PersonOut | None
+    requester: PersonOut
+    organisation_id: int | None
+    tags: list[str]
+    due_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    solved_at: datetime | None
+    closed_at: datetime | None
+    first_response_at: datetime | None
+    merged_into_id: int | None
+    message_count: int
+    last_message_at: datetime | None
+
+    @staticmethod
+    def resolve_requester(obj: Any) -> dict[str, Any]:
+        r = obj.requester
+        return {"id": r.pk, "name": str(r), "email": r.primary_email or None}
+
+    @staticmethod
+    def resolve_assignee(obj: Any) -> dict[str, Any] | None:
+        a = obj.assignee
+        return None if a is None else {"id": a.pk, "name": str(a), "email": a.email}
+
+
+class TicketDetailOut(TicketOut):
+    custom_fields: dict[str, Any]
+    follower_ids: list[int]
+    cc_ids: list[int]
+
+    @staticmethod
+    def resolve_follower_ids(obj: Any) -> list[int]:
+        return sorted(u.pk for u in obj.followers.all())
+
+    @staticmethod
+    def resolve_cc_ids(obj: Any) -> list[int]:
+        return sorted(c.pk for c in obj.ccs.all())
+
+
+class TicketCreateIn(StrictIn):
+    subject: str = Field(min_length=1, max_length=300)
+    body: str = Field(min_length=1)
+    body_html: str = ""
+    requester_id: ObjectId | None = None
+    channel: str = "api"
+    brand_id: ObjectId | None = None
+    status: str | None = None
+    priority: PriorityIn | None = None
+    type: str | None = None
+    team_id: ObjectId | None = None
+    assignee_id: ObjectId | None = None
+    tags: list[str] | None = None
+    custom_fields: dict[str, Any] | None = None
+    due_at: datetime | None = None
+    follower_ids: list[ObjectId] | None = None
+    cc_ids: list[ObjectId] | None = None
+
+
+class TicketPatchIn(StrictIn):
+    subject: str | None = Field(default=None, min_length=1, max_length=300)
+    status: str | None = None
+    priority: PriorityIn | None = None
+    type: str | None = None
+    team_id: ObjectId | None = None
+    assignee_id: ObjectId | None = None
+    tags: list[str] | None = None
+    add_tags: list[str] | None = None
+    remove_tags: list[str] | None = None
+    custom_fields: dict[str, Any] | None = None
+    due_at: datetime | None = None
+    follower_ids: list[ObjectId] | None = None
+    cc_ids: list[ObjectId] | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The fields sent (null clears team, assignee and due_at), named as ticket_update takes them."""
+        data = self.model_dump(exclude_unset=True)
+        renames = {"team_id": "team", "assignee_id": "assignee", "follower_ids": "followers", "cc_ids": "ccs"}
+        return {renames.get(k, k): v for k, v in data.items()}
+
+
+class AttachmentOut(Schema):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    message_id: int | None
+    created_at: datetime
+
+
+class MessageOut(Schema):
+    id: int
+    ticket_id: int
+    kind: str
+    channel: str
+    author_user: PersonOut | None
+    author_contact: PersonOut | None
+    body: str
+    body_html: str
+    created_at: datetime
+    attachments: list[AttachmentOut]
+    mention_ids: list[int]
+
+    @staticmethod
+    def resolve_author_user(obj: Any) -> dict[str, Any] | None:
+        u = obj.author_user
+        return None if u is None else {"id": u.pk, "name": str(u), "email": None}
+
+    @staticmethod
+    def resolve_author_contact(obj: Any) -> dict[str, Any] | None:
+        x = obj.author_contact
+        return None if x is None else {"id": x.pk, "name": str(x), "email": x.primary_email or None}
+
+    @staticmethod
+    def resolve_attachments(obj: Any) -> list[Any]:
+        return list(obj.attachments.all())
+
+    @staticmethod
+    def resolve_mention_ids(obj: Any) -> list[int]:
+        return sorted(u.pk for u in obj.mentions.all())
+
+
+class MessageIn(StrictIn):
+    body: str = ""
+    body_html: str = ""
+    kind: Literal["public", "note"] = "public"
+    attachment_ids: list[ObjectId] = Field(default_factory=list, max_length=50)
+    set_status: str | None = None
+
+
+class AuditOut(Schema):
+    id: int
+    action: str
+    field: str
+    old_value: Any = None
+    new_value: Any = None
+    actor_kind: str
+    actor_user_id: int | None
+    actor_rule_id: int | None
+    actor_label: str
+    event_id: int | None
+    created_at: datetime
+
+
+class MergeIn(StrictIn):
+    target_id: ObjectId
+
+
+class SplitIn(StrictIn):
+    message_ids: list[ObjectId] = Field(min_length=1, max_length=500)
+
+
+class LinkIn(StrictIn):
+    target_id: ObjectId
+    kind: LinkKindIn = "related"
+
+
+class LinkOut(Schema):
+    id: int
+    source_id: int
+    target_id: int
+    kind: str
+    created_at: datetime
+
+
+class SolveIncidentsIn(StrictIn):
+    body: str = Field(min_length=1)
+
+
+class SolveIncidentsOut(Schema):
+    problem_id: int
+    solved_incident_ids: list[int]
+
+
+class BulkChanges(TicketPatchIn):
+    pass
+
+
+class BulkIn(StrictIn):
+    ticket_ids: list[ObjectId] = Field(min_length=1, max_length=500)
+    changes: BulkChanges
+
+
+class BulkOut(Schema):
+    updated: list[int]
+    failed: dict[str, str]
+
+
+class StatusOut(Schema):
+    id: int
+    key: str
+    label: str
+    category: str
+    position: int
+    active: bool
+    builtin: bool
+
+
+class StatusCreateIn(StrictIn):
+    key: str
+    label: str
+    category: str
+    position: int = Field(default=0, ge=0, lt=2**31)
+    active: bool = True
+
+
+class StatusPatchIn(StrictIn):
+    label: str | None = None
+    category: str | None = None
+    position: int | None = Field(default=None, ge=0, lt=2**31)
+    active: bool | None = None
+
+
+class UploadOut(Schema):
+    attachments: list[AttachmentOut]

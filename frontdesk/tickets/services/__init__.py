@@ -1,0 +1,32 @@
+"""Ticket services: every write to tickets, messages, attachments, links and statuses.
+
+All are keyword-only and take ``actor`` (recorded on events and the audit trail) and
+``by`` (the person whose rights apply; None for the system or a channel).
+"""
+
+from frontdesk.tickets.services.attachments import attachment_store, sanitise_filename, sniff
+from frontdesk.tickets.services.bulk import MAX_BULK, tickets_bulk_update
+from frontdesk.tickets.services.create import ticket_create
+from frontdesk.tickets.services.links import problem_solve, ticket_link, ticket_unlink
+from frontdesk.tickets.services.merge import ticket_split, tickets_merge
+from frontdesk.tickets.services.messages import message_add, parse_mentions
+from frontdesk.tickets.services.statuses import status_save
+from frontdesk.tickets.services.update import ticket_update
+
+__all__ = [
+    "MAX_BULK",
+    "attachment_store",
+    "message_add",
+    "parse_mentions",
+    "problem_solve",
+    "sanitise_filename",
+    "sniff",
+    "status_save",
+    "ticket_create",
+    "ticket_link",
+    "ticket_split",
+    "ticket_unlink",
+    "ticket_update",
+    "tickets_bulk_update",
+    "tickets_merge",
+]

@@ -1,0 +1,213 @@
+"""ticket_create: the one path by which the API, the pages and every channel open a ticket.
+
+It is on the hot path of every channel, so it runs a small fixed number of queries:
+no query per tag, field, follower or cc.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from frontdesk.accounts.models import Team, User
+from frontdesk.brands.models import Brand
+from frontdesk.brands.services import default_brand
+from frontdesk.core.actor import Actor
+from frontdesk.core.errors import PermissionDenied, ValidationError
+from frontdesk.core.events import record
+from frontdesk.customers.models import Contact
+from frontdesk.fields.services import tags_ensure, validate_values
+from frontdesk.tickets.events import MessageAdded, TicketCreated
+from frontdesk.tickets.models import (
+    Attachment,
+    Message,
+    MessageKind,
+    Priority,
+    StatusCategory,
+    Ticket,
+    TicketType,
+)
+from frontdesk.tickets.services import _common as c
+from frontdesk.tickets.services.attachments import attachments_collect
+
+# what a customer may not choose when opening a ticket
+_AGENT_ONLY = ("status", "priority", "type", "team", "assignee", "tags", "due_at", "followers", "author_user")
+
+
+def ticket_create(
+    *,
+    actor: Actor,
+    by: User | None,
+    requester: Contact | int | None,
+    subject: str,
+    body: str,
+    channel: str = "web",
+    brand: Brand | int | None = None,
+    status: str | None = None,
+    priority: int | str | None = None,
+    type: str | None = None,  # noqa: A002 - the ticket's field is called type
+    team: Team | int | None = None,
+    assignee: User | int | None = None,
+    tags: list[str] | None = None,
+    custom_fields: dict[str, Any] | None = None,
+    due_at: datetime | str | None = None,
+    followers: list[User | int] | None = None,
+    ccs: list[Contact | int] | None = None,
+    attachments: list[Any] | None = None,
+    body_html: str = "",
+    author_user: User | None = None,
+    created_at: datetime | None = None,
+) -> Ticket:
+    """Open a ticket with its first (public) message. ``by=None`` is a channel or the system.
+
+    Customers open tickets for themselves only and cannot set agent-only properties;
+    light agents cannot open tickets.
+    """
+    given = {
+        "status": status,
+        "priority": priority,
+        "type": type,
+        "team": team,
+        "assignee": assignee,
+        "tags": tags,
+        "due_at": due_at,
+        "followers": followers,
+        "author_user": author_user,
+    }
+    if by is not None:
+        if not by.is_active:
+            raise PermissionDenied("Your account is not active.")
+        if by.is_customer:
+            contact = Contact.objects.filter(user_id=by.pk).first()
+            if contact is None:
+                raise PermissionDenied("Your account has no contact record.")
+            if (
+                requester is not None
+                and (requester.pk if isinstance(requester, Contact) else requester) != contact.pk
+            ):
+                raise PermissionDenied("Customers open tickets for themselves only.")
+            requester = contact
+            refused = [k for k in _AGENT_ONLY if given[k] not in (None, [])]
+            if refused:
+                raise PermissionDenied(
+                    "Customers may not set these properties.", fields={k: "agents only" for k in refused}
+                )
+        elif not by.is_full_agent:
+            raise PermissionDenied("Light agents may not open tickets.")
+    if requester is None:
+        raise ValidationError("A ticket needs a requester.", fields={"requester": "required"})
+    requester = c.resolve_requester(requester)
+    subject = c.clean_subject(subject)
+    if not isinstance(body, str) or not body.strip():
+        raise ValidationError("The first message needs a body.", fields={"body": "required"})
+    channel = c.clean_channel(channel)
+    priority = Priority.NORMAL if priority is None else c.clean_priority(priority)
+    type = TicketType.QUESTION if type is None else c.clean_type(type)
+    due = c.clean_due_at(due_at)
+    if status is None:
+        status_key, category = StatusCategory.NEW.value, StatusCategory.NEW.value
+    else:
+        found = c.resolve_status(status)
+        status_key, category = found.key, found.category
+    team = c.resolve_team(team)
+    assignee = c.resolve_assignee(assignee, team)
+    follower_users = c.resolve_followers(followers) if followers else []
+    cc_contacts = c.resolve_ccs(ccs) if ccs else []
+    if custom_fields or (by is not None and by.is_agent):
+        values = validate_values("ticket", custom_fields or {})
+    else:
+        values = {}
+    if author_user is not None and not author_user.is_agent:
+        raise ValidationError("author_user must be an agent.", fields={"author_user": "not an agent"})
+    brand = c.resolve_brand(brand) or default_brand()
+    now = timezone.now()
+    created = created_at or now
+
+    with transaction.atomic():
+        tag_rows = tags_ensure(tags) if tags else []
+        ticket = Ticket(
+            brand=brand,
+            subject=subject,
+            status=status_key,
+            status_category=category,
+            priority=priority,
+            type=type,
+            channel=channel,
+            team=team,
+            assignee=assignee,
+            requester=requester,
+            organisation_id=requester.organisation_id,
+            custom_fields=values,
+            due_at=due,
+            created_at=created,
+            updated_at=created,
+            message_count=1,
+            last_message_at=created,
+        )
+        c.category_timestamps(ticket, category, created)
+        ticket.save(force_insert=True)
+        if tag_rows:
+            Ticket.tags.through.objects.bulk_create(
+                [Ticket.tags.through(ticket_id=ticket.pk, tag_id=t.pk) for t in tag_rows]
+            )
+        if follower_users:
+            Ticket.followers.through.objects.bulk_create(
+                [Ticket.followers.through(ticket_id=ticket.pk, user_id=u.pk) for u in follower_users]
+            )
+        if cc_contacts:
+            Ticket.ccs.through.objects.bulk_create(
+                [Ticket.ccs.through(ticket_id=ticket.pk, contact_id=x.pk) for x in cc_contacts]
+            )
+        message = Message.objects.create(
+            ticket=ticket,
+            kind=MessageKind.PUBLIC,
+            author_user=author_user,
+            author_contact=None if author_user is not None else requester,
+            channel=channel,
+            body=body,
+            body_html=body_html or "",
+            created_at=created,
+        )
+        stored = attachments_collect(actor=actor, by=by, ticket=ticket, items=attachments)
+        if stored:
+            Attachment.objects.filter(pk__in=[a.pk for a in stored]).update(message=message)
+        record(
+            TicketCreated(
+                ticket_id=ticket.pk,
+                fields={
+                    "subject": subject,
+                    "status": status_key,
+                    "status_category": category,
+                    "priority": priority,
+                    "type": type,
+                    "channel": channel,
+                    "brand_id": brand.pk,
+                    "team_id": team.pk if team else None,
+                    "assignee_id": assignee.pk if assignee else None,
+                    "requester_id": requester.pk,
+                    "organisation_id": requester.organisation_id,
+                    "tags": sorted(t.name for t in tag_rows),
+                    "custom_fields": values,
+                    "due_at": c.iso(due),
+                    "followers": sorted(u.pk for u in follower_users),
+                    "ccs": sorted(x.pk for x in cc_contacts),
+                },
+            ),
+            actor=actor,
+        )
+        record(
+            MessageAdded(
+                ticket_id=ticket.pk,
+                message_id=message.pk,
+                kind=message.kind,
+                channel=channel,
+                author_user_id=author_user.pk if author_user else None,
+                author_contact_id=message.author_contact_id,
+                attachment_ids=[a.pk for a in stored],
+            ),
+            actor=actor,
+        )
+    return ticket

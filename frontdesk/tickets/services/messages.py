@@ -1,0 +1,157 @@
+"""message_add: public replies and internal notes, with mentions, attachments and status changes.
+
+Mentions (in notes only): ``@`` followed by an agent's full email address
+(``@ann@example.com``) or by the local part of it (``@ann`` for ann@example.com).
+Only active agents who can see the ticket are mentioned; other names are left as text.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from frontdesk.accounts.models import STAFF_ROLES, User
+from frontdesk.core.actor import Actor
+from frontdesk.core.errors import Conflict, PermissionDenied, ValidationError
+from frontdesk.core.events import record
+from frontdesk.customers.models import Contact
+from frontdesk.tickets import policies
+from frontdesk.tickets.events import MessageAdded
+from frontdesk.tickets.models import Attachment, Message, MessageKind, StatusCategory, Ticket
+from frontdesk.tickets.services import _common as c
+from frontdesk.tickets.services.attachments import attachments_collect
+from frontdesk.tickets.services.update import apply_changes, lock_ticket
+
+_MENTION = re.compile(r"(?<![\w@.])@([A-Za-z0-9._%+-]+(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?)")
+# a customer's reply to a ticket waiting on them or solved opens it again
+_REOPEN_ON_CUSTOMER_REPLY = (StatusCategory.PENDING, StatusCategory.SOLVED)
+
+
+def parse_mentions(body: str) -> list[str]:
+    """The mention tokens of ``body``, lower-cased, without trailing dots."""
+    found: list[str] = []
+    for match in _MENTION.finditer(body or ""):
+        token = match.group(1).rstrip(".").lower()
+        if token and token not in found:
+            found.append(token)
+    return found[:50]
+
+
+def resolve_mentions(ticket: Ticket, body: str) -> list[User]:
+    tokens = parse_mentions(body)
+    if not tokens:
+        return []
+    q = Q()
+    for token in tokens:
+        q |= Q(email__iexact=token) if "@" in token else Q(email__istartswith=f"{token}@")
+    candidates = User.objects.filter(q, is_active=True, role__in=STAFF_ROLES)
+    return [u for u in candidates if policies.can_view(u, ticket)]
+
+
+def message_add(
+    *,
+    actor: Actor,
+    by: User | None,
+    ticket: Ticket | int,
+    body: str,
+    kind: str = MessageKind.PUBLIC,
+    author_contact: Contact | None = None,
+    channel: str | None = None,
+    attachments: list[Any] | None = None,
+    body_html: str = "",
+    set_status: str | None = None,
+    external_id: str | None = None,
+    created_at: datetime | None = None,
+) -> Message:
+    """Add a public reply or an internal note to ``ticket``.
+
+    ``by`` is the person writing (an agent or a customer); ``by=None`` is a channel or the
+    system, writing as ``author_contact`` (a customer's message) or as nobody (a system note).
+    ``set_status`` changes the status in the same transaction ("submit as pending").
+    """
+    if kind not in MessageKind.values:
+        raise ValidationError("Unknown message kind.", fields={"kind": "public or note"})
+    if not isinstance(body, str) or (not body.strip() and not attachments):
+        raise ValidationError("The message needs a body.", fields={"body": "required"})
+    if channel is not None:
+        channel = c.clean_channel(channel)
+    author_user: User | None = None
+    if by is not None:
+        if not by.is_active:
+            raise PermissionDenied("Your account is not active.")
+        if by.is_customer:
+            if kind != MessageKind.PUBLIC:
+                raise PermissionDenied("Customers cannot write internal notes.")
+            author_contact = Contact.objects.filter(user_id=by.pk).first()
+            if author_contact is None:
+                raise PermissionDenied("Your account has no contact record.")
+            if set_status is not None:
+                raise PermissionDenied("Customers may not change the status.")
+        else:
+            author_user, author_contact = by, None
+            if kind == MessageKind.PUBLIC and not policies.can_reply_publicly(by):
+                raise PermissionDenied("Light agents may add internal notes only.")
+            if set_status is not None and not policies.can_edit(by):
+                raise PermissionDenied("You may not change the status.")
+    if kind == MessageKind.NOTE and author_contact is not None:
+        raise ValidationError(
+            "Internal notes are written by agents.", fields={"kind": "notes are for agents"}
+        )
+
+    with transaction.atomic():
+        locked = lock_ticket(ticket)
+        c.require_visible(by, locked)
+        if locked.status_category == StatusCategory.CLOSED:
+            raise Conflict(c.CLOSED_MESSAGE)
+        now = created_at or timezone.now()
+        message = Message.objects.create(
+            ticket=locked,
+            kind=kind,
+            author_user=author_user,
+            author_contact=author_contact,
+            channel=channel or locked.channel,
+            body=body,
+            body_html=body_html or "",
+            external_id=external_id,
+            created_at=now,
+        )
+        stored = attachments_collect(actor=actor, by=by, ticket=locked, items=attachments)
+        if stored:
+            Attachment.objects.filter(pk__in=[a.pk for a in stored]).update(message=message)
+        mentioned = resolve_mentions(locked, body) if kind == MessageKind.NOTE else []
+        if mentioned:
+            message.mentions.add(*mentioned)
+
+        fields = ["message_count", "last_message_at", "updated_at"]
+        locked.message_count += 1
+        locked.last_message_at = max(locked.last_message_at or now, now)
+        locked.updated_at = timezone.now()
+        if kind == MessageKind.PUBLIC and author_user is not None and locked.first_response_at is None:
+            locked.first_response_at = now
+            fields.append("first_response_at")
+        locked.save(update_fields=fields)
+        record(
+            MessageAdded(
+                ticket_id=locked.pk,
+                message_id=message.pk,
+                kind=kind,
+                channel=message.channel,
+                author_user_id=author_user.pk if author_user else None,
+                author_contact_id=author_contact.pk if author_contact else None,
+                mentioned_user_ids=[u.pk for u in mentioned],
+                attachment_ids=[a.pk for a in stored],
+            ),
+            actor=actor,
+        )
+        customer_reply = kind == MessageKind.PUBLIC and author_contact is not None and author_user is None
+        if set_status is not None:
+            apply_changes(actor=actor, ticket=locked, changes={"status": set_status})
+        elif customer_reply and locked.status_category in _REOPEN_ON_CUSTOMER_REPLY:
+            apply_changes(actor=actor, ticket=locked, changes={"status": StatusCategory.OPEN.value})
+    message.ticket = locked
+    return message

@@ -30,6 +30,7 @@ from frontdesk.customers.models import Channel
 from frontdesk.tickets.events import ViewDeleted, ViewSaved
 from frontdesk.tickets.models import Priority, StatusCategory, Ticket, TicketStatus, TicketType, View
 from frontdesk.tickets.policies import visible_tickets
+from frontdesk.tickets.selectors import apply_filters, ticket_list
 
 SORTS = ("-updated_at", "updated_at", "-created_at", "created_at", "-priority", "-id")
 FILTER_KEYS = (
@@ -107,22 +108,8 @@ def validate_filters(filters: Any) -> dict[str, Any]:
 
 
 def filter_tickets(qs: QuerySet[Ticket], filters: dict[str, Any], *, viewer: User) -> QuerySet[Ticket]:
-    """Apply validated view filters to ``qs`` (``"me"`` is ``viewer``)."""
-    for key, value in filters.items():
-        if key in _MULTI or key == "status":
-            qs = qs.filter(**{f"{key}__in": value if isinstance(value, list) else [value]})
-        elif key == "assignee_id":
-            if value == "none":
-                qs = qs.filter(assignee__isnull=True)
-            else:
-                qs = qs.filter(assignee_id=viewer.pk if value == "me" else value)
-        elif key == "team_id":
-            qs = qs.filter(team__isnull=True) if value == "none" else qs.filter(team_id=value)
-        elif key == "tag":
-            qs = qs.filter(tags__name=value)
-        else:
-            qs = qs.filter(**{key: value})
-    return qs
+    """Apply view filters to ``qs`` the way the ticket list does (``"me"`` is ``viewer``)."""
+    return apply_filters(qs, viewer, filters) if filters else qs
 
 
 # --- services ----------------------------------------------------------------------------------
@@ -235,9 +222,9 @@ def view_get(*, viewer: User, view_id: int) -> View:
 
 
 def view_tickets(*, viewer: User, view: View) -> QuerySet[Ticket]:
-    """The tickets of ``view`` that ``viewer`` may see (``"me"`` is the viewer), unordered:
-    paginate with ``view.sort``."""
-    return filter_tickets(visible_tickets(viewer), view.filters, viewer=viewer)
+    """The tickets of ``view`` that ``viewer`` may see (``"me"`` is the viewer), with what the
+    ticket list shows; paginate with ``view.sort``."""
+    return ticket_list(viewer=viewer, filters=view.filters)
 
 
 # --- counts ------------------------------------------------------------------------------------
@@ -280,10 +267,13 @@ def view_counts(*, viewer: User, views: Iterable[View]) -> dict[int, dict[str, A
     cached = cache.get_many(list(keys.values()))
     out: dict[int, dict[str, Any]] = {}
     fresh: dict[str, dict[str, Any]] = {}
+    visible: QuerySet[Ticket] | None = None
     for view in views:
         hit = cached.get(keys[view.pk])
         if hit is None:
-            n = view_tickets(viewer=viewer, view=view).values("pk")[: COUNT_CAP + 1].count()
+            visible = visible_tickets(viewer) if visible is None else visible
+            qs = filter_tickets(visible, view.filters, viewer=viewer)
+            n = qs.values("pk")[: COUNT_CAP + 1].count()
             hit = {"count": min(n, COUNT_CAP), "capped": n > COUNT_CAP}
             fresh[keys[view.pk]] = hit
         out[view.pk] = hit

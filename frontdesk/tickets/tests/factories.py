@@ -19,3 +19,9 @@ def make_ticket(requester: Contact | None = None, **kwargs: Any) -> Ticket:
 
 def contact_of(user: Any) -> Contact:
     return Contact.objects.get(user=user)
+
+
+def team_with(*members: Any, restricted: bool = False) -> Any:
+    team = f.TeamFactory(restricted=restricted)
+    team.members.add(*members)
+    return team

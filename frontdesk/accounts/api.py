@@ -7,7 +7,7 @@ from typing import Literal
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from frontdesk.accounts import auth, selectors, services
 from frontdesk.accounts.schemas import (
@@ -63,7 +63,7 @@ def sign_in(request: HttpRequest, payload: LoginIn):
 def sign_out(request: HttpRequest):
     """End the current session (a bearer token stays valid: revoke it with DELETE /me/tokens/{id})."""
     logout(request)
-    return 204, None
+    return Status(204, None)
 
 
 # --- the signed-in person ---------------------------------------------------------
@@ -90,7 +90,7 @@ def change_password(request: HttpRequest, payload: PasswordChangeIn):
     )
     if getattr(request, "api_token", None) is None:
         update_session_auth_hash(request, user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me/tokens", response={200: PageOut[TokenOut], **errors(401, 422)})
@@ -104,13 +104,13 @@ def create_token(request: HttpRequest, payload: TokenCreateIn):
     """Create a personal API token. The secret is in this response only (never replayed)."""
     token, secret = services.token_create(actor=_actor(request), user=request.user, name=payload.name)
     token.secret = secret  # type: ignore[attr-defined]
-    return 201, token
+    return Status(201, token)
 
 
 @router.delete("/me/tokens/{token_id}", response={204: None, **errors(401, 404)})
 def revoke_token(request: HttpRequest, token_id: int):
     services.token_revoke(actor=_actor(request), by=request.user, owner=request.user, token_id=token_id)
-    return 204, None
+    return Status(204, None)
 
 
 # --- users --------------------------------------------------------------------------

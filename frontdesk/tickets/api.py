@@ -68,6 +68,18 @@ class TicketListQuery(Schema):
         return {k: v for k, v in data.items() if v != []}
 
 
+# before /tickets/{ticket_id}, which would otherwise take "bulk" as an id
+@router.post("/tickets/bulk", response=BulkOut)
+def bulk_update(request: HttpRequest, payload: BulkIn) -> Any:
+    result = services.tickets_bulk_update(
+        actor=_actor(request),
+        by=request.auth,  # type: ignore[attr-defined]
+        ticket_ids=list(payload.ticket_ids),
+        **payload.changes.changes(),
+    )
+    return {"updated": result["updated"], "failed": {str(k): v for k, v in result["failed"].items()}}
+
+
 @router.get("/tickets", response=PageOut[TicketOut])
 def list_tickets(request: HttpRequest, q: Query[TicketListQuery]) -> Any:
     qs = selectors.ticket_list(viewer=request.auth, filters=q.filters())  # type: ignore[attr-defined]
@@ -121,7 +133,7 @@ def update_ticket(request: HttpRequest, ticket_id: int, payload: TicketPatchIn) 
 @router.get("/tickets/{ticket_id}/messages", response=PageOut[MessageOut])
 def list_messages(request: HttpRequest, ticket_id: int, cursor: str | None = None, limit: int = 50) -> Any:
     viewer = request.auth  # type: ignore[attr-defined]
-    ticket = selectors.ticket_get(viewer=viewer, ticket_id=ticket_id)
+    ticket = selectors.ticket_get(viewer=viewer, ticket_id=ticket_id, detail=False)
     qs = selectors.message_list(viewer=viewer, ticket=ticket)
     return page_response(keyset_page(qs, sort="created_at", cursor=cursor, limit=limit))
 
@@ -147,7 +159,7 @@ def add_message(request: HttpRequest, ticket_id: int, payload: MessageIn) -> Htt
 @router.get("/tickets/{ticket_id}/audit", response=PageOut[AuditOut])
 def list_audit(request: HttpRequest, ticket_id: int, cursor: str | None = None, limit: int = 100) -> Any:
     viewer = request.auth  # type: ignore[attr-defined]
-    ticket = selectors.ticket_get(viewer=viewer, ticket_id=ticket_id)
+    ticket = selectors.ticket_get(viewer=viewer, ticket_id=ticket_id, detail=False)
     qs = selectors.audit_list(viewer=viewer, ticket=ticket)
     return page_response(keyset_page(qs, sort="id", cursor=cursor, limit=limit))
 
@@ -206,17 +218,6 @@ def solve_incidents(request: HttpRequest, ticket_id: int, payload: SolveIncident
         problem=check_id(ticket_id, "Ticket"),
         body=payload.body,
     )
-
-
-@router.post("/tickets/bulk", response=BulkOut)
-def bulk_update(request: HttpRequest, payload: BulkIn) -> Any:
-    result = services.tickets_bulk_update(
-        actor=_actor(request),
-        by=request.auth,  # type: ignore[attr-defined]
-        ticket_ids=list(payload.ticket_ids),
-        **payload.changes.changes(),
-    )
-    return {"updated": result["updated"], "failed": {str(k): v for k, v in result["failed"].items()}}
 
 
 @router.get("/statuses", response=list[StatusOut])

@@ -25,7 +25,7 @@ def upload_attachments(request: HttpRequest, ticket_id: int, files: File[list[Up
     if len(files) > MAX_FILES:
         raise ValidationError(f"At most {MAX_FILES} files at once.", fields={"files": f"at most {MAX_FILES}"})
     by = request.auth  # type: ignore[attr-defined]
-    ticket = selectors.ticket_get(viewer=by, ticket_id=ticket_id)
+    ticket = selectors.ticket_get(viewer=by, ticket_id=ticket_id, detail=False)
     actor = Actor.of(by)
     stored = [services.attachment_store(actor=actor, by=by, ticket=ticket, upload=f) for f in files]
     return 201, {"attachments": stored}

@@ -134,14 +134,16 @@ def ticket_list(*, viewer: User, filters: dict[str, Any] | None = None) -> Query
     )
 
 
-def ticket_get(*, viewer: User, ticket_id: int) -> Ticket:
+def ticket_get(*, viewer: User, ticket_id: int, detail: bool = True) -> Ticket:
+    """One ticket ``viewer`` may see (NotFound otherwise); ``detail=False`` loads the row alone,
+    for routes that only check access before listing messages or the audit trail."""
     check_id(ticket_id, "Ticket")
-    ticket = (
-        policies.visible_tickets(viewer, Ticket.objects.filter(pk=ticket_id))
-        .select_related("requester", "assignee", "organisation", "team", "brand")
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")), "followers", "ccs")
-        .first()
-    )
+    qs = policies.visible_tickets(viewer, Ticket.objects.filter(pk=ticket_id))
+    if detail:
+        qs = qs.select_related("requester", "assignee").prefetch_related(
+            Prefetch("tags", queryset=Tag.objects.only("id", "name")), "followers", "ccs"
+        )
+    ticket = qs.first()
     if ticket is None:
         raise NotFound("Ticket not found.")
     return ticket

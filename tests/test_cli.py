@@ -1,0 +1,89 @@
+"""The `frontdesk` command as an operator uses it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client, override_settings
+
+from frontdesk.accounts.models import ApiToken, User
+from frontdesk.cli import COMMANDS, main
+
+ROOT = Path(__file__).resolve().parent.parent
+SAFE = {
+    "SECRET_KEY": "k" * 20 + "-a-long-random-test-only-secret-value",
+    "DEBUG": False,
+    "ALLOWED_HOSTS": ["support.example.com"],
+}
+
+
+def test_help_lists_every_command():
+    result = subprocess.run(
+        [sys.executable, "-m", "frontdesk.cli", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=9
+    )
+    assert result.returncode == 0
+    for name in COMMANDS:
+        assert f"  {name} " in result.stdout, name
+
+
+def test_unknown_command_fails_with_usage(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["frobnicate"])
+    assert exc.value.code == 2
+    assert "unknown command 'frobnicate'" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_createadmin_creates_an_admin_who_can_sign_in(capsys):
+    main(["createadmin", "--email", "Boss@Example.com", "--password", "a-long-admin-secret"])
+    assert "Administrator boss@example.com created." in capsys.readouterr().out
+    user = User.objects.get(email="boss@example.com")
+    assert user.role == "admin" and user.check_password("a-long-admin-secret")
+
+
+@pytest.mark.django_db
+def test_createadmin_refuses_a_weak_password(capsys):
+    with pytest.raises(SystemExit):
+        main(["createadmin", "--email", "weak@example.com", "--password", "short"])
+    assert "password" in capsys.readouterr().err
+    assert not User.objects.filter(email="weak@example.com").exists()
+
+
+@pytest.mark.django_db
+def test_token_create_prints_a_token_that_authenticates(agent, capsys):
+    main(["token", "create", agent.email, "--name", "script"])
+    secret = capsys.readouterr().out.strip()
+    assert ApiToken.objects.get(user=agent).name == "script"
+    response = Client().get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 200
+    assert response.json()["email"] == agent.email
+
+    token = ApiToken.objects.get(user=agent)
+    main(["token", "revoke", str(token.pk)])
+    assert Client().get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+
+
+@pytest.mark.django_db
+def test_events_prints_the_event_table(capsys):
+    main(["events"])
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["event", "handlers"]
+    assert "user.created" in out and "brand.saved" in out
+
+
+@pytest.mark.django_db
+def test_check_deploy_names_the_default_secret_key(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "--deploy"])
+    assert exc.value.code != 0
+    assert "FRONTDESK_SECRET_KEY" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_check_deploy_passes_with_safe_settings(capsys):
+    with override_settings(**SAFE):
+        main(["check", "--deploy"])
+    assert "Configuration OK." in capsys.readouterr().out

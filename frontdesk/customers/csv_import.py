@@ -23,6 +23,7 @@ from frontdesk.core.errors import FrontdeskError
 from frontdesk.customers.models import IdentityKind, PurchaseStatus
 from frontdesk.customers.services import contact_for_identity, purchase_record
 from frontdesk.customers.services._common import normalise_email
+from frontdesk.customers.services.purchases import clean_purchase
 
 REQUIRED = ("email", "product", "amount", "currency", "purchased_at")
 OPTIONAL = ("name", "sku", "status", "external_id")
@@ -70,14 +71,26 @@ def _rows(handle: IO[str]) -> Iterator[tuple[int, dict[str, str]]]:
 
 def _import_row(values: dict[str, str], *, actor: Actor) -> None:
     errors: dict[str, str] = {}
-    for column in REQUIRED:
-        if not values.get(column):
-            errors[column] = "required"
     if values.get("email"):
         try:
             normalise_email(values["email"])
         except FrontdeskError as exc:
             errors.update(exc.fields)
+    try:  # check every column now, so a row's report is complete
+        clean_purchase(
+            values.get("product", ""),
+            values.get("sku", ""),
+            values.get("amount", ""),
+            values.get("currency", ""),
+            values.get("purchased_at", ""),
+            values.get("status") or PurchaseStatus.PAID,
+            values.get("external_id") or None,
+        )
+    except FrontdeskError as exc:
+        errors.update(exc.fields)
+    for column in REQUIRED:
+        if not values.get(column):
+            errors[column] = "required"
     if errors:
         raise FrontdeskError("The row is not valid.", fields=errors)
     contact = contact_for_identity(

@@ -60,7 +60,7 @@ def parse_moment(value: Any) -> datetime:
     raise ValueError("an ISO date or date-time like 2026-01-31")
 
 
-def _clean(
+def clean_purchase(
     product: Any, sku: Any, amount: Any, currency: Any, purchased_at: Any, status: Any, external_id: Any
 ) -> dict[str, Any]:
     errors: dict[str, str] = {}
@@ -124,7 +124,7 @@ def purchase_record(
     require_editor(by)
     if isinstance(external_id, str):
         external_id = external_id.strip() or None
-    data = _clean(product, sku, amount, currency, purchased_at, status, external_id)
+    data = clean_purchase(product, sku, amount, currency, purchased_at, status, external_id)
     with transaction.atomic():
         existing = None
         if external_id is not None:

@@ -155,7 +155,7 @@ def index_contacts(ids: Iterable[int]) -> None:
             for pk, (name, idents, org) in docs.items():
                 if is_postgres():
                     cursor.execute(
-                        f"UPDATE {Contact._meta.db_table} SET search_vector ="
+                        f"UPDATE {Contact._meta.db_table} SET search_vector ="  # noqa: S608 - table and column names are constants
                         " setweight(to_tsvector(%s::regconfig, %s), 'A')"
                         " || setweight(to_tsvector(%s::regconfig, %s), 'B')"
                         " || setweight(to_tsvector(%s::regconfig, %s), 'C') WHERE id = %s",
@@ -164,7 +164,8 @@ def index_contacts(ids: Iterable[int]) -> None:
                 else:
                     cursor.execute("DELETE FROM contact_fts WHERE rowid = %s", [pk])
                     cursor.execute(
-                        "INSERT INTO contact_fts(rowid, name, identities, organisation) VALUES (%s, %s, %s, %s)",
+                        "INSERT INTO contact_fts(rowid, name, identities, organisation)"
+                        " VALUES (%s, %s, %s, %s)",
                         [pk, name, idents, org],
                     )
 
@@ -275,6 +276,8 @@ def search_organisations(q: str, parsed: ParsedQuery, *, limit: int = 20) -> lis
         return []
     orgs = Organisation.objects.filter(name__istartswith=prefix).order_by("name", "pk")[:limit]
     return [
-        OrganisationHit(id=o.pk, name=o.name, highlight=highlight(o.name, parsed.terms) or html.escape(o.name))
+        OrganisationHit(
+            id=o.pk, name=o.name, highlight=highlight(o.name, parsed.terms) or html.escape(o.name)
+        )
         for o in orgs
     ]

@@ -13,7 +13,9 @@ from frontdesk.customers.events import (
     OrganisationSaved,
 )
 
-_INDEXED_FIELDS = {"name", "primary_email", "organisation", "organisation_id", "merged_into", "merged_into_id"}
+_INDEXED_FIELDS = {
+    "name", "primary_email", "organisation", "organisation_id", "merged_into", "merged_into_id",
+}
 
 
 @handler(ContactCreated, IdentityAdded, IdentityRemoved, in_transaction=True)

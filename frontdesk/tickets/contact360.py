@@ -132,7 +132,9 @@ def _timeline(viewer: User, contact: Contact, visible: QuerySet[Ticket]) -> list
     if not can_see_notes(viewer):
         messages = messages.filter(kind=MessageKind.PUBLIC)
         authored = authored.filter(kind=MessageKind.PUBLIC)
-    fields = ("pk", "kind", "channel", "body", "created_at", "author_contact_id", "ticket_id", "ticket__subject")
+    fields = (
+        "pk", "kind", "channel", "body", "created_at", "author_contact_id", "ticket_id", "ticket__subject",
+    )
     rows: dict[int, dict] = {}
     for qs in (messages, authored):
         for row in qs.order_by("-created_at", "-pk").values(*fields)[:TIMELINE_LIMIT]:
@@ -168,18 +170,16 @@ def contact_360(*, viewer: User, contact_id: int) -> Contact360:
         IdentityInfo(id=i.pk, kind=i.kind, value=i.value, is_primary=i.is_primary)
         for i in Identity.objects.filter(contact=contact).order_by("kind", "-is_primary", "pk")[:100]
     ]
-    open_tickets = [
-        _summary(t)
-        for t in tickets.filter(status_category__in=UNRESOLVED).order_by("-updated_at", "-pk")[:TICKETS_LIMIT]
-    ]
-    recent = [
-        _summary(t)
-        for t in tickets.exclude(status_category__in=UNRESOLVED).order_by("-updated_at", "-pk")[:TICKETS_LIMIT]
-    ]
-    purchase_rows = list(Purchase.objects.filter(contact=contact).order_by("-purchased_at", "-pk")[:TIMELINE_LIMIT])
+    newest = ("-updated_at", "-pk")
+    unresolved = Q(status_category__in=UNRESOLVED)
+    open_tickets = [_summary(t) for t in tickets.filter(unresolved).order_by(*newest)[:TICKETS_LIMIT]]
+    recent = [_summary(t) for t in tickets.exclude(unresolved).order_by(*newest)[:TICKETS_LIMIT]]
+    purchase_rows = list(
+        Purchase.objects.filter(contact=contact).order_by("-purchased_at", "-pk")[:TIMELINE_LIMIT]
+    )
     purchases = [
-        PurchaseInfo(id=p.pk, product=p.product, sku=p.sku, amount=p.amount, currency=p.currency, status=p.status,
-                     purchased_at=p.purchased_at)
+        PurchaseInfo(id=p.pk, product=p.product, sku=p.sku, amount=p.amount, currency=p.currency,
+                     status=p.status, purchased_at=p.purchased_at)
         for p in purchase_rows[:PURCHASES_LIMIT]
     ]
     timeline = _timeline(viewer, contact, visible)
@@ -204,6 +204,6 @@ def contact_360(*, viewer: User, contact_id: int) -> Contact360:
         notes=contact.notes if viewer.is_agent else "",
         organisation_id=org.pk if org else None, organisation_name=org.name if org else None,
         lifetime_value=contact.lifetime_value, purchase_count=contact.purchase_count,
-        created_at=contact.created_at, identities=identities, open_tickets=open_tickets, recent_tickets=recent,
-        purchases=purchases, timeline=timeline[:TIMELINE_LIMIT], channels=channels,
+        created_at=contact.created_at, identities=identities, open_tickets=open_tickets,
+        recent_tickets=recent, purchases=purchases, timeline=timeline[:TIMELINE_LIMIT], channels=channels,
     )

@@ -90,7 +90,8 @@ def validate_filters(filters: Any) -> dict[str, Any]:
             clean[key] = sorted(known)
         elif key == "assignee_id":
             if value not in ("me", "none") and not _is_id(value):
-                raise ValidationError("assignee_id: an id, 'me' or 'none'.", fields={field: "an id, me or none"})
+                raise ValidationError("assignee_id: an id, 'me' or 'none'.",
+                                      fields={field: "an id, me or none"})
             clean[key] = value
         elif key == "team_id":
             if value != "none" and not _is_id(value):
@@ -153,7 +154,8 @@ def view_save(
         raise ValidationError("A team view is shared.", fields={"team_id": "only for shared views"})
     name = name.strip() if isinstance(name, str) else ""
     if not name or len(name) > 100:
-        raise ValidationError("A view needs a name (100 characters at most).", fields={"name": "1 to 100 characters"})
+        raise ValidationError("A view needs a name (100 characters at most).",
+                              fields={"name": "1 to 100 characters"})
     if sort not in SORTS:
         raise ValidationError("Unknown sort order.", fields={"sort": f"one of {', '.join(SORTS)}"})
     if not isinstance(position, int) or isinstance(position, bool) or not 0 <= position <= 1_000_000:

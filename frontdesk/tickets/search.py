@@ -74,7 +74,7 @@ def index_ticket(ticket_id: int) -> None:
         if is_postgres():
             cfg = ts_config()
             cursor.execute(
-                f"UPDATE {_TABLE} SET search_vector = setweight(to_tsvector(%s::regconfig, %s), 'A')"
+                f"UPDATE {_TABLE} SET search_vector = setweight(to_tsvector(%s::regconfig, %s), 'A')"  # noqa: S608 - table and column names are constants
                 " || setweight(to_tsvector(%s::regconfig, %s), 'B'),"
                 " notes_vector = to_tsvector(%s::regconfig, %s) WHERE id = %s",
                 [cfg, index_text(subject), cfg, body, cfg, notes, ticket_id],
@@ -92,7 +92,7 @@ def index_new_ticket(ticket_id: int, subject: str) -> None:
     with connection.cursor() as cursor:
         if is_postgres():
             cursor.execute(
-                f"UPDATE {_TABLE} SET search_vector = setweight(to_tsvector(%s::regconfig, %s), 'A'),"
+                f"UPDATE {_TABLE} SET search_vector = setweight(to_tsvector(%s::regconfig, %s), 'A'),"  # noqa: S608 - table and column names are constants
                 " notes_vector = NULL WHERE id = %s",
                 [ts_config(), index_text(subject), ticket_id],
             )
@@ -114,7 +114,7 @@ def append_text(ticket_id: int, text: str, *, note: bool) -> None:
             column = "notes_vector" if note else "search_vector"
             weight = "C" if note else "B"
             cursor.execute(
-                f"UPDATE {_TABLE} SET {column} = coalesce({column}, ''::tsvector)"
+                f"UPDATE {_TABLE} SET {column} = coalesce({column}, ''::tsvector)"  # noqa: S608 - table and column names are constants
                 f" || setweight(to_tsvector(%s::regconfig, %s), '{weight}')"
                 f" WHERE id = %s AND coalesce(pg_column_size({column}), 0) < %s",
                 [ts_config(), words, ticket_id, MAX_VECTOR_BYTES],
@@ -122,7 +122,8 @@ def append_text(ticket_id: int, text: str, *, note: bool) -> None:
             return
         column = "notes" if note else "body"
         cursor.execute(
-            f"UPDATE ticket_fts SET {column} = {column} || ' ' || %s WHERE rowid = %s", [words, ticket_id]
+            f"UPDATE ticket_fts SET {column} = {column} || ' ' || %s WHERE rowid = %s",  # noqa: S608 - table and column names are constants
+            [words, ticket_id],
         )
         if cursor.rowcount == 0:  # not indexed yet (created before the index existed)
             index_ticket(ticket_id)
@@ -146,7 +147,9 @@ def set_subject(ticket_id: int, subject: str) -> None:
         index_ticket(ticket_id)  # the subject's lexemes cannot be told apart in a tsvector
         return
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE ticket_fts SET subject = %s WHERE rowid = %s", [index_text(subject), ticket_id])
+        cursor.execute(
+            "UPDATE ticket_fts SET subject = %s WHERE rowid = %s", [index_text(subject), ticket_id]
+        )
         if cursor.rowcount == 0:
             index_ticket(ticket_id)
 
@@ -210,10 +213,9 @@ def _candidates(
         if is_postgres():
             cfg = ts_config()
             if notes:  # every term in the public text or the notes, each condition on a GIN index
-                cond = " AND ".join(
-                    "(search_vector @@ to_tsquery(%s::regconfig, %s) OR notes_vector @@ to_tsquery(%s::regconfig, %s))"
-                    for _ in parsed.terms
-                )
+                one = "(search_vector @@ to_tsquery(%s::regconfig, %s)"
+                one += " OR notes_vector @@ to_tsquery(%s::regconfig, %s))"
+                cond = " AND ".join(one for _ in parsed.terms)
                 for term in parsed.term_tsqueries():
                     params += [cfg, term, cfg, term]
                 vector = "coalesce(search_vector, ''::tsvector) || coalesce(notes_vector, ''::tsvector)"
@@ -229,7 +231,8 @@ def _candidates(
             id_col = "id"
         else:
             match = parsed.fts5() if notes else "{subject body} : (" + parsed.fts5() + ")"
-            sql = "SELECT rowid, bm25(ticket_fts, 10.0, 4.0, 2.0) AS score FROM ticket_fts WHERE ticket_fts MATCH %s"
+            sql = "SELECT rowid, bm25(ticket_fts, 10.0, 4.0, 2.0) AS score FROM ticket_fts"
+            sql += " WHERE ticket_fts MATCH %s"
             params = [match]
             id_col = "rowid"
         if restrict is not None:
@@ -296,7 +299,8 @@ def search_tickets(
     score = dict(scored)
     rows = list(
         Ticket.objects.filter(pk__in=score).values(
-            "pk", "subject", "status", "status_category", "priority", "requester_id", "requester__name", "updated_at"
+            "pk", "subject", "status", "status_category", "priority", "requester_id", "requester__name",
+            "updated_at",
         )
     )
     rows.sort(key=lambda r: (round(score[r["pk"]], 6), -r["updated_at"].timestamp(), -r["pk"]))

@@ -45,8 +45,10 @@ def test_query_count_does_not_depend_on_history(agent, django_assert_max_num_que
 def test_content(agent, customer_user):
     act = Actor.of(agent)
     contact = customer_user.contact
-    open_t = ticket_create(actor=act, by=agent, requester=contact, subject="Open one", body="help", channel="email")
-    solved = ticket_create(actor=act, by=agent, requester=contact, subject="Solved one", body="hi", channel="chat")
+    open_t = ticket_create(actor=act, by=agent, requester=contact, subject="Open one", body="help",
+                           channel="email")
+    solved = ticket_create(actor=act, by=agent, requester=contact, subject="Solved one", body="hi",
+                           channel="chat")
     message_add(actor=act, by=agent, ticket=solved, body="Here you go")
     message_add(actor=act, by=agent, ticket=solved, kind="note", body="internal remark")
     ticket_update(actor=act, by=agent, ticket=solved, status="solved")

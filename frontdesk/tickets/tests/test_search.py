@@ -8,9 +8,9 @@ import pytest
 from frontdesk.core.actor import Actor
 from frontdesk.customers.models import Contact
 from frontdesk.customers.services import contact_create, organisation_save
+from frontdesk.testing import factories as f
 from frontdesk.tickets.search import search
 from frontdesk.tickets.services import message_add, ticket_create
-from frontdesk.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,8 @@ def test_subject_change_is_reindexed(agent, requester):
 def test_notes_are_found_by_agents_only(agent, customer_user):
     contact = customer_user.contact
     ticket = _ticket(agent, contact, "Billing issue", "My card was charged twice")
-    message_add(actor=Actor.of(agent), by=agent, ticket=ticket, kind="note", body="suspect fraudulent merchant")
+    message_add(actor=Actor.of(agent), by=agent, ticket=ticket, kind="note",
+                body="suspect fraudulent merchant")
 
     assert _ids(search(viewer=agent, q="fraudulent")) == [ticket.pk]
     hit = search(viewer=agent, q="fraudulent")["tickets"][0]

@@ -100,8 +100,10 @@ def test_invalid_sort_and_name_are_refused(agent):
 def test_view_tickets_resolve_me_per_viewer(agent, requester, admin_user):
     other = f.UserFactory(role="agent")
     act = Actor.of(admin_user)
-    mine = ticket_create(actor=act, by=admin_user, requester=requester, subject="a", body="x", assignee=agent)
-    theirs = ticket_create(actor=act, by=admin_user, requester=requester, subject="b", body="x", assignee=other)
+    mine = ticket_create(actor=act, by=admin_user, requester=requester, subject="a", body="x",
+                         assignee=agent)
+    theirs = ticket_create(actor=act, by=admin_user, requester=requester, subject="b", body="x",
+                           assignee=other)
     unassigned = ticket_create(actor=act, by=admin_user, requester=requester, subject="c", body="x")
     my_open = View.objects.get(name="My open tickets", owner__isnull=True)
     assert list(view_tickets(viewer=agent, view=my_open)) == [mine]
@@ -113,7 +115,9 @@ def test_view_tickets_resolve_me_per_viewer(agent, requester, admin_user):
     assert list(view_tickets(viewer=agent, view=pending)) == [mine]
 
 
-def test_counts_are_capped_cached_and_invalidated(agent, requester, admin_user, django_capture_on_commit_callbacks):
+def test_counts_are_capped_cached_and_invalidated(
+    agent, requester, admin_user, django_capture_on_commit_callbacks
+):
     view = _save(agent, name="Normal", filters={"priority": [2]})
     t = ticket_create(actor=Actor.of(admin_user), by=admin_user, requester=requester, subject="a", body="x")
     brand_id = t.brand_id
@@ -141,7 +145,8 @@ def test_counts_are_capped_cached_and_invalidated(agent, requester, admin_user, 
 
 def test_counts_respect_visibility(agent, requester, admin_user):
     team = f.TeamFactory(restricted=True)
-    ticket_create(actor=Actor.of(admin_user), by=admin_user, requester=requester, subject="s", body="x", team=team)
+    ticket_create(actor=Actor.of(admin_user), by=admin_user, requester=requester, subject="s", body="x",
+                  team=team)
     everything = _save(admin_user, name="All", shared=True)
     assert view_counts(viewer=admin_user, views=[everything])[everything.pk]["count"] == 1
     assert view_counts(viewer=agent, views=[everything])[everything.pk]["count"] == 0

@@ -50,8 +50,11 @@ def test_invalid_input(api_for, agent):
 
 def test_view_tickets_and_counts(api_for, agent, admin_user, requester):
     act = Actor.of(admin_user)
-    mine = [ticket_create(actor=act, by=admin_user, requester=requester, subject=f"m{i}", body="x", assignee=agent)
-            for i in range(3)]
+    mine = [
+        ticket_create(actor=act, by=admin_user, requester=requester, subject=f"m{i}", body="x",
+                      assignee=agent)
+        for i in range(3)
+    ]
     ticket_create(actor=act, by=admin_user, requester=requester, subject="unassigned", body="x")
     api = api_for(agent)
     views = {v["name"]: v["id"] for v in api.get("/api/v1/views").json()["items"]}
@@ -63,7 +66,8 @@ def test_view_tickets_and_counts(api_for, agent, admin_user, requester):
     assert [t["id"] for t in r.json()["items"]] == [mine[0].pk]
 
     counts = {c["view_id"]: c for c in api.get("/api/v1/views/counts").json()["items"]}
-    assert counts[views["My open tickets"]] == {"view_id": views["My open tickets"], "count": 3, "capped": False}
+    my_open = views["My open tickets"]
+    assert counts[my_open] == {"view_id": my_open, "count": 3, "capped": False}
     assert counts[views["Unassigned open"]]["count"] == 1
     r = api.get("/api/v1/views/counts", {"id": views["Pending"]})
     assert [c["view_id"] for c in r.json()["items"]] == [views["Pending"]]
@@ -76,7 +80,8 @@ def test_customers_have_no_views(api_for, customer_user):
 
 
 def test_contact_360_endpoint(api_for, agent, customer_user, requester):
-    ticket_create(actor=Actor.of(agent), by=agent, requester=customer_user.contact, subject="Hello", body="hi")
+    contact = customer_user.contact
+    ticket_create(actor=Actor.of(agent), by=agent, requester=contact, subject="Hello", body="hi")
     r = api_for(agent).get(f"/api/v1/customers/{customer_user.contact.pk}/360")
     assert r.status_code == 200, r.content
     body = r.json()

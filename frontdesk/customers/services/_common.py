@@ -136,6 +136,15 @@ def resolve_organisation(
     return org
 
 
+def refuse_merged(contact: Contact) -> None:
+    """A merged contact is only a pointer to its target: nothing new attaches to it."""
+    if contact.merged_into_id is not None:
+        raise ValidationError(
+            f"This contact was merged into contact {contact.merged_into_id}.",
+            fields={"contact_id": f"merged into {contact.merged_into_id}"},
+        )
+
+
 def contact_event(
     contact: Contact, *, actor: Actor, kind: str, body: str = "", data: dict | None = None
 ) -> ContactEvent:

@@ -26,6 +26,7 @@ from frontdesk.customers.services._common import (
     contact_event,
     normalise_email,
     normalise_identity,
+    refuse_merged,
     require_editor,
     resolve_organisation,
 )
@@ -214,6 +215,7 @@ def contact_update(*, actor: Actor, by: User | None, contact: Contact, **changes
     check_profile(changes)
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        refuse_merged(contact)
         diff: dict[str, Any] = {}
         for field in _PLAIN_FIELDS:
             if field in changes and changes[field] != getattr(contact, field):
@@ -258,6 +260,7 @@ def identity_add(*, actor: Actor, by: User | None, contact: Contact, kind: str, 
     kind, value = normalise_identity(kind, value)
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        refuse_merged(contact)
         existing = Identity.objects.filter(kind=kind, value=value).first()
         if existing is not None:
             if existing.contact_id == contact.pk:
@@ -291,6 +294,7 @@ def identity_remove(*, actor: Actor, by: User | None, contact: Contact, identity
     require_editor(by)
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        refuse_merged(contact)
         identity = (
             contact.identities.filter(pk=identity_id).first() if 1 <= identity_id <= 2**63 - 1 else None
         )

@@ -21,7 +21,7 @@ from frontdesk.core.errors import Conflict, ValidationError
 from frontdesk.core.events import record
 from frontdesk.customers.events import PurchaseRecorded, PurchaseUpdated
 from frontdesk.customers.models import Contact, Purchase, PurchaseStatus
-from frontdesk.customers.services._common import check_text, require_editor
+from frontdesk.customers.services._common import check_text, refuse_merged, require_editor
 
 MAX_AMOUNT = Decimal("9999999999.99")  # max_digits=12, decimal_places=2
 
@@ -125,6 +125,7 @@ def purchase_record(
     if isinstance(external_id, str):
         external_id = external_id.strip() or None
     data = clean_purchase(product, sku, amount, currency, purchased_at, status, external_id)
+    refuse_merged(contact)
     with transaction.atomic():
         existing = None
         if external_id is not None:

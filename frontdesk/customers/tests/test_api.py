@@ -12,7 +12,13 @@ HUGE = 2**63 + 5
 
 def _buy(contact, amount="10.00"):  # type: ignore[no-untyped-def]
     return services.purchase_record(
-        actor=SYSTEM, by=None, contact=contact, product="P", amount=amount, currency="EUR", purchased_at="2026-01-01"
+        actor=SYSTEM,
+        by=None,
+        contact=contact,
+        product="P",
+        amount=amount,
+        currency="EUR",
+        purchased_at="2026-01-01",
     )
 
 
@@ -21,14 +27,20 @@ def test_agent_creates_and_reads_a_customer(agent, api_for) -> None:
     org = services.organisation_save(actor=SYSTEM, by=agent, name="Acme", domains=["acme.com"])
     r = api.post(
         "/api/v1/customers",
-        {"name": "Ada", "email": "ADA@acme.com", "identities": [{"kind": "phone", "value": "+1 555 010 0200"}],
-         "tags": ["beta"], "notes": "met at a fair"},
+        {
+            "name": "Ada",
+            "email": "ADA@acme.com",
+            "identities": [{"kind": "phone", "value": "+1 555 010 0200"}],
+            "tags": ["beta"],
+            "notes": "met at a fair",
+        },
     )
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["organisation"] == {"id": org.pk, "name": "Acme"}
     assert {(i["kind"], i["value"]) for i in body["identities"]} == {
-        ("email", "ada@acme.com"), ("phone", "+15550100200"),
+        ("email", "ada@acme.com"),
+        ("phone", "+15550100200"),
     }
     assert body["tags"] == ["beta"]
     assert (body["lifetime_value"], body["purchase_count"]) == ("0.00", 0)
@@ -86,8 +98,10 @@ def test_out_of_range_ids_in_bodies_and_filters(agent, api_for) -> None:
     contact = f.ContactFactory()
     assert api.post(f"/api/v1/customers/{contact.pk}/merge", {"target_id": HUGE}).status_code == 422
     assert api.get("/api/v1/customers", {"organisation_id": HUGE}).status_code == 422
-    r = api.post("/api/v1/purchases", {"contact_id": HUGE, "product": "P", "amount": "1", "currency": "EUR",
-                                        "purchased_at": "2026-01-01"})
+    r = api.post(
+        "/api/v1/purchases",
+        {"contact_id": HUGE, "product": "P", "amount": "1", "currency": "EUR", "purchased_at": "2026-01-01"},
+    )
     assert r.status_code == 422
 
 
@@ -107,8 +121,10 @@ def test_a_customer_sees_only_their_own_contact(customer_user, api_for) -> None:
         r = api.get(path)
         assert r.status_code == 404, path
     assert len(api.get(f"/api/v1/customers/{mine.pk}/purchases").json()["items"]) == 1
-    r = api.post(f"/api/v1/customers/{other.pk}/purchases",
-                 {"product": "P", "amount": "1", "currency": "EUR", "purchased_at": "2026-01-01"})
+    r = api.post(
+        f"/api/v1/customers/{other.pk}/purchases",
+        {"product": "P", "amount": "1", "currency": "EUR", "purchased_at": "2026-01-01"},
+    )
     assert r.status_code == 404
     r = api.post("/api/v1/customers", {"email": "new@example.com"})
     assert r.status_code in (403, 404)
@@ -131,12 +147,16 @@ def test_list_filters_and_keyset_pages(agent, api_for) -> None:
     api = api_for(agent)
     org = services.organisation_save(actor=SYSTEM, by=agent, name="Acme")
     a = services.contact_create(actor=SYSTEM, by=agent, name="Zoe Adams", email="zoe@example.com", vip=True)
-    b = services.contact_create(actor=SYSTEM, by=agent, name="Yann", email="yann@example.com", organisation=org)
+    b = services.contact_create(
+        actor=SYSTEM, by=agent, name="Yann", email="yann@example.com", organisation=org
+    )
     c = services.contact_create(actor=SYSTEM, by=agent, name="Xavier", email="x@example.com")
     assert [x["id"] for x in api.get("/api/v1/customers", {"q": "zo"}).json()["items"]] == [a.pk]
     assert [x["id"] for x in api.get("/api/v1/customers", {"q": "YANN@"}).json()["items"]] == [b.pk]
     assert [x["id"] for x in api.get("/api/v1/customers", {"vip": "true"}).json()["items"]] == [a.pk]
-    assert [x["id"] for x in api.get("/api/v1/customers", {"organisation_id": org.pk}).json()["items"]] == [b.pk]
+    assert [x["id"] for x in api.get("/api/v1/customers", {"organisation_id": org.pk}).json()["items"]] == [
+        b.pk
+    ]
     first = api.get("/api/v1/customers", {"limit": 2}).json()
     assert [x["id"] for x in first["items"]] == [c.pk, b.pk]
     second = api.get("/api/v1/customers", {"limit": 2, "cursor": first["next_cursor"]}).json()
@@ -148,7 +168,11 @@ def test_contact_list_query_count_does_not_grow(agent, api_for, django_assert_ma
     org = services.organisation_save(actor=SYSTEM, by=agent, name="Acme")
     for i in range(30):
         services.contact_create(
-            actor=SYSTEM, by=agent, email=f"c{i}@example.com", phone=f"+3361234{i:04d}", organisation=org,
+            actor=SYSTEM,
+            by=agent,
+            email=f"c{i}@example.com",
+            phone=f"+3361234{i:04d}",
+            organisation=org,
             tags=["t1", "t2"],
         )
     api.get("/api/v1/customers")  # warm up
@@ -194,20 +218,30 @@ def test_light_agent_reads_but_cannot_change(light_agent, api_for) -> None:
 def test_purchases_api(agent, api_for) -> None:
     api = api_for(agent)
     contact = f.ContactFactory()
-    body = {"contact_id": contact.pk, "product": "Plan", "amount": "49.90", "currency": "eur",
-            "purchased_at": "2026-02-01T10:00:00Z", "external_id": "inv-7"}
+    body = {
+        "contact_id": contact.pk,
+        "product": "Plan",
+        "amount": "49.90",
+        "currency": "eur",
+        "purchased_at": "2026-02-01T10:00:00Z",
+        "external_id": "inv-7",
+    }
     r = api.post("/api/v1/purchases", body)
     assert r.status_code == 201, r.content
     assert (r.json()["amount"], r.json()["currency"]) == ("49.90", "EUR")
     assert api.post("/api/v1/purchases", body).json()["id"] == r.json()["id"]
-    r = api.post(f"/api/v1/customers/{contact.pk}/purchases",
-                 {"product": "Addon", "amount": "0.10", "currency": "EUR", "purchased_at": "2026-03-01"})
+    r = api.post(
+        f"/api/v1/customers/{contact.pk}/purchases",
+        {"product": "Addon", "amount": "0.10", "currency": "EUR", "purchased_at": "2026-03-01"},
+    )
     assert r.status_code == 201
     bad = api.post("/api/v1/purchases", {**body, "amount": "1.234", "external_id": None})
     assert bad.status_code == 422 and "amount" in bad.json()["error"]["fields"]
     page = api.get(f"/api/v1/customers/{contact.pk}/purchases", {"limit": 1}).json()
     assert page["items"][0]["product"] == "Addon"
-    page2 = api.get(f"/api/v1/customers/{contact.pk}/purchases", {"limit": 1, "cursor": page["next_cursor"]}).json()
+    page2 = api.get(
+        f"/api/v1/customers/{contact.pk}/purchases", {"limit": 1, "cursor": page["next_cursor"]}
+    ).json()
     assert page2["items"][0]["product"] == "Plan"
     contact.refresh_from_db()
     assert (str(contact.lifetime_value), contact.purchase_count) == ("50.00", 2)

@@ -13,7 +13,11 @@ from frontdesk.testing import factories as f
 
 def test_create_normalises_identities_and_records_event(agent) -> None:
     contact = services.contact_create(
-        actor=Actor.of(agent), by=agent, name="Ada", email="  Ada@Example.COM ", phone="+44 (20) 7946-0958",
+        actor=Actor.of(agent),
+        by=agent,
+        name="Ada",
+        email="  Ada@Example.COM ",
+        phone="+44 (20) 7946-0958",
         identities=[("twitter", " @AdaL "), ("chat", "  visitor-1 "), ("email", "ada@example.com")],
     )
     got = set(contact.identities.values_list("kind", "value", "is_primary"))
@@ -68,9 +72,15 @@ def test_organisation_comes_from_the_email_domain(agent) -> None:
 
 
 def test_custom_fields_and_tags_are_validated(agent) -> None:
-    CustomField.objects.create(applies_to="contact", key="plan", label="Plan", type="dropdown", options=["free", "pro"])
+    CustomField.objects.create(
+        applies_to="contact", key="plan", label="Plan", type="dropdown", options=["free", "pro"]
+    )
     contact = services.contact_create(
-        actor=SYSTEM, by=agent, email="c@example.com", custom_fields={"plan": "pro"}, tags=["Big Spender", "beta"]
+        actor=SYSTEM,
+        by=agent,
+        email="c@example.com",
+        custom_fields={"plan": "pro"},
+        tags=["Big Spender", "beta"],
     )
     assert contact.custom_fields == {"plan": "pro"}
     assert sorted(t.name for t in contact.tags.all()) == ["beta", "big-spender"]
@@ -100,10 +110,18 @@ def test_update_records_changes_and_checks_primary_email(agent) -> None:
     contact = services.contact_create(actor=SYSTEM, by=agent, name="A", email="a@example.com")
     services.identity_add(actor=SYSTEM, by=agent, contact=contact, kind="email", value="a2@example.com")
     updated = services.contact_update(
-        actor=SYSTEM, by=agent, contact=contact, name="B", vip=True, primary_email="A2@example.com", tags=["x"]
+        actor=SYSTEM,
+        by=agent,
+        contact=contact,
+        name="B",
+        vip=True,
+        primary_email="A2@example.com",
+        tags=["x"],
     )
     assert (updated.name, updated.vip, updated.primary_email) == ("B", True, "a2@example.com")
-    assert set(contact.identities.filter(is_primary=True).values_list("value", flat=True)) == {"a2@example.com"}
+    assert set(contact.identities.filter(is_primary=True).values_list("value", flat=True)) == {
+        "a2@example.com"
+    }
     changes = events("contact.updated")[-1]["changes"]
     assert changes["name"] == ["A", "B"] and changes["tags"] == [[], ["x"]]
     with pytest.raises(ValidationError):
@@ -118,7 +136,9 @@ def test_identity_add_and_remove(agent) -> None:
     other = services.contact_create(actor=SYSTEM, by=agent, email="b@example.com")
     with pytest.raises(Conflict):
         services.identity_add(actor=SYSTEM, by=agent, contact=other, kind="email", value="a@example.com")
-    second = services.identity_add(actor=SYSTEM, by=agent, contact=contact, kind="email", value="c@example.com")
+    second = services.identity_add(
+        actor=SYSTEM, by=agent, contact=contact, kind="email", value="c@example.com"
+    )
     assert not second.is_primary
     first = contact.identities.get(value="a@example.com")
     services.identity_remove(actor=SYSTEM, by=agent, contact=contact, identity_id=first.pk)
@@ -135,7 +155,9 @@ def test_identity_add_and_remove(agent) -> None:
 
 def test_note_goes_on_the_timeline(light_agent) -> None:
     contact = f.ContactFactory()
-    note = services.contact_note_add(actor=Actor.of(light_agent), by=light_agent, contact=contact, body=" Called. ")
+    note = services.contact_note_add(
+        actor=Actor.of(light_agent), by=light_agent, contact=contact, body=" Called. "
+    )
     assert (note.kind, note.body, note.actor_user_id) == ("note", "Called.", light_agent.pk)
     assert events("contact.note_added") == [{"contact_id": contact.pk, "contact_event_id": note.pk}]
     with pytest.raises(ValidationError):

@@ -63,7 +63,11 @@ def test_bad_rows_are_reported_and_the_rest_imported(db, tmp_path) -> None:
     report = list(csv.DictReader((tmp_path / "purchases.errors.csv").open(encoding="utf-8")))
     got = {(r["row"], r["column"]) for r in report}
     assert got == {
-        ("3", "email"), ("4", "amount"), ("4", "currency"), ("5", "product"), ("5", "purchased_at"),
+        ("3", "email"),
+        ("4", "amount"),
+        ("4", "currency"),
+        ("5", "product"),
+        ("5", "purchased_at"),
     }
     assert Purchase.objects.count() == 2
     assert not Contact.objects.filter(primary_email="not-an-email").exists()

@@ -16,16 +16,36 @@ def _contact(agent, email, **kw):  # type: ignore[no-untyped-def]
 
 
 def test_merge_moves_everything_to_the_target(agent) -> None:
-    source = _contact(agent, "old@example.com", phone="+1 555 0100 200", notes="Prefers mornings.",
-                      tags=["beta"], custom_fields={})
+    source = _contact(
+        agent,
+        "old@example.com",
+        phone="+1 555 0100 200",
+        notes="Prefers mornings.",
+        tags=["beta"],
+        custom_fields={},
+    )
     target = _contact(agent, "new@example.com", notes="Key account.", tags=["vip"])
     Contact.objects.filter(pk=source.pk).update(custom_fields={"a": 1, "b": 1})
     Contact.objects.filter(pk=target.pk).update(custom_fields={"b": 2})
     for amount in ("10.00", "5.50"):
-        services.purchase_record(actor=SYSTEM, by=None, contact=source, product="P", amount=amount,
-                                 currency="EUR", purchased_at="2026-01-01")
-    services.purchase_record(actor=SYSTEM, by=None, contact=target, product="P", amount="1.00",
-                             currency="EUR", purchased_at="2026-01-01")
+        services.purchase_record(
+            actor=SYSTEM,
+            by=None,
+            contact=source,
+            product="P",
+            amount=amount,
+            currency="EUR",
+            purchased_at="2026-01-01",
+        )
+    services.purchase_record(
+        actor=SYSTEM,
+        by=None,
+        contact=target,
+        product="P",
+        amount="1.00",
+        currency="EUR",
+        purchased_at="2026-01-01",
+    )
     services.contact_note_add(actor=SYSTEM, by=agent, contact=source, body="Called about the invoice.")
     bystander = f.ContactFactory()
     own = ticket(source)
@@ -43,7 +63,9 @@ def test_merge_moves_everything_to_the_target(agent) -> None:
     assert source.merged_into_id == target.pk
     assert not Identity.objects.filter(contact=source).exists()
     assert set(target.identities.values_list("value", flat=True)) == {
-        "old@example.com", "new@example.com", "+15550100200",
+        "old@example.com",
+        "new@example.com",
+        "+15550100200",
     }
     assert target.primary_email == "new@example.com"
     assert target.identities.filter(kind="email", is_primary=True).count() == 1
@@ -92,3 +114,25 @@ def test_merge_refuses_self_and_merged_contacts(agent) -> None:
     with pytest.raises(ValidationError):
         services.contacts_merge(actor=SYSTEM, by=agent, source=a, target=c)
     assert len(events("contact.merged")) == 1
+
+
+def test_nothing_new_attaches_to_a_merged_contact(agent) -> None:
+    source = _contact(agent, "gone@example.com")
+    target = _contact(agent, "kept@example.com")
+    services.contacts_merge(actor=SYSTEM, by=agent, source=source, target=target)
+    source.refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.purchase_record(
+            actor=SYSTEM,
+            by=None,
+            contact=source,
+            product="P",
+            amount="1",
+            currency="EUR",
+            purchased_at="2026-01-01",
+        )
+    with pytest.raises(ValidationError):
+        services.identity_add(actor=SYSTEM, by=agent, contact=source, kind="email", value="new@example.com")
+    # the source's old address now finds the target
+    found = services.contact_for_identity(actor=SYSTEM, kind="email", value="gone@example.com")
+    assert found.pk == target.pk

@@ -29,7 +29,10 @@ def test_counters_follow_paid_purchases(db) -> None:
     assert p.purchased_at == datetime(2026, 1, 5, tzinfo=UTC)
     assert Purchase.objects.get(amount="5.01").currency == "USD"
     assert events("purchase.recorded")[0] == {
-        "purchase_id": p.pk, "contact_id": contact.pk, "amount": "19.99", "currency": "EUR",
+        "purchase_id": p.pk,
+        "contact_id": contact.pk,
+        "amount": "19.99",
+        "currency": "EUR",
     }
 
 
@@ -79,11 +82,21 @@ def test_agents_record_purchases_light_agents_do_not(agent, light_agent) -> None
 
     contact = f.ContactFactory()
     services.purchase_record(
-        actor=SYSTEM, by=agent, contact=contact, product="X", amount="1", currency="EUR",
+        actor=SYSTEM,
+        by=agent,
+        contact=contact,
+        product="X",
+        amount="1",
+        currency="EUR",
         purchased_at="2026-01-01T10:00:00+02:00",
     )
     with pytest.raises(PermissionDenied):
         services.purchase_record(
-            actor=SYSTEM, by=light_agent, contact=contact, product="X", amount="1", currency="EUR",
+            actor=SYSTEM,
+            by=light_agent,
+            contact=contact,
+            product="X",
+            amount="1",
+            currency="EUR",
             purchased_at="2026-01-01",
         )

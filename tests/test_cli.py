@@ -20,6 +20,15 @@ SAFE = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _keep_test_connection(monkeypatch):  # type: ignore[no-untyped-def]
+    """Management commands close every connection when they finish; inside a test transaction on
+    PostgreSQL that would drop the test's connection, so keep it open while commands run in-process."""
+    from django.db import connections
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+
 def test_help_lists_every_command():
     result = subprocess.run(
         [sys.executable, "-m", "frontdesk.cli", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=9

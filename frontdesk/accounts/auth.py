@@ -90,7 +90,9 @@ def user_for_token(secret: str) -> tuple[User, ApiToken] | None:
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
     try:
-        token = ApiToken.objects.select_related("user").get(digest=token_digest(secret), revoked_at__isnull=True)
+        token = ApiToken.objects.select_related("user").get(
+            digest=token_digest(secret), revoked_at__isnull=True
+        )
     except ApiToken.DoesNotExist:
         return None
     if not token.user.is_active:

@@ -47,7 +47,9 @@ class UserCreateIn(StrictIn):
     email: str = Field(..., max_length=254)
     name: str = Field("", max_length=200)
     role: RoleName = "agent"
-    password: str | None = Field(None, max_length=1024, description="leave out to create a user who cannot sign in yet")
+    password: str | None = Field(
+        None, max_length=1024, description="leave out to create a user who cannot sign in yet"
+    )
     time_zone: str = Field("UTC", max_length=64)
     language: str = Field("en", max_length=16)
 

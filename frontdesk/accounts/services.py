@@ -36,7 +36,9 @@ def _clean_email(email: str) -> str:
     try:
         validate_email(email)
     except DjangoValidationError:
-        raise ValidationError("Enter a valid email address.", fields={"email": "not a valid email address"}) from None
+        raise ValidationError(
+            "Enter a valid email address.", fields={"email": "not a valid email address"}
+        ) from None
     return email
 
 
@@ -44,7 +46,9 @@ def _check_password(password: str, user: User | None = None) -> None:
     try:
         validate_password(password, user)
     except DjangoValidationError as exc:
-        raise ValidationError("The password is too weak.", fields={"password": " ".join(exc.messages)}) from None
+        raise ValidationError(
+            "The password is too weak.", fields={"password": " ".join(exc.messages)}
+        ) from None
 
 
 def _check_role(role: str) -> None:
@@ -70,7 +74,9 @@ def _check_profile(changes: dict[str, Any]) -> None:
 
 
 def _check_keeps_an_admin(user: User, changes: dict[str, Any]) -> None:
-    demoted = changes.get("role", user.role) != Role.ADMIN or changes.get("is_active", user.is_active) is False
+    demoted = (
+        changes.get("role", user.role) != Role.ADMIN or changes.get("is_active", user.is_active) is False
+    )
     if user.role == Role.ADMIN and user.is_active and demoted:
         others = User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk)
         if not others.exists():
@@ -94,7 +100,9 @@ def user_create(
         _check_password(password)
     with transaction.atomic():
         if User.objects.filter(email=email).exists():
-            raise Conflict("A user with this email address already exists.", fields={"email": "already in use"})
+            raise Conflict(
+                "A user with this email address already exists.", fields={"email": "already in use"}
+            )
         user = User(email=email, name=name, role=role, **extra)
         if password is None:
             user.set_unusable_password()
@@ -127,7 +135,9 @@ def user_update(*, actor: Actor, user: User, by: User | None = None, **changes: 
     return user
 
 
-def password_change(*, actor: Actor, user: User, new_password: str, current_password: str | None = None) -> User:
+def password_change(
+    *, actor: Actor, user: User, new_password: str, current_password: str | None = None
+) -> User:
     """Set a new password. Every other session of the user ends (their session hash no longer matches)."""
     if current_password is not None and not user.check_password(current_password):
         raise ValidationError("The current password is wrong.", fields={"current_password": "wrong password"})
@@ -145,7 +155,9 @@ def token_create(*, actor: Actor, user: User, name: str = "") -> tuple[ApiToken,
         raise ValidationError("Inactive users cannot have tokens.")
     secret = new_token_secret()
     with transaction.atomic():
-        token = ApiToken.objects.create(user=user, name=name[:100], prefix=secret[:10], digest=token_digest(secret))
+        token = ApiToken.objects.create(
+            user=user, name=name[:100], prefix=secret[:10], digest=token_digest(secret)
+        )
         record(ApiTokenCreated(token_id=token.pk, user_id=user.pk), actor=actor)
     return token, secret
 
@@ -189,7 +201,8 @@ def team_save(
         if member_ids is not None:
             if any(not isinstance(i, int) or i < 1 or i > MAX_ID for i in member_ids):
                 raise ValidationError("Unknown or non-agent members.", fields={"member_ids": "unknown agent"})
-            members = list(User.objects.filter(pk__in=member_ids, role__in=[r.value for r in Role if r != Role.CUSTOMER]))
+            staff_roles = [r.value for r in Role if r != Role.CUSTOMER]
+            members = list(User.objects.filter(pk__in=member_ids, role__in=staff_roles))
             if len(members) != len(set(member_ids)):
                 raise ValidationError("Unknown or non-agent members.", fields={"member_ids": "unknown agent"})
             team.members.set(members)

@@ -41,5 +41,7 @@ class BrandUpdateIn(StrictIn):
     primary_color: str = Field(None, description="#rrggbb")
     accent_color: str = Field(None, description="#rrggbb")
     support_emails: list[str] = Field(None, max_length=50)
-    help_center_host: str | None = Field(None, max_length=253, description="null removes the help-centre host")
+    help_center_host: str | None = Field(
+        None, max_length=253, description="null removes the help-centre host"
+    )
     is_default: bool = None  # type: ignore[assignment]

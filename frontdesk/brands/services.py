@@ -17,7 +17,9 @@ from frontdesk.core.errors import Conflict, ValidationError
 from frontdesk.core.events import record
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
+_HOST = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$"
+)
 
 
 def default_brand() -> Brand:
@@ -25,7 +27,9 @@ def default_brand() -> Brand:
     brand = Brand.objects.filter(is_default=True).first()
     if brand is None:
         with transaction.atomic():
-            brand, _ = Brand.objects.get_or_create(slug="default", defaults={"name": "Support", "is_default": True})
+            brand, _ = Brand.objects.get_or_create(
+                slug="default", defaults={"name": "Support", "is_default": True}
+            )
             if not brand.is_default and not Brand.objects.filter(is_default=True).exists():
                 Brand.objects.filter(pk=brand.pk).update(is_default=True)
                 brand.is_default = True
@@ -59,7 +63,15 @@ def _validate(data: dict[str, Any]) -> dict[str, str]:
 
 def brand_save(*, actor: Actor, by: User, brand: Brand | None = None, **data: Any) -> Brand:
     policies.require_admin(by)
-    allowed = {"name", "slug", "primary_color", "accent_color", "support_emails", "help_center_host", "is_default"}
+    allowed = {
+        "name",
+        "slug",
+        "primary_color",
+        "accent_color",
+        "support_emails",
+        "help_center_host",
+        "is_default",
+    }
     unknown = set(data) - allowed
     if unknown:
         raise ValidationError("Unknown fields.", fields={f: "unknown field" for f in unknown})
@@ -78,7 +90,9 @@ def brand_save(*, actor: Actor, by: User, brand: Brand | None = None, **data: An
             data["slug"] = _free_slug(slugify(data["name"])[:50] or "brand")
         changes = {k: v for k, v in data.items() if getattr(brand, k) != v}
         if brand.is_default and changes.get("is_default") is False:
-            raise Conflict("Make another brand the default instead.", fields={"is_default": "one brand is default"})
+            raise Conflict(
+                "Make another brand the default instead.", fields={"is_default": "one brand is default"}
+            )
         if changes.get("is_default"):
             Brand.objects.filter(is_default=True).exclude(pk=brand.pk).update(is_default=False)
         for key, value in changes.items():

@@ -26,7 +26,8 @@ from frontdesk.core.pagination import Page
 T = TypeVar("T")
 
 __all__ = [
-    "MAX_ID", "ErrorOut", "ObjectId", "PageOut", "StrictIn", "check_id", "errors", "idempotent", "page_response",
+    "MAX_ID", "ErrorOut", "ObjectId", "PageOut", "StrictIn",
+    "check_id", "errors", "idempotent", "page_response",
 ]
 
 

@@ -29,7 +29,9 @@ class CustomFieldCreateIn(StrictIn):
     key: str = Field(..., max_length=60, description="lower-case letters, digits and _; fixed once created")
     label: str = Field(..., min_length=1, max_length=100)
     type: FieldTypeName
-    options: list[str] = Field(default_factory=list, max_length=500, description="dropdown/multiselect choices")
+    options: list[str] = Field(
+        default_factory=list, max_length=500, description="dropdown/multiselect choices"
+    )
     required: bool = False
     active: bool = True
     position: int = Field(0, ge=0, le=2**31 - 1)

@@ -77,7 +77,9 @@ def validate_values(
     one message per field. ``None`` clears a value.
     """
     if not isinstance(values, dict):
-        raise ValidationError("custom_fields must be an object.", fields={"custom_fields": "must be an object"})
+        raise ValidationError(
+            "custom_fields must be an object.", fields={"custom_fields": "must be an object"}
+        )
     defs = definitions(applies_to)
     result = dict(current or {})
     errors: dict[str, str] = {}
@@ -107,13 +109,23 @@ def custom_field_save(
     *, actor: Actor, by: User, field: CustomField | None = None, **data: Any
 ) -> CustomField:
     policies.require_admin(by)
-    allowed = {"applies_to", "key", "label", "type", "options", "required", "active", "position", "description"}
+    allowed = {
+        "applies_to",
+        "key",
+        "label",
+        "type",
+        "options",
+        "required",
+        "active",
+        "position",
+        "description",
+    }
     unknown = set(data) - allowed
     if unknown:
         raise ValidationError("Unknown fields.", fields={f: "unknown field" for f in unknown})
     errors: dict[str, str] = {}
     if field is not None and ({"key", "type", "applies_to"} & set(data)):
-        for k in ({"key", "type", "applies_to"} & set(data)):
+        for k in {"key", "type", "applies_to"} & set(data):
             if data[k] != getattr(field, k):
                 errors[k] = "cannot change after creation"
     merged = {**({} if field is None else {k: getattr(field, k) for k in allowed}), **data}
@@ -156,7 +168,9 @@ def normalise_tags(names: list[str]) -> list[str]:
             raise ValidationError("Tags must be text.", fields={"tags": "must be a list of names"})
         name = raw.strip().lower().replace(" ", "-")
         if not _TAG.match(name):
-            raise ValidationError(f"{raw!r} is not a valid tag.", fields={"tags": "letters, digits, - _ . : /"})
+            raise ValidationError(
+                f"{raw!r} is not a valid tag.", fields={"tags": "letters, digits, - _ . : /"}
+            )
         if name not in cleaned:
             cleaned.append(name)
     return cleaned

@@ -49,9 +49,10 @@ def test_revoked_or_unknown_token_is_refused_with_401(agent, api_for):
     assert api.delete(f"/api/v1/me/tokens/{created['id']}").status_code == 204
 
     for secret in (created["secret"], "fd_not-a-token", "garbage"):
-        for response in (Client().get(ME, headers=bearer(secret)),
-                         Client().post("/api/v1/me/tokens", {}, content_type="application/json",
-                                       headers=bearer(secret))):
+        for response in (
+            Client().get(ME, headers=bearer(secret)),
+            Client().post("/api/v1/me/tokens", {}, content_type="application/json", headers=bearer(secret)),
+        ):
             assert response.status_code == 401
             assert response.json()["error"]["code"] == "unauthenticated"
     listed = api.get("/api/v1/me/tokens").json()["items"]
@@ -73,19 +74,23 @@ def test_session_requires_csrf_on_unsafe_methods(agent):
     assert "CSRF" in refused.json()["error"]["message"]
 
     token = client.cookies["csrftoken"].value
-    allowed = client.patch(ME, {"name": "New"}, content_type="application/json", headers={"X-CSRFToken": token})
+    allowed = client.patch(
+        ME, {"name": "New"}, content_type="application/json", headers={"X-CSRFToken": token}
+    )
     assert allowed.status_code == 200
     assert allowed.json()["name"] == "New"
 
 
 def test_sign_in_returns_a_usable_csrf_token(agent):
     client = Client(enforce_csrf_checks=True)
-    response = client.post(LOGIN, {"email": agent.email.upper(), "password": PASSWORD},
-                           content_type="application/json")
+    response = client.post(
+        LOGIN, {"email": agent.email.upper(), "password": PASSWORD}, content_type="application/json"
+    )
     assert response.status_code == 200
     csrf = response.json()["csrf_token"]
-    ok = client.post("/api/v1/me/tokens", {"name": "x"}, content_type="application/json",
-                     headers={"X-CSRFToken": csrf})
+    ok = client.post(
+        "/api/v1/me/tokens", {"name": "x"}, content_type="application/json", headers={"X-CSRFToken": csrf}
+    )
     assert ok.status_code == 201
 
 
@@ -140,8 +145,11 @@ def test_password_change_ends_other_sessions_but_keeps_this_one(agent):
     this = signed_in_client(agent.email)
     assert other.get(ME).status_code == 200
 
-    response = this.post("/api/v1/me/password", {"current_password": PASSWORD, "new_password": "a-new-long-secret"},
-                         content_type="application/json")
+    response = this.post(
+        "/api/v1/me/password",
+        {"current_password": PASSWORD, "new_password": "a-new-long-secret"},
+        content_type="application/json",
+    )
 
     assert response.status_code == 204
     assert this.get(ME).status_code == 200

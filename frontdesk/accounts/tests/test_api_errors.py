@@ -37,7 +37,9 @@ def test_wrong_type_names_the_field(admin_user, api_for):
 @pytest.mark.parametrize("body", ['{"name": ', "[1, 2]", '"text"', "\xff\xfe"])
 def test_malformed_json_is_a_client_error(admin_user, api_for, body):
     api = api_for(admin_user)
-    response = api.client.post("/api/v1/teams", body, content_type="application/json", headers=api._headers(None))
+    response = api.client.post(
+        "/api/v1/teams", body, content_type="application/json", headers=api._headers(None)
+    )
     assert response.status_code in (400, 422)
     assert error_of(response)["code"] in ("bad_request", "validation_error")
     assert not Team.objects.exists()

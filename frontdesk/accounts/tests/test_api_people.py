@@ -13,11 +13,17 @@ pytestmark = pytest.mark.django_db
 
 def test_me_shows_and_updates_the_profile(agent, api_for):
     api = api_for(agent)
-    response = api.patch("/api/v1/me", {"name": "Ada", "time_zone": "Europe/Paris", "language": "fr",
-                                        "signature": "-- Ada"})
+    response = api.patch(
+        "/api/v1/me", {"name": "Ada", "time_zone": "Europe/Paris", "language": "fr", "signature": "-- Ada"}
+    )
     assert response.status_code == 200
     agent.refresh_from_db()
-    assert (agent.name, agent.time_zone, agent.language, agent.signature) == ("Ada", "Europe/Paris", "fr", "-- Ada")
+    assert (agent.name, agent.time_zone, agent.language, agent.signature) == (
+        "Ada",
+        "Europe/Paris",
+        "fr",
+        "-- Ada",
+    )
     assert api.get("/api/v1/me").json()["signature"] == "-- Ada"
 
 
@@ -34,8 +40,13 @@ def test_me_cannot_change_role_and_checks_values(agent, api_for):
 
 def test_admin_creates_a_user_who_can_sign_in(admin_user, api_for):
     response = api_for(admin_user).post(
-        "/api/v1/users", {"email": "New.Agent@Example.com", "name": "New", "role": "supervisor",
-                          "password": "a-long-enough-secret"},
+        "/api/v1/users",
+        {
+            "email": "New.Agent@Example.com",
+            "name": "New",
+            "role": "supervisor",
+            "password": "a-long-enough-secret",
+        },
     )
     assert response.status_code == 201, response.content
     body = response.json()
@@ -79,7 +90,9 @@ def test_agents_list_staff_with_filters_and_keyset_pages(admin_user, agent, cust
 def test_admin_edits_a_user_and_agents_cannot(admin_user, agent, supervisor, api_for):
     assert api_for(agent).patch(f"/api/v1/users/{supervisor.pk}", {"name": "X"}).status_code == 403
     assert api_for(agent).patch(f"/api/v1/users/{agent.pk}", {"role": "admin"}).status_code == 403
-    response = api_for(admin_user).patch(f"/api/v1/users/{agent.pk}", {"role": "supervisor", "is_active": False})
+    response = api_for(admin_user).patch(
+        f"/api/v1/users/{agent.pk}", {"role": "supervisor", "is_active": False}
+    )
     assert response.status_code == 200
     agent.refresh_from_db()
     assert agent.role == "supervisor" and agent.is_active is False
@@ -98,7 +111,9 @@ def test_teams_are_created_by_admins_and_listed_by_agents(admin_user, agent, sup
     assert created.status_code == 201
     team_id = created.json()["id"]
     assert created.json()["member_ids"] == [agent.pk]
-    updated = admin.patch(f"/api/v1/teams/{team_id}", {"member_ids": [agent.pk, supervisor.pk], "restricted": True})
+    updated = admin.patch(
+        f"/api/v1/teams/{team_id}", {"member_ids": [agent.pk, supervisor.pk], "restricted": True}
+    )
     assert updated.status_code == 200
     assert updated.json()["member_ids"] == sorted([agent.pk, supervisor.pk]) and updated.json()["restricted"]
 

@@ -16,8 +16,10 @@ def _no_brands(db):  # type: ignore[no-untyped-def]
 
 def test_admin_creates_and_edits_a_brand(admin_user, api_for):
     api = api_for(admin_user)
-    created = api.post("/api/v1/brands", {"name": "Acme Cloud", "support_emails": ["Help@Acme.test"],
-                                          "help_center_host": "Help.Acme.test"})
+    created = api.post(
+        "/api/v1/brands",
+        {"name": "Acme Cloud", "support_emails": ["Help@Acme.test"], "help_center_host": "Help.Acme.test"},
+    )
     assert created.status_code == 201, created.content
     body = created.json()
     assert body["slug"] == "acme-cloud"
@@ -32,8 +34,10 @@ def test_admin_creates_and_edits_a_brand(admin_user, api_for):
 
 def test_brand_values_are_validated(admin_user, api_for):
     api = api_for(admin_user)
-    response = api.post("/api/v1/brands", {"name": "B", "primary_color": "red", "support_emails": ["nope"],
-                                           "help_center_host": "not a host"})
+    response = api.post(
+        "/api/v1/brands",
+        {"name": "B", "primary_color": "red", "support_emails": ["nope"], "help_center_host": "not a host"},
+    )
     assert response.status_code == 422
     assert set(response.json()["error"]["fields"]) == {"primary_color", "support_emails", "help_center_host"}
     assert not Brand.objects.exists()

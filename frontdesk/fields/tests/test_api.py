@@ -49,7 +49,9 @@ def test_key_type_and_target_are_fixed_but_the_rest_can_change(admin_user, api_f
     field_id = api.post("/api/v1/fields", PLAN).json()["id"]
     assert api.patch(f"/api/v1/fields/{field_id}", {"type": "text"}).status_code == 422
     assert api.patch(f"/api/v1/fields/{field_id}", {"key": "tier"}).status_code == 422
-    changed = api.patch(f"/api/v1/fields/{field_id}", {"options": ["free", "pro", "enterprise"], "required": True})
+    changed = api.patch(
+        f"/api/v1/fields/{field_id}", {"options": ["free", "pro", "enterprise"], "required": True}
+    )
     assert changed.status_code == 200
     field = CustomField.objects.get()
     assert field.key == "plan" and field.options == ["free", "pro", "enterprise"] and field.required
@@ -77,6 +79,8 @@ def test_tags_filter_by_prefix_in_keyset_pages(agent, customer_user, api_for):
     names = [t["name"] for t in first["items"] + rest["items"]]
     assert names == ["b2b", "billing", "billing-question", "bug"]
     assert rest["next_cursor"] is None
-    assert [t["name"] for t in api.get("/api/v1/tags", {"q": "billing q"}).json()["items"]] == ["billing-question"]
+    assert [t["name"] for t in api.get("/api/v1/tags", {"q": "billing q"}).json()["items"]] == [
+        "billing-question"
+    ]
     assert api_for(customer_user).get("/api/v1/tags").status_code == 404
     assert Tag.objects.count() == 5

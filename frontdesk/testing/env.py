@@ -10,6 +10,7 @@ _tmp = tempfile.mkdtemp(prefix="frontdesk-test-")
 os.environ.setdefault("FRONTDESK_VAR_DIR", _tmp)
 os.environ.setdefault("FRONTDESK_MEDIA_ROOT", os.path.join(_tmp, "files"))
 os.environ["FRONTDESK_HUEY_IMMEDIATE"] = "true"
+os.environ.setdefault("FRONTDESK_TEST_FAST_HASHER", "true")
 os.environ.setdefault("FRONTDESK_API_RATE_LIMIT_PER_MINUTE", "100000")
 if os.environ.get("FRONTDESK_TEST_DATABASE_URL"):
     os.environ["FRONTDESK_TEST_DATABASE_URL_ACTIVE"] = os.environ["FRONTDESK_TEST_DATABASE_URL"]

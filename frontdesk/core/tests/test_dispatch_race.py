@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import multiprocessing
+import time
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from frontdesk.core.actor import Actor
+from frontdesk.core.events.models import HandlerRun
+from frontdesk.core.events.models import OutboxEvent
+from frontdesk.core.tests.race_child import dispatch_in_child
+from frontdesk.core.tests.race_support import RaceProbe
+from frontdesk.fields.models import Tag
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_worker_processes_run_a_handler_once() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between processes are tested on PostgreSQL (the SQLite pass has one writer)")
+    # an event whose after-commit nudge was lost: two workers (the sweep and a retry) pick it up at once
+    row = OutboxEvent.objects.create(
+        name=RaceProbe.name, payload=RaceProbe(label="probe").model_dump(), actor=Actor.system().as_dict(),
+        created_at=timezone.now(),
+    )
+    db = connection.settings_dict
+    url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    ctx = multiprocessing.get_context("spawn")
+    start_at = time.time() + 2.5
+    with ctx.Pool(2) as pool:
+        results = pool.starmap(dispatch_in_child, [(url, row.pk, start_at), (url, row.pk, start_at)])
+    assert Tag.objects.filter(name__startswith="probe-").count() == 1, "the handler ran more than once"
+    assert HandlerRun.objects.get(event_id=row.pk).status == "done"
+    assert True in results

@@ -180,6 +180,11 @@ TIME_ZONE = env_str("FRONTDESK_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
+# --- search ---------------------------------------------------------------
+# PostgreSQL text search configuration: "simple" works for every language; "english", "german", …
+# add stemming for one language. Changing it needs `frontdesk manage search_rebuild`.
+SEARCH_TS_CONFIG = env_str("FRONTDESK_SEARCH_TS_CONFIG", "simple")
+
 # --- events ---------------------------------------------------------------
 EVENTS_MAX_DEPTH = env_int("FRONTDESK_EVENTS_MAX_DEPTH", 8)
 EVENTS_MAX_ATTEMPTS = env_int("FRONTDESK_EVENTS_MAX_ATTEMPTS", 8)

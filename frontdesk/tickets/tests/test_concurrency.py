@@ -14,7 +14,7 @@ from frontdesk.tickets.models import Message, TicketAudit, TicketLink
 from frontdesk.tickets.tests.factories import make_ticket
 from frontdesk.tickets.tests.race_workers import run_in_child
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _require_postgres() -> None:

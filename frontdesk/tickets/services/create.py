@@ -6,6 +6,7 @@ no query per tag, field, follower or cc.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -54,8 +55,8 @@ def ticket_create(
     tags: list[str] | None = None,
     custom_fields: dict[str, Any] | None = None,
     due_at: datetime | str | None = None,
-    followers: list[User | int] | None = None,
-    ccs: list[Contact | int] | None = None,
+    followers: Sequence[User | int] | None = None,
+    ccs: Sequence[Contact | int] | None = None,
     attachments: list[Any] | None = None,
     body_html: str = "",
     author_user: User | None = None,

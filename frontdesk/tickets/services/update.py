@@ -130,8 +130,12 @@ def _team_and_assignee(ticket: Ticket, changes: dict[str, Any], put: Any) -> Non
     else:
         # moving to a team the current assignee is not in leaves the ticket unassigned
         assignee = ticket.assignee
-        moved = assignee is not None and team is not None and team.pk != ticket.team_id
-        if moved and not team.members.filter(pk=assignee.pk).exists():
+        if (
+            assignee is not None
+            and team is not None
+            and team.pk != ticket.team_id
+            and not team.members.filter(pk=assignee.pk).exists()
+        ):
             assignee = None
     put("team_id", "team", ticket.team_id, team.pk if team else None, team)
     put("assignee_id", "assignee", ticket.assignee_id, assignee.pk if assignee else None, assignee)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from ninja import Router, Status
 
 from frontdesk.core.actor import Actor
 from frontdesk.core.api_utils import ObjectId, PageOut, idempotent, page_response
@@ -125,7 +125,7 @@ def add_identity(request: HttpRequest, contact_id: int, payload: IdentityIn) -> 
 def remove_identity(request: HttpRequest, contact_id: int, identity_id: int) -> Any:
     contact = selectors.contact_get(viewer=request.auth, contact_id=contact_id)  # type: ignore[attr-defined]
     services.identity_remove(actor=_actor(request), by=request.auth, contact=contact, identity_id=identity_id)  # type: ignore[attr-defined]
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/customers/{contact_id}/notes", response={201: ContactEventOut})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from frontdesk.core.actor import Actor
 from frontdesk.core.api_utils import PageOut, check_id, idempotent, page_response
@@ -183,7 +183,7 @@ def split_ticket(request: HttpRequest, ticket_id: int, payload: SplitIn) -> Any:
         ticket=check_id(ticket_id, "Ticket"),
         message_ids=list(payload.message_ids),
     )
-    return 201, selectors.ticket_get(viewer=request.auth, ticket_id=new.pk)  # type: ignore[attr-defined]
+    return Status(201, selectors.ticket_get(viewer=request.auth, ticket_id=new.pk))  # type: ignore[attr-defined]
 
 
 @router.post("/tickets/{ticket_id}/links", response={201: LinkOut})
@@ -195,7 +195,7 @@ def link_ticket(request: HttpRequest, ticket_id: int, payload: LinkIn) -> Any:
         target=payload.target_id,
         kind=payload.kind,
     )
-    return 201, link
+    return Status(201, link)
 
 
 @router.delete("/tickets/{ticket_id}/links", response={204: None})
@@ -207,7 +207,7 @@ def unlink_ticket(request: HttpRequest, ticket_id: int, target_id: int, kind: Li
         target=check_id(target_id, "Ticket"),
         kind=kind,
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/tickets/{ticket_id}/solve-incidents", response=SolveIncidentsOut)

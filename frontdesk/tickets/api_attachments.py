@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django.http import FileResponse, HttpRequest
-from ninja import File, Router
+from ninja import File, Router, Status
 from ninja.files import UploadedFile
 
 from frontdesk.core.actor import Actor
@@ -28,7 +28,7 @@ def upload_attachments(request: HttpRequest, ticket_id: int, files: File[list[Up
     ticket = selectors.ticket_get(viewer=by, ticket_id=ticket_id, detail=False)
     actor = Actor.of(by)
     stored = [services.attachment_store(actor=actor, by=by, ticket=ticket, upload=f) for f in files]
-    return 201, {"attachments": stored}
+    return Status(201, {"attachments": stored})
 
 
 def content_disposition(filename: str) -> str:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from frontdesk.core.actor import Actor
@@ -126,7 +126,7 @@ def delete_view(request: HttpRequest, view_id: int) -> Any:
     user = _user(request)
     view = queues.view_get(viewer=user, view_id=view_id)
     queues.view_delete(actor=Actor.of(user), by=user, view=view)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/views/{view_id}/tickets", response=PageOut[TicketOut])

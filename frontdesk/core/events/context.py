@@ -4,9 +4,9 @@ services always take an explicit actor."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from collections.abc import Iterator
 
 from frontdesk.core.events.base import EventMeta
 

@@ -8,8 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from frontdesk.core.actor import Actor
-from frontdesk.core.events.models import HandlerRun
-from frontdesk.core.events.models import OutboxEvent
+from frontdesk.core.events.models import HandlerRun, OutboxEvent
 from frontdesk.core.tests.race_child import dispatch_in_child
 from frontdesk.core.tests.race_support import RaceProbe
 from frontdesk.fields.models import Tag

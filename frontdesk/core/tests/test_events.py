@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import pydantic
 import pytest
 from django.db import transaction
 
 from frontdesk.core.actor import Actor
-from frontdesk.core.events import Event, handler, record
-from frontdesk.core.events import dispatcher
+from frontdesk.core.events import Event, dispatcher, handler, record
 from frontdesk.core.events.models import HandlerRun, OutboxEvent
 from frontdesk.core.events.recorder import EventDepthExceeded
 
@@ -56,7 +56,7 @@ def test_record_refuses_outside_a_transaction(transactional_db) -> None:
 
 
 def test_payload_is_validated(db) -> None:
-    with pytest.raises(Exception):
+    with pytest.raises(pydantic.ValidationError):
         SomethingHappened(value="not a number")  # type: ignore[arg-type]
 
 
@@ -69,9 +69,8 @@ def test_in_transaction_handler_runs_with_the_write_and_rolls_back_with_it(db) -
 
 
 def test_after_commit_handler_runs_once(db, django_capture_on_commit_callbacks) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            row = record(SomethingHappened(value=3), actor=Actor.system())
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        row = record(SomethingHappened(value=3), actor=Actor.system())
     assert calls == [("inside", 3), ("after", 3)]
     row.refresh_from_db()
     assert row.dispatched_at is not None
@@ -85,9 +84,8 @@ def test_after_commit_handler_runs_once(db, django_capture_on_commit_callbacks) 
 
 def test_failures_back_off_and_the_sweep_retries(db, django_capture_on_commit_callbacks) -> None:
     failures["remaining"] = 1
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            row = record(SomethingHappened(value=5), actor=Actor.system())
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        row = record(SomethingHappened(value=5), actor=Actor.system())
     run = HandlerRun.objects.get(event=row)
     assert run.status == "failed" and run.attempts == 1 and "flaky receiver" in run.last_error
     assert run.next_attempt_at is not None
@@ -102,9 +100,8 @@ def test_failures_back_off_and_the_sweep_retries(db, django_capture_on_commit_ca
 
 def test_a_rule_loop_is_stopped_by_the_depth_cap(db, django_capture_on_commit_callbacks, settings) -> None:
     settings.EVENTS_MAX_DEPTH = 3
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            first = record(Echo(value=0), actor=Actor.system())
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        first = record(Echo(value=0), actor=Actor.system())
     depths = list(OutboxEvent.objects.filter(name="test.echo").order_by("pk").values_list("depth", "causation_id"))
     assert [d for d, _ in depths] == [0, 1, 2, 3]
     assert depths[1][1] == first.pk

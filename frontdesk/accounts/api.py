@@ -10,6 +10,7 @@ from django.middleware.csrf import get_token
 from ninja import Query, Router, Schema, Status
 
 from frontdesk.accounts import auth, selectors, services
+from frontdesk.accounts.api_auth import caller
 from frontdesk.accounts.schemas import (
     LoginIn,
     LoginOut,
@@ -34,8 +35,9 @@ from frontdesk.core.pagination import keyset_page
 
 router = Router(tags=["accounts"])
 
+
 def _actor(request: HttpRequest) -> Actor:
-    return Actor.of(request.user)
+    return Actor.of(caller(request))
 
 
 # --- sign-in ----------------------------------------------------------------
@@ -71,21 +73,20 @@ def sign_out(request: HttpRequest):
 
 @router.get("/me", response={200: MeOut, **errors(401)})
 def me(request: HttpRequest):
-    return request.user
+    return caller(request)
 
 
 @router.patch("/me", response={200: MeOut, **errors(401, 422)})
 def update_me(request: HttpRequest, payload: MeUpdateIn):
-    return services.user_update(
-        actor=_actor(request), by=request.user, user=request.user, **payload.model_dump(exclude_unset=True)
-    )
+    me = caller(request)
+    return services.user_update(actor=Actor.of(me), by=me, user=me, **payload.model_dump(exclude_unset=True))
 
 
 @router.post("/me/password", response={204: None, **errors(401, 422)})
 def change_password(request: HttpRequest, payload: PasswordChangeIn):
     """Change the password. Every other session of this person ends; this one continues."""
     user = services.password_change(
-        actor=_actor(request), user=request.user,
+        actor=_actor(request), user=caller(request),
         current_password=payload.current_password, new_password=payload.new_password,
     )
     if getattr(request, "api_token", None) is None:
@@ -95,21 +96,23 @@ def change_password(request: HttpRequest, payload: PasswordChangeIn):
 
 @router.get("/me/tokens", response={200: PageOut[TokenOut], **errors(401, 422)})
 def list_tokens(request: HttpRequest, cursor: str | None = None, limit: int = 25):
-    qs = selectors.token_list(viewer=request.user, owner=request.user)
+    me = caller(request)
+    qs = selectors.token_list(viewer=me, owner=me)
     return page_response(keyset_page(qs, sort="-id", cursor=cursor, limit=limit))
 
 
 @router.post("/me/tokens", response={201: TokenCreatedOut, **errors(401, 422)})
 def create_token(request: HttpRequest, payload: TokenCreateIn):
     """Create a personal API token. The secret is in this response only (never replayed)."""
-    token, secret = services.token_create(actor=_actor(request), user=request.user, name=payload.name)
+    token, secret = services.token_create(actor=_actor(request), user=caller(request), name=payload.name)
     token.secret = secret  # type: ignore[attr-defined]
     return Status(201, token)
 
 
 @router.delete("/me/tokens/{token_id}", response={204: None, **errors(401, 404)})
 def revoke_token(request: HttpRequest, token_id: int):
-    services.token_revoke(actor=_actor(request), by=request.user, owner=request.user, token_id=token_id)
+    me = caller(request)
+    services.token_revoke(actor=Actor.of(me), by=me, owner=me, token_id=token_id)
     return Status(204, None)
 
 
@@ -131,7 +134,7 @@ def list_users(
 ):
     """Staff accounts. `email` filters by prefix; `sort` is a field, `-field` for descending."""
     qs = selectors.user_list(
-        viewer=request.user, role=filters.role, active=filters.active, email_prefix=filters.email
+        viewer=caller(request), role=filters.role, active=filters.active, email_prefix=filters.email
     )
     return page_response(keyset_page(qs, sort=filters.sort, cursor=cursor, limit=limit))
 
@@ -140,20 +143,20 @@ def list_users(
 def create_user(request: HttpRequest, payload: UserCreateIn):
     """Administrators create people. Honours Idempotency-Key."""
     return idempotent(request, 201, lambda: UserOut.from_orm(
-        services.user_create(actor=_actor(request), by=request.user, **payload.model_dump())
+        services.user_create(actor=_actor(request), by=caller(request), **payload.model_dump())
     ))
 
 
 @router.get("/users/{user_id}", response={200: UserOut, **errors(401, 404)})
 def get_user(request: HttpRequest, user_id: int):
-    return selectors.user_get(viewer=request.user, user_id=user_id)
+    return selectors.user_get(viewer=caller(request), user_id=user_id)
 
 
 @router.patch("/users/{user_id}", response={200: UserOut, **errors(401, 403, 404, 409, 422)})
 def update_user(request: HttpRequest, user_id: int, payload: UserUpdateIn):
-    user = selectors.user_get(viewer=request.user, user_id=user_id)
+    user = selectors.user_get(viewer=caller(request), user_id=user_id)
     return services.user_update(
-        actor=_actor(request), by=request.user, user=user, **payload.model_dump(exclude_unset=True)
+        actor=_actor(request), by=caller(request), user=user, **payload.model_dump(exclude_unset=True)
     )
 
 
@@ -162,7 +165,7 @@ def update_user(request: HttpRequest, user_id: int, payload: UserUpdateIn):
 
 @router.get("/teams", response={200: PageOut[TeamOut], **errors(401, 404, 422)})
 def list_teams(request: HttpRequest, cursor: str | None = None, limit: int = 25):
-    qs = selectors.team_list(viewer=request.user)
+    qs = selectors.team_list(viewer=caller(request))
     return page_response(keyset_page(qs, sort="name", cursor=cursor, limit=limit))
 
 
@@ -170,18 +173,18 @@ def list_teams(request: HttpRequest, cursor: str | None = None, limit: int = 25)
 def create_team(request: HttpRequest, payload: TeamCreateIn):
     """Administrators create teams. Honours Idempotency-Key."""
     return idempotent(request, 201, lambda: TeamOut.from_orm(
-        services.team_save(actor=_actor(request), by=request.user, **payload.model_dump())
+        services.team_save(actor=_actor(request), by=caller(request), **payload.model_dump())
     ))
 
 
 @router.get("/teams/{team_id}", response={200: TeamOut, **errors(401, 404)})
 def get_team(request: HttpRequest, team_id: int):
-    return selectors.team_get(viewer=request.user, team_id=team_id)
+    return selectors.team_get(viewer=caller(request), team_id=team_id)
 
 
 @router.patch("/teams/{team_id}", response={200: TeamOut, **errors(401, 403, 404, 409, 422)})
 def update_team(request: HttpRequest, team_id: int, payload: TeamUpdateIn):
-    team = selectors.team_get(viewer=request.user, team_id=team_id)
+    team = selectors.team_get(viewer=caller(request), team_id=team_id)
     return services.team_save(
-        actor=_actor(request), by=request.user, team=team, **payload.model_dump(exclude_unset=True)
+        actor=_actor(request), by=caller(request), team=team, **payload.model_dump(exclude_unset=True)
     )

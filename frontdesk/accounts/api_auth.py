@@ -13,7 +13,8 @@ from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
 from frontdesk.accounts.auth import user_for_token
-from frontdesk.core.errors import RateLimited
+from frontdesk.accounts.models import User
+from frontdesk.core.errors import RateLimited, Unauthenticated
 
 
 def _rate_limit(caller: str) -> None:
@@ -65,6 +66,14 @@ class SessionCsrfAuth(SessionAuth):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:  # pragma: no cover - see __call__
         return self(request)
+
+
+def caller(request: HttpRequest) -> User:
+    """The signed-in person of a request that passed API_AUTH (what the authenticator returned)."""
+    user = getattr(request, "auth", None)
+    if not isinstance(user, User):
+        raise Unauthenticated()
+    return user
 
 
 token_auth = TokenAuth()

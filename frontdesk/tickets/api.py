@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
+from frontdesk.accounts.api_auth import caller
 from frontdesk.core.actor import Actor
 from frontdesk.core.api_utils import PageOut, check_id, idempotent, page_response
 from frontdesk.core.pagination import keyset_page
@@ -40,7 +41,7 @@ router.add_router("/", attachments_router)
 
 
 def _actor(request: HttpRequest) -> Actor:
-    return Actor.of(request.auth)  # type: ignore[attr-defined]
+    return Actor.of(caller(request))
 
 
 class TicketListQuery(Schema):
@@ -73,7 +74,7 @@ class TicketListQuery(Schema):
 def bulk_update(request: HttpRequest, payload: BulkIn) -> Any:
     result = services.tickets_bulk_update(
         actor=_actor(request),
-        by=request.auth,  # type: ignore[attr-defined]
+        by=caller(request),
         ticket_ids=list(payload.ticket_ids),
         **payload.changes.changes(),
     )
@@ -82,7 +83,7 @@ def bulk_update(request: HttpRequest, payload: BulkIn) -> Any:
 
 @router.get("/tickets", response=PageOut[TicketOut])
 def list_tickets(request: HttpRequest, q: Query[TicketListQuery]) -> Any:
-    qs = selectors.ticket_list(viewer=request.auth, filters=q.filters())  # type: ignore[attr-defined]
+    qs = selectors.ticket_list(viewer=caller(request), filters=q.filters())
     return page_response(keyset_page(qs, sort=q.sort, cursor=q.cursor, limit=q.limit))
 
 
@@ -91,7 +92,7 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn) -> HttpResponse
     def create() -> TicketDetailOut:
         ticket = services.ticket_create(
             actor=_actor(request),
-            by=request.auth,  # type: ignore[attr-defined]
+            by=caller(request),
             requester=payload.requester_id,
             subject=payload.subject,
             body=payload.body,
@@ -116,23 +117,23 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn) -> HttpResponse
 
 @router.get("/tickets/{ticket_id}", response=TicketDetailOut)
 def get_ticket(request: HttpRequest, ticket_id: int) -> Any:
-    return selectors.ticket_get(viewer=request.auth, ticket_id=ticket_id)  # type: ignore[attr-defined]
+    return selectors.ticket_get(viewer=caller(request), ticket_id=ticket_id)
 
 
 @router.patch("/tickets/{ticket_id}", response=TicketDetailOut)
 def update_ticket(request: HttpRequest, ticket_id: int, payload: TicketPatchIn) -> Any:
     services.ticket_update(
         actor=_actor(request),
-        by=request.auth,  # type: ignore[attr-defined]
+        by=caller(request),
         ticket=check_id(ticket_id, "Ticket"),
         **payload.changes(),
     )
-    return selectors.ticket_get(viewer=request.auth, ticket_id=ticket_id)  # type: ignore[attr-defined]
+    return selectors.ticket_get(viewer=caller(request), ticket_id=ticket_id)
 
 
 @router.get("/tickets/{ticket_id}/messages", response=PageOut[MessageOut])
 def list_messages(request: HttpRequest, ticket_id: int, cursor: str | None = None, limit: int = 50) -> Any:
-    viewer = request.auth  # type: ignore[attr-defined]
+    viewer = caller(request)
     ticket = selectors.ticket_get(viewer=viewer, ticket_id=ticket_id, detail=False)
     qs = selectors.message_list(viewer=viewer, ticket=ticket)
     return page_response(keyset_page(qs, sort="created_at", cursor=cursor, limit=limit))
@@ -143,7 +144,7 @@ def add_message(request: HttpRequest, ticket_id: int, payload: MessageIn) -> Htt
     def create() -> MessageOut:
         message = services.message_add(
             actor=_actor(request),
-            by=request.auth,  # type: ignore[attr-defined]
+            by=caller(request),
             ticket=check_id(ticket_id, "Ticket"),
             body=payload.body,
             body_html=payload.body_html,
@@ -158,7 +159,7 @@ def add_message(request: HttpRequest, ticket_id: int, payload: MessageIn) -> Htt
 
 @router.get("/tickets/{ticket_id}/audit", response=PageOut[AuditOut])
 def list_audit(request: HttpRequest, ticket_id: int, cursor: str | None = None, limit: int = 100) -> Any:
-    viewer = request.auth  # type: ignore[attr-defined]
+    viewer = caller(request)
     ticket = selectors.ticket_get(viewer=viewer, ticket_id=ticket_id, detail=False)
     qs = selectors.audit_list(viewer=viewer, ticket=ticket)
     return page_response(keyset_page(qs, sort="id", cursor=cursor, limit=limit))
@@ -168,29 +169,29 @@ def list_audit(request: HttpRequest, ticket_id: int, cursor: str | None = None, 
 def merge_ticket(request: HttpRequest, ticket_id: int, payload: MergeIn) -> Any:
     target = services.tickets_merge(
         actor=_actor(request),
-        by=request.auth,  # type: ignore[attr-defined]
+        by=caller(request),
         source=check_id(ticket_id, "Ticket"),
         target=payload.target_id,
     )
-    return selectors.ticket_get(viewer=request.auth, ticket_id=target.pk)  # type: ignore[attr-defined]
+    return selectors.ticket_get(viewer=caller(request), ticket_id=target.pk)
 
 
 @router.post("/tickets/{ticket_id}/split", response={201: TicketDetailOut})
 def split_ticket(request: HttpRequest, ticket_id: int, payload: SplitIn) -> Any:
     new = services.ticket_split(
         actor=_actor(request),
-        by=request.auth,  # type: ignore[attr-defined]
+        by=caller(request),
         ticket=check_id(ticket_id, "Ticket"),
         message_ids=list(payload.message_ids),
     )
-    return Status(201, selectors.ticket_get(viewer=request.auth, ticket_id=new.pk))  # type: ignore[attr-defined]
+    return Status(201, selectors.ticket_get(viewer=caller(request), ticket_id=new.pk))
 
 
 @router.post("/tickets/{ticket_id}/links", response={201: LinkOut})
 def link_ticket(request: HttpRequest, ticket_id: int, payload: LinkIn) -> Any:
     link = services.ticket_link(
         actor=_actor(request),
-        by=request.auth,  # type: ignore[attr-defined]
+        by=caller(request),
         source=check_id(ticket_id, "Ticket"),
         target=payload.target_id,
         kind=payload.kind,
@@ -202,7 +203,7 @@ def link_ticket(request: HttpRequest, ticket_id: int, payload: LinkIn) -> Any:
 def unlink_ticket(request: HttpRequest, ticket_id: int, target_id: int, kind: LinkKindIn = "related") -> Any:
     services.ticket_unlink(
         actor=_actor(request),
-        by=request.auth,  # type: ignore[attr-defined]
+        by=caller(request),
         source=check_id(ticket_id, "Ticket"),
         target=check_id(target_id, "Ticket"),
         kind=kind,
@@ -214,7 +215,7 @@ def unlink_ticket(request: HttpRequest, ticket_id: int, target_id: int, kind: Li
 def solve_incidents(request: HttpRequest, ticket_id: int, payload: SolveIncidentsIn) -> Any:
     return services.problem_solve(
         actor=_actor(request),
-        by=request.auth,  # type: ignore[attr-defined]
+        by=caller(request),
         problem=check_id(ticket_id, "Ticket"),
         body=payload.body,
     )
@@ -222,7 +223,7 @@ def solve_incidents(request: HttpRequest, ticket_id: int, payload: SolveIncident
 
 @router.get("/statuses", response=list[StatusOut])
 def list_statuses(request: HttpRequest, include_inactive: bool = False) -> Any:
-    return selectors.status_list(viewer=request.auth, include_inactive=include_inactive)  # type: ignore[attr-defined]
+    return selectors.status_list(viewer=caller(request), include_inactive=include_inactive)
 
 
 @router.post("/statuses", response={201: StatusOut})
@@ -231,14 +232,14 @@ def create_status(request: HttpRequest, payload: StatusCreateIn) -> HttpResponse
         request,
         201,
         lambda: StatusOut.from_orm(
-            services.status_save(actor=_actor(request), by=request.auth, **payload.model_dump())  # type: ignore[attr-defined]
+            services.status_save(actor=_actor(request), by=caller(request), **payload.model_dump())
         ),
     )
 
 
 @router.patch("/statuses/{status_id}", response=StatusOut)
 def update_status(request: HttpRequest, status_id: int, payload: StatusPatchIn) -> Any:
-    viewer = request.auth  # type: ignore[attr-defined]
+    viewer = caller(request)
     status = selectors.status_get(viewer=viewer, status_id=status_id)
     return services.status_save(
         actor=_actor(request), by=viewer, status=status, **payload.model_dump(exclude_unset=True)

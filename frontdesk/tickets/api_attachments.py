@@ -9,6 +9,7 @@ from django.http import FileResponse, HttpRequest
 from ninja import File, Router, Status
 from ninja.files import UploadedFile
 
+from frontdesk.accounts.api_auth import caller
 from frontdesk.core.actor import Actor
 from frontdesk.core.api_utils import check_id
 from frontdesk.core.errors import ValidationError
@@ -24,7 +25,7 @@ def upload_attachments(request: HttpRequest, ticket_id: int, files: File[list[Up
     """Store files on the ticket; send their ids as ``attachment_ids`` with a message."""
     if len(files) > MAX_FILES:
         raise ValidationError(f"At most {MAX_FILES} files at once.", fields={"files": f"at most {MAX_FILES}"})
-    by = request.auth  # type: ignore[attr-defined]
+    by = caller(request)
     ticket = selectors.ticket_get(viewer=by, ticket_id=ticket_id, detail=False)
     actor = Actor.of(by)
     stored = [services.attachment_store(actor=actor, by=by, ticket=ticket, upload=f) for f in files]
@@ -41,7 +42,7 @@ def content_disposition(filename: str) -> str:
 @router.get("/attachments/{attachment_id}/download")
 def download_attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
     attachment = selectors.attachment_get(
-        viewer=request.auth,  # type: ignore[attr-defined]
+        viewer=caller(request),
         attachment_id=check_id(attachment_id, "Attachment"),
     )
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)

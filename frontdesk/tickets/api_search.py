@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from frontdesk.accounts.api_auth import caller
 from frontdesk.tickets.search import KINDS, MAX_LIMIT, search
 
 router = Router(tags=["search"])
@@ -61,4 +62,4 @@ def search_all(request: HttpRequest, params: Query[SearchQuery]) -> Any:
     """Search as you type: every word must match, the last one as a prefix. Customers get
     their own tickets only; agents also get contacts and organisations."""
     kinds = tuple(params.kind) if params.kind else KINDS
-    return search(viewer=request.auth, q=params.q, kinds=kinds, limit=params.limit)  # type: ignore[attr-defined]
+    return search(viewer=caller(request), q=params.q, kinds=kinds, limit=params.limit)

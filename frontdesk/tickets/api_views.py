@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from frontdesk.accounts.api_auth import caller
 from frontdesk.core.actor import Actor
 from frontdesk.core.api_utils import ObjectId, PageOut, StrictIn, idempotent, page_response
 from frontdesk.core.pagination import keyset_page
@@ -73,20 +74,16 @@ class PageQuery(Schema):
     limit: int = Field(25, ge=1, le=200)
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 @router.get("/views", response=PageOut[ViewOut])
 def list_views(request: HttpRequest, page: Query[PageQuery]) -> Any:
-    qs = queues.view_list(viewer=_user(request))
+    qs = queues.view_list(viewer=caller(request))
     return page_response(keyset_page(qs, sort="position", cursor=page.cursor, limit=page.limit))
 
 
 @router.post("/views", response={201: ViewOut})
 def create_view(request: HttpRequest, payload: ViewIn) -> HttpResponse:
     def create() -> ViewOut:
-        user = _user(request)
+        user = caller(request)
         view = queues.view_save(actor=Actor.of(user), by=user, **payload.model_dump())
         return ViewOut.from_orm(view)
 
@@ -96,21 +93,21 @@ def create_view(request: HttpRequest, payload: ViewIn) -> HttpResponse:
 @router.get("/views/counts", response=ViewCountsOut)
 def view_counts(request: HttpRequest, params: Query[CountsQuery]) -> Any:
     """Ticket counts of the viewer's views (or of the views named by ``id``), each capped at 1000."""
-    views = queues.view_list(viewer=_user(request))
+    views = queues.view_list(viewer=caller(request))
     if params.id:
         views = views.filter(pk__in=[i for i in params.id if 1 <= i <= queues.MAX_ID][:200])
-    counts = queues.view_counts(viewer=_user(request), views=list(views[: queues.MAX_VIEWS_PER_OWNER * 2]))
+    counts = queues.view_counts(viewer=caller(request), views=list(views[: queues.MAX_VIEWS_PER_OWNER * 2]))
     return {"items": [{"view_id": pk, **c} for pk, c in counts.items()]}
 
 
 @router.get("/views/{view_id}", response=ViewOut)
 def get_view(request: HttpRequest, view_id: int) -> Any:
-    return queues.view_get(viewer=_user(request), view_id=view_id)
+    return queues.view_get(viewer=caller(request), view_id=view_id)
 
 
 @router.patch("/views/{view_id}", response=ViewOut)
 def patch_view(request: HttpRequest, view_id: int, payload: ViewPatchIn) -> Any:
-    user = _user(request)
+    user = caller(request)
     view = queues.view_get(viewer=user, view_id=view_id)
     given = payload.model_dump(exclude_unset=True)
     current = {
@@ -123,7 +120,7 @@ def patch_view(request: HttpRequest, view_id: int, payload: ViewPatchIn) -> Any:
 
 @router.delete("/views/{view_id}", response={204: None})
 def delete_view(request: HttpRequest, view_id: int) -> Any:
-    user = _user(request)
+    user = caller(request)
     view = queues.view_get(viewer=user, view_id=view_id)
     queues.view_delete(actor=Actor.of(user), by=user, view=view)
     return Status(204, None)
@@ -132,7 +129,7 @@ def delete_view(request: HttpRequest, view_id: int) -> Any:
 @router.get("/views/{view_id}/tickets", response=PageOut[TicketOut])
 def view_tickets(request: HttpRequest, view_id: int, page: Query[PageQuery]) -> Any:
     """The view's tickets in its sort order, keyset-paginated like GET /tickets."""
-    user = _user(request)
+    user = caller(request)
     view = queues.view_get(viewer=user, view_id=view_id)
     qs = queues.view_tickets(viewer=user, view=view)
     return page_response(keyset_page(qs, sort=view.sort, cursor=page.cursor, limit=page.limit))
@@ -211,4 +208,4 @@ class Contact360Out(Schema):
 @router.get("/customers/{contact_id}/360", response=Contact360Out, tags=["customers"])
 def customer_360(request: HttpRequest, contact_id: int) -> Any:
     """A contact's profile, open and recent tickets, purchases and latest 50 interactions."""
-    return contact_360(viewer=_user(request), contact_id=contact_id)
+    return contact_360(viewer=caller(request), contact_id=contact_id)

@@ -11,6 +11,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from frontdesk.accounts.api import router as accounts_router
 from frontdesk.accounts.api_auth import API_AUTH
 from frontdesk.brands.api import router as brands_router
+from frontdesk.core.api_parser import StrictJsonParser
 from frontdesk.core.errors import FrontdeskError, RateLimited
 from frontdesk.customers.api import router as customers_router
 from frontdesk.fields.api import router as fields_router
@@ -24,6 +25,7 @@ api = NinjaAPI(
     description="REST API v1 of Frontdesk. See docs/api/README.md for auth, errors and pagination.",
     auth=API_AUTH,
     urls_namespace="api-1.0.0",
+    parser=StrictJsonParser(),
 )
 
 

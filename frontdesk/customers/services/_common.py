@@ -115,8 +115,8 @@ def check_profile(data: dict[str, Any]) -> None:
         and not re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*", data["language"])
     ):
         errors["language"] = "a language code like en or pt-BR"
-    if data.get("preferred_channel") and data["preferred_channel"] not in Channel.values:
-        errors["preferred_channel"] = f"must be one of {', '.join(Channel.values)}"
+    if "preferred_channel" in data and data["preferred_channel"] not in ("", *Channel.values):
+        errors["preferred_channel"] = f"must be empty or one of {', '.join(Channel.values)}"
     if "vip" in data and not isinstance(data["vip"], bool):
         errors["vip"] = "must be true or false"
     if errors:

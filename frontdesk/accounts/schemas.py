@@ -7,7 +7,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from frontdesk.core.api_utils import StrictIn
+from frontdesk.core.api_utils import StrictIn, omittable
 from frontdesk.core.ids import ObjectId
 
 RoleName = Literal["admin", "supervisor", "agent", "light_agent", "customer"]
@@ -32,10 +32,10 @@ class MeOut(UserOut):
 
 
 class MeUpdateIn(StrictIn):
-    name: str = Field(None, max_length=200)
-    time_zone: str = Field(None, max_length=64)
-    language: str = Field(None, max_length=16)
-    signature: str = Field(None, max_length=10_000)
+    name: str = omittable(max_length=200)
+    time_zone: str = omittable(max_length=64)
+    language: str = omittable(max_length=16)
+    signature: str = omittable(max_length=10_000)
 
 
 class PasswordChangeIn(StrictIn):
@@ -55,12 +55,12 @@ class UserCreateIn(StrictIn):
 
 
 class UserUpdateIn(StrictIn):
-    name: str = Field(None, max_length=200)
-    role: RoleName = None  # type: ignore[assignment]
-    is_active: bool = None  # type: ignore[assignment]
-    time_zone: str = Field(None, max_length=64)
-    language: str = Field(None, max_length=16)
-    signature: str = Field(None, max_length=10_000)
+    name: str = omittable(max_length=200)
+    role: RoleName = omittable()
+    is_active: bool = omittable()
+    time_zone: str = omittable(max_length=64)
+    language: str = omittable(max_length=16)
+    signature: str = omittable(max_length=10_000)
 
 
 class TeamOut(Schema):
@@ -84,10 +84,10 @@ class TeamCreateIn(StrictIn):
 
 
 class TeamUpdateIn(StrictIn):
-    name: str = Field(None, min_length=1, max_length=100)
-    description: str = Field(None, max_length=2000)
-    restricted: bool = None  # type: ignore[assignment]
-    member_ids: list[ObjectId] = Field(None, max_length=1000)
+    name: str = omittable(min_length=1, max_length=100)
+    description: str = omittable(max_length=2000)
+    restricted: bool = omittable()
+    member_ids: list[ObjectId] = omittable(max_length=1000)
 
 
 class TokenOut(Schema):

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
-from frontdesk.core.api_utils import StrictIn
+from frontdesk.core.api_utils import StrictIn, omittable
 
 
 class BrandOut(Schema):
@@ -27,7 +27,7 @@ class BrandOut(Schema):
 
 class BrandCreateIn(StrictIn):
     name: str = Field(..., min_length=1, max_length=100)
-    slug: str = Field(None, pattern=r"^[-a-zA-Z0-9_]+$", max_length=60, description="default: from the name")
+    slug: str = omittable(pattern=r"^[-a-zA-Z0-9_]+$", max_length=60, description="default: from the name")
     primary_color: str = Field("#1f6feb", description="#rrggbb")
     accent_color: str = Field("#0b7a53", description="#rrggbb")
     support_emails: list[str] = Field(default_factory=list, max_length=50)
@@ -36,12 +36,12 @@ class BrandCreateIn(StrictIn):
 
 
 class BrandUpdateIn(StrictIn):
-    name: str = Field(None, min_length=1, max_length=100)
-    slug: str = Field(None, pattern=r"^[-a-zA-Z0-9_]+$", max_length=60)
-    primary_color: str = Field(None, description="#rrggbb")
-    accent_color: str = Field(None, description="#rrggbb")
-    support_emails: list[str] = Field(None, max_length=50)
+    name: str = omittable(min_length=1, max_length=100)
+    slug: str = omittable(pattern=r"^[-a-zA-Z0-9_]+$", max_length=60)
+    primary_color: str = omittable(description="#rrggbb")
+    accent_color: str = omittable(description="#rrggbb")
+    support_emails: list[str] = omittable(max_length=50)
     help_center_host: str | None = Field(
         None, max_length=253, description="null removes the help-centre host"
     )
-    is_default: bool = None  # type: ignore[assignment]
+    is_default: bool = omittable()

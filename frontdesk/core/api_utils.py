@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Schema
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from frontdesk.core.idempotency import run_idempotent
 from frontdesk.core.ids import MAX_ID, ObjectId, check_id
@@ -27,7 +27,7 @@ T = TypeVar("T")
 
 __all__ = [
     "MAX_ID", "ErrorOut", "ObjectId", "PageOut", "StrictIn",
-    "check_id", "errors", "idempotent", "page_response",
+    "check_id", "errors", "idempotent", "omittable", "page_response",
 ]
 
 
@@ -52,6 +52,19 @@ class StrictIn(Schema):
     """Base of every input schema: unknown fields are refused, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def omittable(**constraints: Any) -> Any:
+    """A field of an input schema that may be left out but, when sent, must have its declared type.
+
+        name: str = omittable(max_length=200)
+
+    Left out, it reads None and ``model_dump(exclude_unset=True)`` leaves it out (PATCH: unchanged);
+    an explicit null is refused with 422, because the declared type is not Optional. Typed ``Any``
+    like pydantic's ``Field(...)``: pydantic's ``MISSING`` sentinel would say this exactly, but
+    django-ninja 1.7 cannot render it in the OpenAPI document.
+    """
+    return Field(None, **constraints)
 
 
 class PageOut(Schema, Generic[T]):

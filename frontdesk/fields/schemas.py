@@ -5,7 +5,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from frontdesk.core.api_utils import StrictIn
+from frontdesk.core.api_utils import StrictIn, omittable
 
 AppliesToName = Literal["ticket", "contact", "organisation"]
 FieldTypeName = Literal["text", "number", "dropdown", "multiselect", "date", "checkbox"]
@@ -41,12 +41,12 @@ class CustomFieldCreateIn(StrictIn):
 class CustomFieldUpdateIn(StrictIn):
     """``key``, ``type`` and ``applies_to`` cannot change once a field exists."""
 
-    label: str = Field(None, min_length=1, max_length=100)
-    options: list[str] = Field(None, max_length=500)
-    required: bool = None  # type: ignore[assignment]
-    active: bool = None  # type: ignore[assignment]
-    position: int = Field(None, ge=0, le=2**31 - 1)
-    description: str = Field(None, max_length=300)
+    label: str = omittable(min_length=1, max_length=100)
+    options: list[str] = omittable(max_length=500)
+    required: bool = omittable()
+    active: bool = omittable()
+    position: int = omittable(ge=0, le=2**31 - 1)
+    description: str = omittable(max_length=300)
 
 
 class TagOut(Schema):

@@ -67,6 +67,8 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, FrontdeskError):  # ninja wraps what our body parser raises
+        return _domain_error(request, exc.__cause__)
     codes = {400: "bad_request", 403: "permission_denied", 404: "not_found", 405: "method_not_allowed"}
     return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -28,7 +29,9 @@ ALLOWED_HOSTS = env_list("FRONTDESK_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "
 CSRF_TRUSTED_ORIGINS = env_list("FRONTDESK_CSRF_TRUSTED_ORIGINS", [])
 HOST = env_str("FRONTDESK_HOST", "127.0.0.1")
 PORT = env_int("FRONTDESK_PORT", 8000)
-PUBLIC_URL = env_str("FRONTDESK_PUBLIC_URL", f"http://{'localhost' if HOST in ('127.0.0.1', '0.0.0.0') else HOST}:{PORT}")
+PUBLIC_URL = env_str(
+    "FRONTDESK_PUBLIC_URL", f"http://{'localhost' if HOST in ('127.0.0.1', '0.0.0.0') else HOST}:{PORT}"
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -117,6 +120,7 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 HUEY_IMMEDIATE = env_bool("FRONTDESK_HUEY_IMMEDIATE", False)
+HUEY: dict[str, Any]
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.PriorityRedisHuey",

@@ -11,7 +11,7 @@ from frontdesk.customers.models import Contact, Identity, Organisation
 PASSWORD = "correct-horse-battery"
 
 
-class UserFactory(DjangoModelFactory):
+class UserFactory(DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("email",)
@@ -22,21 +22,21 @@ class UserFactory(DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
 
-class TeamFactory(DjangoModelFactory):
+class TeamFactory(DjangoModelFactory[Team]):
     class Meta:
         model = Team
 
     name = factory.Sequence(lambda n: f"Team {n}")
 
 
-class OrganisationFactory(DjangoModelFactory):
+class OrganisationFactory(DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
 
     name = factory.Sequence(lambda n: f"Org {n}")
 
 
-class ContactFactory(DjangoModelFactory):
+class ContactFactory(DjangoModelFactory[Contact]):
     class Meta:
         model = Contact
 
@@ -51,6 +51,6 @@ class ContactFactory(DjangoModelFactory):
 
 def customer_with_contact(email: str | None = None) -> User:
     """A customer who can sign in, with their CRM contact."""
-    user = UserFactory(role="customer", **({"email": email} if email else {}))
+    user = UserFactory.create(role="customer", **({"email": email} if email else {}))
     ContactFactory(user=user, primary_email=user.email, name=user.name)
     return user

@@ -37,7 +37,7 @@ FILTER_KEYS = (
     "status_category", "status", "priority", "type", "channel", "team_id", "assignee_id", "tag",
     "brand_id", "organisation_id", "requester_id",
 )
-_MULTI = {
+_MULTI: dict[str, list[str] | list[int]] = {
     "status_category": StatusCategory.values,
     "priority": Priority.values,
     "type": TicketType.values,

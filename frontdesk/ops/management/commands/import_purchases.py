@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -31,7 +31,9 @@ class Command(BaseCommand):
                 path,
                 dry_run=opts["dry_run"],
                 actor=Actor.system("import_purchases"),
-                progress=self.stderr._out,
+                # the stream OutputWrapper wraps (its write() would add a newline to every bar
+                # update); django-stubs do not declare OutputWrapper._out
+                progress=cast(IO[str], self.stderr._out),
                 show_progress=not opts["no_progress"],
             )
         except UnicodeDecodeError:

@@ -63,10 +63,7 @@ def _move_related(source: Contact, target: Contact) -> dict[str, int]:
         if (rel.related_model, rel.field.name) in _OWN_RELATIONS:
             continue
         key = rel.get_accessor_name() or f"{rel.related_model._meta.label_lower}.{rel.field.name}"
-        if isinstance(rel, ManyToManyRel):
-            count = _move_m2m(rel, source, target)
-        else:
-            count = _move_fk(rel, source, target)
+        count = _move_m2m(rel, source, target) if isinstance(rel, ManyToManyRel) else _move_fk(rel, source, target)
         moved[key] = moved.get(key, 0) + count
     return moved
 

@@ -117,10 +117,8 @@ def ticket_create(
     assignee = c.resolve_assignee(assignee, team)
     follower_users = c.resolve_followers(followers) if followers else []
     cc_contacts = c.resolve_ccs(ccs) if ccs else []
-    if custom_fields or (by is not None and by.is_agent):
-        values = validate_values("ticket", custom_fields or {})
-    else:
-        values = {}
+    check_fields = bool(custom_fields) or (by is not None and by.is_agent)
+    values = validate_values("ticket", custom_fields or {}) if check_fields else {}
     if author_user is not None and not author_user.is_agent:
         raise ValidationError("author_user must be an agent.", fields={"author_user": "not an agent"})
     brand = c.resolve_brand(brand) or default_brand()

@@ -44,6 +44,10 @@ def bench_env(db: str, var_dir: Path) -> dict[str, str]:
     return server_env(env)
 
 
+def _pg_name() -> str:
+    return urlparse(os.environ.get("FRONTDESK_BENCH_DATABASE_URL", DEFAULT_PG_URL)).path.lstrip("/")
+
+
 def prepare_postgres(url: str, keep: bool) -> bool:
     """Drop and create the bench database (unless ``keep`` and it exists). True when it already existed."""
     import psycopg
@@ -105,10 +109,11 @@ def run(
 ) -> dict[str, Any]:
     if db not in ("sqlite", "postgres"):
         raise SystemExit("bench: --db is sqlite or postgres")
-    var_dir = var_root / "bench" / db
+    # one directory (huey queue, files) and one dataset record per bench database
+    var_dir = var_root / "bench" / (db if db == "sqlite" else f"postgres-{_pg_name()}")
     env = bench_env(db, var_dir)
     var_dir.mkdir(parents=True, exist_ok=True)
-    meta_file = var_dir.parent / f"{db}-dataset.json"
+    meta_file = var_dir.parent / f"{var_dir.name}-dataset.json"
     existed = (
         prepare_postgres(env["FRONTDESK_DATABASE_URL"], keep)
         if db == "postgres"

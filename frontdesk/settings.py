@@ -173,6 +173,7 @@ IDEMPOTENCY_TTL_HOURS = env_int("FRONTDESK_IDEMPOTENCY_TTL_HOURS", 24)
 MEDIA_ROOT = env_str("FRONTDESK_MEDIA_ROOT", str(VAR_DIR / "files"))
 STATIC_URL = "/static/"
 STATIC_ROOT = env_str("FRONTDESK_STATIC_ROOT", str(VAR_DIR / "static"))
+Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it; files come from the finders
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # WhiteNoise serves static files from the app folders directly (no collectstatic step needed).
 WHITENOISE_USE_FINDERS = True

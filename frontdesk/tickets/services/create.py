@@ -19,6 +19,7 @@ from frontdesk.brands.services import default_brand
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import PermissionDenied, ValidationError
 from frontdesk.core.events import record
+from frontdesk.core.html import sanitize_html
 from frontdesk.customers.models import Contact
 from frontdesk.fields.services import tags_ensure, validate_values
 from frontdesk.tickets.events import MessageAdded, TicketCreated
@@ -167,7 +168,7 @@ def ticket_create(
             author_contact=None if author_user is not None else requester,
             channel=channel,
             body=body,
-            body_html=body_html or "",
+            body_html=sanitize_html(body_html),
             created_at=created,
         )
         stored = attachments_collect(actor=actor, by=by, ticket=ticket, items=attachments)

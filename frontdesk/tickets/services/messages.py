@@ -19,6 +19,7 @@ from frontdesk.accounts.models import STAFF_ROLES, User
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import Conflict, PermissionDenied, ValidationError
 from frontdesk.core.events import record
+from frontdesk.core.html import sanitize_html
 from frontdesk.customers.models import Contact
 from frontdesk.tickets import policies
 from frontdesk.tickets.events import MessageAdded
@@ -116,7 +117,7 @@ def message_add(
             author_contact=author_contact,
             channel=channel or locked.channel,
             body=body,
-            body_html=body_html or "",
+            body_html=sanitize_html(body_html),
             external_id=external_id,
             created_at=now,
         )

@@ -86,3 +86,21 @@ def test_mentions_resolve_to_agents_who_can_see_the_ticket(agent) -> None:
     event = OutboxEvent.objects.filter(name="ticket.message_added").last()
     assert event.payload["mentioned_user_ids"] == [ann.pk]
     assert bob.pk not in event.payload["mentioned_user_ids"]
+
+
+def test_html_bodies_are_sanitised_before_they_are_stored(db, agent) -> None:  # type: ignore[no-untyped-def]
+    from frontdesk.core.actor import Actor
+    from frontdesk.testing.factories import ContactFactory
+    from frontdesk.tickets.services import message_add, ticket_create
+
+    ticket = ticket_create(
+        actor=Actor.of(agent), by=agent, requester=ContactFactory(), subject="Hi", body="Hello",
+        body_html='<p>Hello</p><img src=x onerror="alert(1)"><script>steal()</script>',
+    )
+    reply = message_add(
+        actor=Actor.of(agent), by=agent, ticket=ticket, body="Thanks",
+        body_html='<a href="javascript:alert(1)">click</a><b>Thanks</b>',
+    )
+    first = ticket.messages.order_by("pk").first()
+    assert "onerror" not in first.body_html and "<script" not in first.body_html and "<p>Hello</p>" in first.body_html
+    assert "javascript:" not in reply.body_html and "<b>Thanks</b>" in reply.body_html

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from ninja import Query, Router, Schema, Status
@@ -30,7 +30,7 @@ from frontdesk.accounts.schemas import (
 )
 from frontdesk.core.actor import Actor
 from frontdesk.core.api_utils import PageOut, errors, idempotent, page_response
-from frontdesk.core.errors import PermissionDenied, Unauthenticated
+from frontdesk.core.errors import PermissionDenied
 from frontdesk.core.pagination import keyset_page
 
 router = Router(tags=["accounts"])
@@ -50,14 +50,7 @@ def sign_in(request: HttpRequest, payload: LoginIn):
     and per address, answering 429 with Retry-After."""
     if not auth.is_same_origin_json(request):
         raise PermissionDenied("Sign in with a same-origin JSON request.", code="cross_site_request")
-    ip = auth.client_ip(request)
-    auth.check_sign_in_allowed(payload.email, ip)
-    user = authenticate(request, username=payload.email, password=payload.password)
-    if user is None:
-        auth.note_sign_in_failure(payload.email, ip)
-        raise Unauthenticated("The email or password is wrong.", code="invalid_credentials")
-    auth.clear_sign_in_failures(payload.email, ip)
-    login(request, user)
+    user = auth.sign_in(request, email=payload.email, password=payload.password)
     return {"user": user, "csrf_token": get_token(request)}
 
 

@@ -121,3 +121,21 @@ def is_same_origin_json(request: HttpRequest) -> bool:
         return True  # not a browser cross-origin request (curl, scripts, same-origin GET-less clients)
     own = f"{request.scheme}://{request.get_host()}"
     return origin == own or origin in settings.CSRF_TRUSTED_ORIGINS
+
+
+def sign_in(request: HttpRequest, *, email: str, password: str) -> User:
+    """Check the throttle, the password, and start a session: the one sign-in path of the
+    API and the pages. Raises RateLimited or Unauthenticated."""
+    from django.contrib.auth import authenticate, login
+
+    from frontdesk.core.errors import Unauthenticated
+
+    ip = client_ip(request)
+    check_sign_in_allowed(email, ip)
+    user = authenticate(request, username=email, password=password)
+    if user is None:
+        note_sign_in_failure(email, ip)
+        raise Unauthenticated("The email or password is wrong.", code="invalid_credentials")
+    clear_sign_in_failures(email, ip)
+    login(request, user)
+    return user  # type: ignore[return-value]

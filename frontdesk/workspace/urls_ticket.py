@@ -1,0 +1,18 @@
+"""Placeholder routes until this area's pages are written (replace this whole file)."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.urls import path
+
+from frontdesk.workspace.access import agent_required
+
+
+@agent_required
+def _todo(request, **kwargs):  # type: ignore[no-untyped-def]
+    return HttpResponse("Not built yet.", status=501)
+
+
+urlpatterns = [
+    path("tickets/<int:ticket_id>/", _todo, name="ticket"),
+]

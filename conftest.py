@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ["frontdesk.testing.fixtures"]
+pytest_plugins = ["frontdesk.testing.fixtures", "frontdesk.testing.live"]
 
 
 def pytest_report_header(config: pytest.Config) -> str:

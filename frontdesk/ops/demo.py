@@ -110,7 +110,7 @@ class Demo:
         from frontdesk.fields.models import CustomField
         from frontdesk.fields.services import custom_field_save
 
-        wanted = [
+        wanted: list[dict[str, Any]] = [
             {"key": "plan", "label": "Plan", "type": "dropdown",
              "options": ["Starter", "Team", "Business", "Hardware", "Services"], "position": 10},
             {"key": "reference", "label": "Order or case reference", "type": "text", "position": 20},
@@ -212,7 +212,9 @@ class Demo:
             with transaction.atomic():
                 for plan in todo[start : start + BATCH]:
                     self._play(plan)
-            self.say(f"  tickets {min(len(todo), start + BATCH)}/{len(todo)}\n")
+            done_now = min(len(todo), start + BATCH)
+            if done_now % 500 == 0 or done_now == len(todo):
+                self.say(f"  tickets {done_now}/{len(todo)}\n")
 
     def _plan(self, i: int) -> dict[str, Any]:
         rng = self.rng

@@ -282,3 +282,21 @@ def view_counts(*, viewer: User, views: Iterable[View]) -> dict[int, dict[str, A
     if fresh:
         cache.set_many(fresh, timeout=COUNT_TTL)
     return out
+
+
+def next_ticket_in_view(*, viewer: User, view: View, ticket: Ticket) -> Ticket | None:
+    """The ticket after ``ticket`` in ``view``'s sort order (what "next ticket" opens), or None.
+
+    A keyset condition on (sort field, id) from ``ticket``'s own values: one indexed query,
+    and it works even when ``ticket`` itself has left the view (solved, reassigned)."""
+    descending = view.sort.startswith("-")
+    field = view.sort.lstrip("-")
+    op = "lt" if descending else "gt"
+    qs = view_tickets(viewer=viewer, view=view).exclude(pk=ticket.pk)
+    if field == "id":
+        qs = qs.filter(**{f"id__{op}": ticket.pk}).order_by("-id" if descending else "id")
+    else:
+        value = getattr(ticket, field)
+        qs = qs.filter(Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"id__{op}": ticket.pk}))
+        qs = qs.order_by(f"-{field}", "-id") if descending else qs.order_by(field, "id")
+    return qs.select_related(None).prefetch_related(None).only("pk", "subject").first()

@@ -21,6 +21,7 @@ from frontdesk.tickets.models import (
     Priority,
     Ticket,
     TicketAudit,
+    TicketLink,
     TicketStatus,
 )
 
@@ -165,6 +166,18 @@ def audit_list(*, viewer: User, ticket: Ticket) -> QuerySet[TicketAudit]:
     if not policies.can_see_notes(viewer):
         raise PermissionDenied("Only agents see the audit trail.")
     return TicketAudit.objects.filter(ticket_id=ticket.pk).select_related("actor_user")
+
+
+def link_list(*, viewer: User, ticket: Ticket) -> list[tuple[str, TicketLink, Ticket]]:
+    """The links of a ticket (checked by the caller with ticket_get) in both directions, as
+    ``(direction, link, other ticket)`` with direction "out" or "in"; only other tickets the
+    viewer may see. Two queries whatever the number of links."""
+    visible = policies.visible_tickets(viewer)
+    out = TicketLink.objects.filter(source_id=ticket.pk, target__in=visible.values("pk")).select_related("target")
+    into = TicketLink.objects.filter(target_id=ticket.pk, source__in=visible.values("pk")).select_related("source")
+    found: list[tuple[str, TicketLink, Ticket]] = [("out", link, link.target) for link in out.order_by("pk")[:100]]
+    found += [("in", link, link.source) for link in into.order_by("pk")[:100]]
+    return found
 
 
 def attachment_get(*, viewer: User, attachment_id: int) -> Attachment:

@@ -47,6 +47,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     time_zone = models.CharField(max_length=64, default="UTC")
     language = models.CharField(max_length=16, default="en")
     signature = models.TextField(blank=True)
+    # {"assigned": bool, "mentioned": bool, "followed": bool}: which emails the person wants
+    notification_settings = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()

@@ -7,7 +7,7 @@ from frontdesk.accounts.models import Role, User
 from frontdesk.core.errors import NotFound, PermissionDenied
 
 # What a person may change on their own profile (PATCH /me).
-SELF_EDITABLE_FIELDS = frozenset({"name", "time_zone", "language", "signature"})
+SELF_EDITABLE_FIELDS = frozenset({"name", "time_zone", "language", "signature", "notification_settings"})
 
 
 def is_admin(user: User) -> bool:

@@ -28,7 +28,11 @@ from frontdesk.core.errors import Conflict, NotFound, ValidationError
 from frontdesk.core.events import record
 from frontdesk.core.ids import MAX_ID, check_id
 
-_EDITABLE_USER_FIELDS = {"name", "role", "is_active", "time_zone", "language", "signature"}
+_EDITABLE_USER_FIELDS = {
+    "name", "role", "is_active", "time_zone", "language", "signature", "notification_settings",
+}
+# The notification emails a person may switch on or off (User.notification_settings keys).
+NOTIFICATION_KEYS = ("assigned", "mentioned", "followed")
 
 
 def _clean_email(email: str) -> str:
@@ -69,6 +73,12 @@ def _check_profile(changes: dict[str, Any]) -> None:
         errors["name"] = "at most 200 characters"
     if "is_active" in changes and not isinstance(changes["is_active"], bool):
         errors["is_active"] = "must be true or false"
+    if "notification_settings" in changes:
+        value = changes["notification_settings"]
+        if not isinstance(value, dict) or any(
+            k not in NOTIFICATION_KEYS or not isinstance(v, bool) for k, v in value.items()
+        ):
+            errors["notification_settings"] = f"true/false for each of {', '.join(NOTIFICATION_KEYS)}"
     if errors:
         raise ValidationError("The profile is not valid.", fields=errors)
 

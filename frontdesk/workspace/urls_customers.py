@@ -1,21 +1,19 @@
-"""Placeholder routes until this area's pages are written (replace this whole file)."""
+"""Customer and organisation pages."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
 from django.urls import path
 
-from frontdesk.workspace.access import agent_required
-
-
-@agent_required
-def _todo(request, **kwargs):  # type: ignore[no-untyped-def]
-    return HttpResponse("Not built yet.", status=501)
-
+from frontdesk.workspace import views_customers as v
 
 urlpatterns = [
-    path("customers/", _todo, name="customers"),
-    path("customers/<int:contact_id>/", _todo, name="customer"),
-    path("organisations/", _todo, name="organisations"),
-    path("organisations/<int:organisation_id>/", _todo, name="organisation"),
+    path("customers/", v.customer_list, name="customers"),
+    path("customers/<int:contact_id>/", v.customer_detail, name="customer"),
+    path("customers/<int:contact_id>/identities/", v.identity_add, name="customer_identity_add"),
+    path("customers/<int:contact_id>/identities/<int:identity_id>/remove/", v.identity_remove,
+         name="customer_identity_remove"),
+    path("customers/<int:contact_id>/notes/", v.note_add, name="customer_note_add"),
+    path("customers/<int:contact_id>/merge/", v.customer_merge, name="customer_merge"),
+    path("organisations/", v.organisation_list, name="organisations"),
+    path("organisations/<int:organisation_id>/", v.organisation_detail, name="organisation"),
 ]

@@ -1,0 +1,357 @@
+"""Views (saved queues) and ticket lists: filters, sorting, keyset pages, bulk actions.
+
+Every read goes through tickets.queues / tickets.selectors and every write through
+queues.view_save / view_delete and tickets.services; this module only parses and renders.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from frontdesk.accounts.models import FULL_AGENT_ROLES, Role, User
+from frontdesk.accounts.selectors import team_list, user_list
+from frontdesk.core.errors import FrontdeskError, ValidationError
+from frontdesk.core.pagination import keyset_page
+from frontdesk.customers.models import Channel
+from frontdesk.tickets import policies, queues
+from frontdesk.tickets.models import Priority, StatusCategory, TicketType, View
+from frontdesk.tickets.selectors import status_list, ticket_get, ticket_list
+from frontdesk.tickets.services import tickets_bulk_update, tickets_merge
+from frontdesk.workspace.access import actor, agent_required, viewer
+
+PAGE_SIZE = 50
+MULTI_KEYS = ("status_category", "priority", "type", "channel")
+FORM_KEYS = (*MULTI_KEYS, "team_id", "assignee_id", "tag")
+# column -> (first sort when chosen, the other direction or None when only one is allowed)
+SORT_COLUMNS: dict[str, tuple[str, str | None]] = {
+    "id": ("-id", None),
+    "priority": ("-priority", None),
+    "created": ("-created_at", "created_at"),
+    "updated": ("-updated_at", "updated_at"),
+}
+
+
+# --- parsing -----------------------------------------------------------------------------------
+
+
+def _number_or_text(value: str) -> int | str:
+    return int(value) if value.isdigit() and len(value) <= 19 else value
+
+
+def filters_from_query(query: QueryDict) -> dict[str, Any]:
+    """The list filters named in a query string, checked by queues.validate_filters."""
+    raw: dict[str, Any] = {}
+    for key in MULTI_KEYS:
+        values = [v for v in query.getlist(key) if v]
+        if values:
+            raw[key] = [_number_or_text(v) if key == "priority" else v for v in values]
+    for key in ("team_id", "assignee_id"):
+        value = query.get(key, "").strip()
+        if value:
+            raw[key] = _number_or_text(value)
+    tag = query.get("tag", "").strip()
+    if tag:
+        raw["tag"] = tag
+    return queues.validate_filters(raw)
+
+
+def filters_to_query(filters: dict[str, Any]) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for key in FORM_KEYS:
+        value = filters.get(key)
+        if value is None:
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            pairs.append((key, str(item)))
+    return pairs
+
+
+def _sort_from(query: QueryDict, default: str) -> str:
+    sort = query.get("sort", "")
+    return sort if sort in queues.SORTS else default
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return fallback
+
+
+# --- what the list template needs --------------------------------------------------------------
+
+
+def _choices(user: User) -> dict[str, Any]:
+    teams = list(team_list(viewer=user).prefetch_related(None).only("id", "name"))
+    agents = list(user_list(viewer=user, active=True).filter(role__in=FULL_AGENT_ROLES).only("id", "name", "email"))
+    statuses = list(status_list(viewer=user))
+    return {
+        "categories": StatusCategory.choices,
+        "priorities": Priority.choices,
+        "types": TicketType.choices,
+        "channels": Channel.choices,
+        "teams": teams,
+        "agents": agents,
+        "statuses": statuses,
+        "team_names": {t.pk: t.name for t in teams},
+        "status_labels": {s.key: s.label for s in statuses},
+    }
+
+
+def _headers(base: list[tuple[str, str]], sort: str, path: str) -> dict[str, dict[str, str]]:
+    out = {}
+    for column, (first, other) in SORT_COLUMNS.items():
+        active = sort in (first, other)
+        chosen = other if active and other and sort == first else first
+        out[column] = {
+            "url": f"{path}?{urlencode([*base, ('sort', chosen)])}",
+            "aria": ("descending" if sort.startswith("-") else "ascending") if active else "none",
+            "arrow": ("▼" if sort.startswith("-") else "▲") if active else "",
+        }
+    return out
+
+
+def list_context(
+    request: HttpRequest, *, filters: dict[str, Any], sort: str, view: View | None, error: Any = None
+) -> dict[str, Any]:
+    """Rows of one keyset page with everything the filters form, table and bulk bar show."""
+    user = viewer(request)
+    path = request.path
+    base = filters_to_query(filters)
+    if view is not None:
+        base.append(("f", "1"))
+    cursor = request.GET.get("cursor") or None
+    rows: list[Any] = []
+    next_url = None
+    if error is None:
+        try:
+            page = keyset_page(ticket_list(viewer=user, filters=filters), sort=sort, cursor=cursor, limit=PAGE_SIZE)
+            rows = page.items
+            if page.next_cursor:
+                next_url = f"{path}?{urlencode([*base, ('sort', sort), ('cursor', page.next_cursor)])}"
+        except ValidationError as exc:
+            error = exc
+    choices = _choices(user)
+    for ticket in rows:
+        ticket.team_name = choices["team_names"].get(ticket.team_id, "")
+        ticket.status_label = choices["status_labels"].get(ticket.status, ticket.status)
+    query_now = urlencode([*base, ("sort", sort)])
+    return {
+        "nav": "tickets" if view is None else "",
+        "active_view_id": view.pk if view else None,
+        "view": view,
+        "rows": rows,
+        "filters": filters,
+        "selected": {key: [str(v) for v in (filters.get(key) if isinstance(filters.get(key), list)
+                                             else [filters[key]] if key in filters else [])]
+                     for key in FORM_KEYS},
+        "sort": sort,
+        "headers": _headers(base, sort, path),
+        "next_url": next_url,
+        "first_url": f"{path}?{query_now}" if cursor else None,
+        "current_url": f"{path}?{query_now}",
+        "filter_query": urlencode(base),
+        "error": error,
+        "can_edit": policies.can_edit(user),
+        "may_share": user.role in (Role.ADMIN, Role.SUPERVISOR),
+        "row_suffix": f"?view={view.pk}" if view else "",
+        **choices,
+    }
+
+
+def _render_list(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    if request.headers.get("HX-Request") == "true" and request.GET.get("cursor"):
+        return render(request, "workspace/lists/_more.html", context)
+    return render(request, "workspace/lists/list.html", context, status=400 if context["error"] else 200)
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+@require_GET
+@agent_required
+def views_page(request: HttpRequest) -> HttpResponse:
+    user = viewer(request)
+    views = list(queues.view_list(viewer=user).select_related("team")[: queues.MAX_VIEWS_PER_OWNER])
+    counts = queues.view_counts(viewer=user, views=views)
+    may_share = user.role in (Role.ADMIN, Role.SUPERVISOR)
+    items = [
+        {
+            "view": v,
+            "count": counts.get(v.pk, {}).get("count"),
+            "capped": counts.get(v.pk, {}).get("capped"),
+            "manage": v.owner_id == user.pk or (v.owner_id is None and may_share),
+        }
+        for v in views
+    ]
+    return render(request, "workspace/lists/views.html", {"items": items, "nav": "views"})
+
+
+@require_GET
+@agent_required
+def view_page(request: HttpRequest, view_id: int) -> HttpResponse:
+    user = viewer(request)
+    view = queues.view_get(viewer=user, view_id=view_id)
+    error = None
+    filters: dict[str, Any] = view.filters
+    if request.GET.get("f"):
+        try:
+            filters = filters_from_query(request.GET)
+        except ValidationError as exc:
+            error, filters = exc, {}
+    context = list_context(request, filters=filters, sort=_sort_from(request.GET, view.sort), view=view, error=error)
+    context["customised"] = bool(request.GET.get("f"))
+    return _render_list(request, context)
+
+
+@require_GET
+@agent_required
+def tickets_page(request: HttpRequest) -> HttpResponse:
+    error = None
+    try:
+        filters = filters_from_query(request.GET)
+    except ValidationError as exc:
+        error, filters = exc, {}
+    context = list_context(request, filters=filters, sort=_sort_from(request.GET, "-updated_at"), view=None,
+                           error=error)
+    return _render_list(request, context)
+
+
+# --- saving, renaming and deleting views --------------------------------------------------------
+
+
+@require_POST
+@agent_required
+def view_create(request: HttpRequest) -> HttpResponse:
+    user = viewer(request)
+    back = _safe_next(request, reverse("workspace:tickets"))
+    try:
+        filters = filters_from_query(QueryDict(request.POST.get("query", "")))
+        view = queues.view_save(
+            actor=actor(request), by=user, name=request.POST.get("name", ""), filters=filters,
+            sort=_sort_from(request.POST, "-updated_at"), shared=request.POST.get("shared") == "1",
+        )
+    except FrontdeskError as exc:
+        messages.error(request, _("The view was not saved: %(reason)s") % {"reason": _describe(exc)})
+        return redirect(back)
+    messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+    return redirect("workspace:view", view_id=view.pk)
+
+
+@require_POST
+@agent_required
+def view_rename(request: HttpRequest, view_id: int) -> HttpResponse:
+    user = viewer(request)
+    view = queues.view_get(viewer=user, view_id=view_id)
+    try:
+        queues.view_save(
+            actor=actor(request), by=user, view=view, name=request.POST.get("name", ""), filters=view.filters,
+            sort=view.sort, shared=view.owner_id is None, team_id=view.team_id, position=view.position,
+        )
+        messages.success(request, _("View renamed."))
+    except FrontdeskError as exc:
+        messages.error(request, _("The view was not renamed: %(reason)s") % {"reason": _describe(exc)})
+    return redirect(_safe_next(request, reverse("workspace:views")))
+
+
+@require_POST
+@agent_required
+def view_remove(request: HttpRequest, view_id: int) -> HttpResponse:
+    user = viewer(request)
+    view = queues.view_get(viewer=user, view_id=view_id)
+    try:
+        queues.view_delete(actor=actor(request), by=user, view=view)
+        messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
+    except FrontdeskError as exc:
+        messages.error(request, _("The view was not deleted: %(reason)s") % {"reason": _describe(exc)})
+    return redirect("workspace:views")
+
+
+# --- bulk actions ------------------------------------------------------------------------------
+
+
+def _describe(exc: FrontdeskError) -> str:
+    detail = "; ".join(f"{k}: {v}" for k, v in (exc.fields or {}).items())
+    return f"{exc.message} ({detail})" if detail else exc.message
+
+
+def _ids(values: list[str]) -> list[int]:
+    ids = [int(v) for v in values if v.isdigit() and len(v) <= 19]
+    if not ids or len(ids) != len(values):
+        raise ValidationError(_("Select the tickets to change."), fields={"ticket_ids": "ids"})
+    return ids
+
+
+def _changes(post: QueryDict) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    assignee = post.get("assignee", "")
+    if assignee == "none":
+        changes["assignee"] = None
+    elif assignee:
+        changes["assignee"] = _number_or_text(assignee)
+    if post.get("status"):
+        changes["status"] = post["status"]
+    if post.get("priority"):
+        changes["priority"] = _number_or_text(post["priority"])
+    tags = [t.strip() for t in post.get("add_tags", "").split(",") if t.strip()]
+    if tags:
+        changes["add_tags"] = tags
+    return changes
+
+
+def _merge(request: HttpRequest, ids: list[int]) -> dict[str, Any]:
+    user = viewer(request)
+    target_raw = request.POST.get("merge_target", "").strip().lstrip("#")
+    if not target_raw.isdigit() or int(target_raw) not in ids:
+        raise ValidationError(_("Choose the ticket to merge into among the selected tickets."),
+                              fields={"merge_target": "one of the selected tickets"})
+    target = ticket_get(viewer=user, ticket_id=int(target_raw), detail=False)
+    updated: list[int] = []
+    failed: dict[int, str] = {}
+    for pk in ids:
+        if pk == target.pk:
+            continue
+        try:
+            source = ticket_get(viewer=user, ticket_id=pk, detail=False)
+            tickets_merge(actor=actor(request), by=user, source=source, target=target)
+            updated.append(pk)
+        except FrontdeskError as exc:
+            failed[pk] = _describe(exc)
+    return {"updated": updated, "failed": failed, "target": target.pk}
+
+
+@require_POST
+@agent_required
+def bulk_action(request: HttpRequest) -> HttpResponse:
+    back = _safe_next(request, reverse("workspace:tickets"))
+    try:
+        ids = _ids(request.POST.getlist("ticket_ids"))
+        if request.POST.get("action") == "merge":
+            result = _merge(request, ids)
+        else:
+            changes = _changes(request.POST)
+            if not changes:
+                raise ValidationError(_("Choose what to change."), fields={"changes": "required"})
+            result = tickets_bulk_update(actor=actor(request), by=viewer(request), ticket_ids=ids, **changes)
+    except FrontdeskError as exc:
+        messages.error(request, _describe(exc))
+        return redirect(back)
+    done = len(result["updated"])
+    if "target" in result:
+        text = ngettext("%(n)d ticket merged into #%(t)d.", "%(n)d tickets merged into #%(t)d.", done)
+        messages.success(request, text % {"n": done, "t": result["target"]})
+    else:
+        messages.success(request, ngettext("%(n)d ticket updated.", "%(n)d tickets updated.", done) % {"n": done})
+    for pk, reason in result["failed"].items():
+        messages.error(request, _("#%(id)s not changed: %(reason)s") % {"id": pk, "reason": reason})
+    return redirect(back)

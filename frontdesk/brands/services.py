@@ -13,6 +13,7 @@ from frontdesk.accounts.models import User
 from frontdesk.brands.events import BrandSaved
 from frontdesk.brands.models import Brand
 from frontdesk.core.actor import Actor
+from frontdesk.core.cache import forget, remembered
 from frontdesk.core.errors import Conflict, ValidationError
 from frontdesk.core.events import record
 
@@ -23,8 +24,8 @@ _HOST = re.compile(
 
 
 def default_brand() -> Brand:
-    """The default brand, created on first need so every ticket has one."""
-    brand = Brand.objects.filter(is_default=True).first()
+    """The default brand, created on first need so every ticket has one (cached; brand_save forgets it)."""
+    brand = remembered("brand:default", lambda: Brand.objects.filter(is_default=True).first())
     if brand is None:
         with transaction.atomic():
             brand, _ = Brand.objects.get_or_create(
@@ -102,5 +103,6 @@ def brand_save(*, actor: Actor, by: User, brand: Brand | None = None, **data: An
             if value and Brand.objects.filter(**{field: value}).exclude(pk=brand.pk).exists():
                 raise Conflict(f"Another brand has this {field}.", fields={field: "already in use"})
         brand.save()
+        forget("brand:default")
         record(BrandSaved(brand_id=brand.pk, changes=changes), actor=actor)
     return brand

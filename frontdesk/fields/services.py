@@ -12,6 +12,7 @@ from django.db import transaction
 from frontdesk.accounts import policies
 from frontdesk.accounts.models import User
 from frontdesk.core.actor import Actor
+from frontdesk.core.cache import forget, remembered
 from frontdesk.core.errors import Conflict, ValidationError
 from frontdesk.core.events import record
 from frontdesk.fields.events import CustomFieldSaved
@@ -23,7 +24,11 @@ MAX_TEXT = 10_000
 
 
 def definitions(applies_to: str) -> dict[str, CustomField]:
-    return {f.key: f for f in CustomField.objects.filter(applies_to=applies_to, active=True)}
+    """The active definitions for one kind of object (cached; custom_field_save forgets them)."""
+    return remembered(
+        f"fields:{applies_to}",
+        lambda: {f.key: f for f in CustomField.objects.filter(applies_to=applies_to, active=True)},
+    )
 
 
 def _coerce(field: CustomField, value: Any) -> Any:
@@ -155,6 +160,7 @@ def custom_field_save(
         if CustomField.objects.filter(applies_to=obj.applies_to, key=obj.key).exclude(pk=obj.pk).exists():
             raise Conflict("A custom field with this key exists.", fields={"key": "already in use"})
         obj.save()
+        forget(f"fields:{obj.applies_to}")
         record(CustomFieldSaved(field_id=obj.pk, changes=changes), actor=actor)
     return obj
 

@@ -127,7 +127,10 @@ def _get_contact(viewer: User, contact_id: int) -> Contact:
 def _timeline(viewer: User, contact: Contact, visible: QuerySet[Ticket]) -> list[TimelineItem]:
     """Messages the contact wrote (on any ticket the viewer sees) or received on their own
     tickets, and CRM events."""
-    messages = Message.objects.filter(ticket__in=visible.filter(requester=contact).values("pk"))
+    # The latest messages on their tickets all sit in the tickets with the latest last_message_at
+    # (each ticket's newest message): read only those, however long the contact's history is.
+    latest = visible.filter(requester=contact).order_by("-last_message_at", "-pk").values("pk")[:TIMELINE_LIMIT]
+    messages = Message.objects.filter(ticket__in=latest)
     authored = Message.objects.filter(author_contact=contact, ticket__in=visible.values("pk"))
     if not can_see_notes(viewer):
         messages = messages.filter(kind=MessageKind.PUBLIC)

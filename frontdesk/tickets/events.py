@@ -32,6 +32,8 @@ class MessageAdded(Event):
     author_contact_id: int | None = None
     mentioned_user_ids: list[int] = []
     attachment_ids: list[int] = []
+    # the message that opened the ticket (recorded right after TicketCreated, in the same transaction)
+    opening: bool = False
 
 
 class TicketsMerged(Event):

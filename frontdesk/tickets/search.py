@@ -87,20 +87,24 @@ def index_ticket(ticket_id: int) -> None:
             )
 
 
-def index_new_ticket(ticket_id: int, subject: str) -> None:
-    """A new ticket: its subject. Its messages follow through MessageAdded (appended)."""
+def index_new_ticket(ticket_id: int, subject: str, *, body: str = "", note: bool = False) -> None:
+    """A new ticket's entry in one write: its subject and its opening message."""
+    public, notes = ("", body) if note else (body, "")
     with connection.cursor() as cursor:
         if is_postgres():
+            cfg = ts_config()
             cursor.execute(
-                f"UPDATE {_TABLE} SET search_vector = setweight(to_tsvector(%s::regconfig, %s), 'A'),"  # noqa: S608 - table and column names are constants
-                " notes_vector = NULL WHERE id = %s",
-                [ts_config(), index_text(subject), ticket_id],
+                f"UPDATE {_TABLE} SET search_vector = setweight(to_tsvector(%s::regconfig, %s), 'A')"  # noqa: S608 - table and column names are constants
+                " || setweight(to_tsvector(%s::regconfig, %s), 'B'),"
+                " notes_vector = CASE WHEN %s = '' THEN NULL ELSE setweight(to_tsvector(%s::regconfig, %s), 'C') END"
+                " WHERE id = %s",
+                [cfg, index_text(subject), cfg, index_text(public), notes, cfg, index_text(notes), ticket_id],
             )
         else:
             cursor.execute("DELETE FROM ticket_fts WHERE rowid = %s", [ticket_id])
             cursor.execute(
-                "INSERT INTO ticket_fts(rowid, subject, body, notes) VALUES (%s, %s, '', '')",
-                [ticket_id, index_text(subject)],
+                "INSERT INTO ticket_fts(rowid, subject, body, notes) VALUES (%s, %s, %s, %s)",
+                [ticket_id, index_text(subject), index_text(public), index_text(notes)],
             )
 
 

@@ -12,17 +12,20 @@ from frontdesk.tickets.models import Message
 
 
 @handler(TicketCreated, in_transaction=True)
-def index_created_ticket(event: TicketCreated, meta: EventMeta) -> None:
-    subject = event.fields.get("subject")
-    if isinstance(subject, str):
-        search.index_new_ticket(event.ticket_id, subject)
-    else:
-        search.index_ticket(event.ticket_id)
+def count_created_ticket(event: TicketCreated, meta: EventMeta) -> None:
+    # the index entry is written once, with the opening message (MessageAdded, opening=True)
     transaction.on_commit(queues.counts_changed)
 
 
 @handler(MessageAdded, in_transaction=True)
 def index_added_message(event: MessageAdded, meta: EventMeta) -> None:
+    if event.opening:
+        row = (
+            Message.objects.filter(pk=event.message_id).values_list("body", "ticket__subject").first()
+        )
+        if row is not None:
+            search.index_new_ticket(event.ticket_id, row[1], body=row[0], note=event.kind == "note")
+        return
     body = Message.objects.filter(pk=event.message_id).values_list("body", flat=True).first()
     if body:
         search.append_text(event.ticket_id, body, note=event.kind == "note")

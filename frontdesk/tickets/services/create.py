@@ -207,6 +207,7 @@ def ticket_create(
                 author_user_id=author_user.pk if author_user else None,
                 author_contact_id=message.author_contact_id,
                 attachment_ids=[a.pk for a in stored],
+                opening=True,
             ),
             actor=actor,
         )

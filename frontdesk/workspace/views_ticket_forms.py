@@ -1,0 +1,91 @@
+"""Parsing the ticket page's forms into the arguments of the ticket services (no rules here:
+the services validate; these only turn form strings into the types the services take)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from frontdesk.core.errors import ValidationError
+from frontdesk.core.ids import MAX_ID
+from frontdesk.fields.models import CustomField, FieldType
+
+CF_PREFIX = "cf_"
+CF_MARKER = "custom_fields_present"
+
+
+def _id(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise ValidationError(_("Please check the form."), fields={name: _("not a valid choice")}) from None
+    if not 1 <= value <= MAX_ID:
+        raise ValidationError(_("Please check the form."), fields={name: _("not a valid choice")})
+    return value
+
+
+def optional_id(name: str, raw: str | None) -> int | None:
+    return None if raw in (None, "") else _id(name, raw)
+
+
+def ticket_number(raw: str | None, name: str = "target") -> int:
+    if not raw or not raw.strip():
+        raise ValidationError(_("Give a ticket number."), fields={name: _("required")})
+    return _id(name, raw.strip().lstrip("#"))
+
+
+def custom_field_value(definition: CustomField, data: QueryDict) -> Any:
+    name = CF_PREFIX + definition.key
+    if definition.type == FieldType.CHECKBOX:
+        return data.get(name) in ("on", "true", "1")
+    if definition.type == FieldType.MULTISELECT:
+        return [v for v in data.getlist(name) if v]
+    raw = data.get(name, "")
+    if definition.type == FieldType.TEXT:
+        return raw if raw.strip() else None
+    return raw.strip() or None  # number, date, dropdown: the service checks the value
+
+
+def property_changes(data: QueryDict, definitions: dict[str, CustomField]) -> dict[str, Any]:
+    """The ticket_update arguments for the fields present in the form."""
+    changes: dict[str, Any] = {}
+    if "subject" in data:
+        changes["subject"] = data["subject"]
+    for key in ("status", "type"):
+        if key in data:
+            changes[key] = data[key]
+    if "priority" in data:
+        raw = data["priority"]
+        changes["priority"] = int(raw) if raw.isdigit() else raw
+    if "team" in data:
+        changes["team"] = optional_id("team", data["team"])
+    if "assignee" in data:
+        changes["assignee"] = optional_id("assignee", data["assignee"])
+    if "tags" in data:
+        changes["tags"] = [t.strip() for t in data["tags"].split(",") if t.strip()]
+    if "followers_present" in data:
+        changes["followers"] = [_id("followers", v) for v in data.getlist("followers") if v]
+    if "due_at" in data:
+        changes["due_at"] = data["due_at"].strip() or None
+    if CF_MARKER in data:
+        changes["custom_fields"] = {key: custom_field_value(d, data) for key, d in definitions.items()}
+    return changes
+
+
+def field_errors(exc: ValidationError) -> dict[str, str]:
+    """Service error fields mapped to the page's input names (custom_fields.x -> cf_x)."""
+    out: dict[str, str] = {}
+    for key, problem in (exc.fields or {}).items():
+        name = CF_PREFIX + key.split(".", 1)[1] if key.startswith("custom_fields.") else key
+        out[name] = str(problem)
+    return out
+
+
+def local_input(value: Any) -> str:
+    """A datetime as a datetime-local input value in the viewer's time zone."""
+    if not value:
+        return ""
+    return str(timezone.localtime(value).strftime("%Y-%m-%dT%H:%M"))

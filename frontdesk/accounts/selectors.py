@@ -54,3 +54,9 @@ def token_list(*, viewer: User, owner: User) -> QuerySet[ApiToken]:
 
 def team_ids_of(user: User) -> list[int]:
     return list(user.teams.values_list("pk", flat=True))
+
+
+def token_list_all(*, viewer: User) -> QuerySet[ApiToken]:
+    """Every person's tokens with their owner, for administrators (the settings page)."""
+    policies.require_admin(viewer)
+    return ApiToken.objects.select_related("user")

@@ -1,19 +1,29 @@
-"""Placeholder routes until this area's pages are written (replace this whole file)."""
+"""Settings (administrators) and the profile page (everyone)."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
 from django.urls import path
 
-from frontdesk.workspace.access import agent_required
-
-
-@agent_required
-def _todo(request, **kwargs):  # type: ignore[no-untyped-def]
-    return HttpResponse("Not built yet.", status=501)
-
+from frontdesk.workspace import views_profile, views_settings, views_settings_fields, views_settings_teams
 
 urlpatterns = [
-    path("settings/", _todo, name="settings"),
-    path("profile/", _todo, name="profile"),
+    path("settings/", views_settings.index, name="settings"),
+    path("settings/users/", views_settings.users, name="settings_users"),
+    path("settings/users/<int:user_id>/", views_settings.user_edit, name="settings_user"),
+    path("settings/teams/", views_settings_teams.teams, name="settings_teams"),
+    path("settings/teams/<int:team_id>/", views_settings_teams.team_edit, name="settings_team"),
+    path("settings/brands/", views_settings_teams.brands, name="settings_brands"),
+    path("settings/brands/<int:brand_id>/", views_settings_teams.brand_edit, name="settings_brand"),
+    path("settings/statuses/", views_settings_teams.statuses, name="settings_statuses"),
+    path("settings/statuses/<int:status_id>/", views_settings_teams.status_edit, name="settings_status"),
+    path("settings/fields/", views_settings_fields.fields, name="settings_fields"),
+    path("settings/fields/<int:field_id>/", views_settings_fields.field_edit, name="settings_field"),
+    path("settings/tags/", views_settings_fields.tags, name="settings_tags"),
+    path("settings/tokens/", views_settings_fields.tokens, name="settings_tokens"),
+    path("settings/tokens/<int:token_id>/revoke/", views_settings_fields.token_revoke_view,
+         name="settings_token_revoke"),
+    path("profile/", views_profile.profile, name="profile"),
+    path("profile/password/", views_profile.password, name="profile_password"),
+    path("profile/tokens/", views_profile.token_create, name="profile_token_create"),
+    path("profile/tokens/<int:token_id>/revoke/", views_profile.token_revoke, name="profile_token_revoke"),
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 
 from frontdesk.core.errors import FrontdeskError
 from frontdesk.fields.models import CustomField, FieldType
@@ -123,3 +123,31 @@ def custom_field_values(request: HttpRequest, definitions: list[CustomField]) ->
             raw = request.POST.get(name, "").strip()
             values[d.key] = raw or None
     return values
+
+
+# --- settings pages -----------------------------------------------------------------------
+
+SECTIONS = (
+    ("users", "workspace:settings_users"),
+    ("teams", "workspace:settings_teams"),
+    ("brands", "workspace:settings_brands"),
+    ("statuses", "workspace:settings_statuses"),
+    ("fields", "workspace:settings_fields"),
+    ("tags", "workspace:settings_tags"),
+    ("tokens", "workspace:settings_tokens"),
+)
+
+
+def settings_render(
+    request: HttpRequest, template: str, section: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    from django.shortcuts import render
+
+    return render(request, f"workspace/settings/{template}",
+                  {"nav": "settings", "section": section, **context}, status=status)
+
+
+def failed(form: list[FormField], exc: FrontdeskError, data: QueryDict) -> dict[str, Any]:
+    """The context of a refused form: errors by field, what was typed, the rest on top."""
+    refill(form, data)
+    return {"form_error": exc, "form_left": attach_errors(form, exc)}

@@ -98,7 +98,8 @@ def test_invalid_values_are_shown_next_to_their_field_and_kept(agent) -> None:  
 def test_identities_are_added_and_removed_from_the_page(agent) -> None:  # type: ignore[no-untyped-def]
     contact = f.ContactFactory()
     client = client_for(agent)
-    assert client.post(f"/customers/{contact.pk}/identities/", {"kind": "phone", "value": "+44 20 7946 0000"}).status_code == 302
+    added = client.post(f"/customers/{contact.pk}/identities/", {"kind": "phone", "value": "+44 20 7946 0000"})
+    assert added.status_code == 302
     phone = Identity.objects.get(contact=contact, kind="phone")
     taken = f.ContactFactory()
     refused = client.post(f"/customers/{contact.pk}/identities/", {"kind": "email", "value": taken.primary_email})

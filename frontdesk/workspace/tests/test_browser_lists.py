@@ -56,7 +56,10 @@ def test_an_agent_bulk_assigns_three_tickets_from_a_list(live_app: LiveApp) -> N
             row = page.locator(f"tr[data-row]:has(#select-{pk})")  # type: ignore[attr-defined]
             assert row.locator(".col-assignee").inner_text().strip() == name
         screenshot(page, "lists-after-bulk")
-    check = f"from frontdesk.tickets.models import Ticket; print(sorted(Ticket.objects.filter(pk__in={ids}).values_list('assignee_id', flat=True)))"
+    check = (
+        "from frontdesk.tickets.models import Ticket; "
+        f"print(sorted(Ticket.objects.filter(pk__in={ids}).values_list('assignee_id', flat=True)))"
+    )
     assert live_app.shell(check).strip().splitlines()[-1] == str([me, me, me])
 
 

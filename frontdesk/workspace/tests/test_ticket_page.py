@@ -255,7 +255,7 @@ def test_the_page_renders_in_a_fixed_number_of_queries(agent, django_assert_max_
     client.get(url(small))  # warm the session and caches
     with CaptureQueriesContext(connection) as few:
         assert client.get(url(small)).status_code == 200
-    with django_assert_max_num_queries(40), CaptureQueriesContext(connection) as many:
+    with django_assert_max_num_queries(32), CaptureQueriesContext(connection) as many:
         page = client.get(url(big))
     assert page.status_code == 200 and page.content.decode().count('class="message') == 21
     assert len(many) == len(few), "the number of queries does not grow with the messages"

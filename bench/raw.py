@@ -1,8 +1,10 @@
 """The raw-SQL reference for ticket creation: the rows ticket_create writes for a ticket
-(the ticket, its first message, its search entry) with plain SQL, one transaction per ticket."""
+(the ticket, its first message, its search entry, its two outbox events and its two audit entries)
+with plain SQL, one transaction per ticket."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -56,6 +58,16 @@ class RawCreator:
             self.ticket_sql = f'INSERT INTO "{self.ticket.name}" ({t_cols}) VALUES ({t_marks})'
             self.fts_sql = "INSERT INTO ticket_fts(rowid, subject, body, notes) VALUES (?, ?, ?, '')"
         self.message_sql = f'INSERT INTO "{self.message.name}" ({m_cols}) VALUES ({m_marks})'
+        returning = " RETURNING id"
+        self.outbox_sql = (
+            "INSERT INTO core_outboxevent (name, payload, actor, depth, created_at, dispatched_at)"
+            f" VALUES ({mark}, {mark}, {mark}, 0, {mark}, {mark})" + returning
+        )
+        self.audit_sql = (
+            "INSERT INTO tickets_ticketaudit (ticket_id, event_id, action, field, new_value, actor_kind, actor_label,"
+            f" created_at) VALUES ({mark}, {mark}, {mark}, '', {mark}, 'user', 'bench', {mark})"
+        )
+        self.actor = json.dumps({"kind": "user", "user_id": None, "rule_id": None, "label": "bench"})
 
     def create(
         self, *, requester_id: int, organisation_id: int | None, subject: str, body: str, when: datetime
@@ -86,8 +98,21 @@ class RawCreator:
                 cur.execute(self.ticket_sql, ticket_row)
                 ticket_id = cur.lastrowid
             cur.execute(
-                self.message_sql, (ticket_id, "public", requester_id, "api", body, at) + self.message.tail
+                self.message_sql + (" RETURNING id" if self.pg else ""),
+                (ticket_id, "public", requester_id, "api", body, at) + self.message.tail,
             )
+            message_id = cur.fetchone()[0] if self.pg else cur.lastrowid
+            fields = {
+                "subject": subject, "status": "new", "priority": 2, "channel": "api", "requester_id": requester_id,
+            }
+            added = {"ticket_id": ticket_id, "message_id": message_id, "kind": "public", "channel": "api"}
+            for name, payload, action, value in (
+                ("ticket.created", {"ticket_id": ticket_id, "fields": fields}, "created", fields),
+                ("ticket.message_added", added, "message_added", {"message_id": message_id}),
+            ):
+                cur.execute(self.outbox_sql, (name, json.dumps(payload), self.actor, at, at))
+                event_id = cur.fetchone()[0]
+                cur.execute(self.audit_sql, (ticket_id, event_id, action, json.dumps(value), at))
             if not self.pg:
                 cur.execute(self.fts_sql, (ticket_id, subject_words, body_words))
             cur.close()

@@ -57,20 +57,32 @@ class TicketStatus(models.Model):
 class Ticket(models.Model):
     """A case. Its number is its id."""
 
-    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="tickets")
+    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="tickets", db_index=False)
     subject = models.CharField(max_length=300)
     status = models.CharField(max_length=40, default=StatusCategory.NEW)
     status_category = models.CharField(max_length=10, choices=StatusCategory.choices, default=StatusCategory.NEW)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     type = models.CharField(max_length=10, choices=TicketType.choices, default=TicketType.QUESTION)
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.WEB)
-    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tickets"
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
-    requester = models.ForeignKey("customers.Contact", on_delete=models.PROTECT, related_name="tickets")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+        db_index=False,
+    )
+    requester = models.ForeignKey("customers.Contact", on_delete=models.PROTECT, related_name="tickets", db_index=False)
     organisation = models.ForeignKey(
-        "customers.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+        "customers.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+        db_index=False,
     )
     followers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="followed_tickets")
     ccs = models.ManyToManyField("customers.Contact", blank=True, related_name="cc_tickets")
@@ -82,7 +94,9 @@ class Ticket(models.Model):
     solved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     message_count = models.PositiveIntegerField(default=0)
     last_message_at = models.DateTimeField(null=True, blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
@@ -113,13 +127,13 @@ class MessageKind(models.TextChoices):
 
 
 class Message(models.Model):
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages", db_index=False)
     kind = models.CharField(max_length=10, choices=MessageKind.choices, default=MessageKind.PUBLIC)
     author_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     author_contact = models.ForeignKey(
-        "customers.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+        "customers.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages", db_index=False
     )
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.WEB)
     body = models.TextField()
@@ -178,8 +192,10 @@ class TicketLink(models.Model):
 class TicketAudit(models.Model):
     """One change to a ticket, built from its events: what changed, who did it, when."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="audits")
-    event = models.ForeignKey("core.OutboxEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="audits", db_index=False)
+    event = models.ForeignKey(
+        "core.OutboxEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     action = models.CharField(max_length=40)
     field = models.CharField(max_length=60, blank=True)
     old_value = models.JSONField(null=True, blank=True)

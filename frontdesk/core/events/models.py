@@ -6,12 +6,14 @@ from django.db import models
 class OutboxEvent(models.Model):
     """One recorded domain event, written in the same transaction as the change."""
 
-    name = models.CharField(max_length=100, db_index=True)
+    name = models.CharField(max_length=100)
     payload = models.JSONField()
     actor = models.JSONField()
-    causation = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    causation = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     depth = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField()  # pending rows are found through outbox_pending_idx
     # Null until every after-commit handler has run; the sweep re-drives these.
     dispatched_at = models.DateTimeField(null=True, blank=True)
 
@@ -47,7 +49,5 @@ class HandlerRun(models.Model):
         app_label = "core"
         constraints = [models.UniqueConstraint(fields=["event", "handler"], name="handler_run_once")]
         indexes = [
-            models.Index(
-                fields=["next_attempt_at"], name="handler_run_retry_idx", condition=models.Q(status="failed")
-            )
+            models.Index(fields=["next_attempt_at"], name="handler_run_retry_idx", condition=models.Q(status="failed"))
         ]

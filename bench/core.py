@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse, urlunparse
@@ -152,6 +153,7 @@ def run(
     log(f"starting the server and timing {requests} requests per endpoint")
     with Server(env) as server:
         result.update(measure_http(server.url, prep, dataset, requests))
+        result.update(measure_pages(server.url, prep, dataset, requests))
     result["cpu_count"] = os.cpu_count()
     return result
 
@@ -200,6 +202,31 @@ def measure_http(url: str, prep: dict[str, Any], dataset: dict[str, Any], reques
                 out[f"{name}_error"] = str(exc)[:200]
     finally:
         timer.close()
+    return out
+
+
+def measure_pages(url: str, prep: dict[str, Any], dataset: dict[str, Any], requests: int) -> dict[str, Any]:
+    """The workspace pages an agent works in, signed in with a session: round trip and server time
+    (the Server-Timing header) p50/p95 of each."""
+    ids = prep["sample_ticket_ids"]
+    pages: dict[str, Callable[[int], tuple[str, dict[str, Any] | None]]] = {
+        "page_views": lambda i: ("/views/", None),
+        "page_list": lambda i: (f"/views/{prep['view_id']}/", None),
+        "page_ticket": lambda i: (f"/tickets/{ids[i % len(ids)]}/", None),
+        "page_customer": lambda i: (f"/customers/{dataset['busy_contact_id']}/", None),
+    }
+    out: dict[str, Any] = {}
+    for name, make in pages.items():
+        timer = Timer(url, session=prep["session"])
+        try:
+            samples = timer.time(requests, make)
+            out.update(summary(name, samples))
+            out.update(summary(f"{name}_server", timer.server_ms))
+        except RuntimeError as exc:
+            log(f"{name}: {exc}")
+            out[f"{name}_error"] = str(exc)[:200]
+        finally:
+            timer.close()
     return out
 
 

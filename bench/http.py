@@ -85,13 +85,15 @@ def percentile(samples: Sequence[float], q: float) -> float:
 class Timer:
     """Times GET requests over one keep-alive connection."""
 
-    def __init__(self, base_url: str, token: str):
+    def __init__(self, base_url: str, token: str | None = None, session: str | None = None):
         self.client = httpx.Client(
             base_url=base_url,
-            headers={"Authorization": f"Bearer {token}"},
+            headers={"Authorization": f"Bearer {token}"} if token else {},
+            cookies={"sessionid": session} if session else None,
             timeout=120,
             limits=httpx.Limits(max_keepalive_connections=1, max_connections=1),
         )
+        self.server_ms: list[float] = []  # Server-Timing of each timed request
 
     def close(self) -> None:
         self.client.close()
@@ -120,6 +122,9 @@ class Timer:
             if response.status_code != 200:
                 raise RuntimeError(f"GET {path} answered {response.status_code}: {response.text[:300]}")
             samples.append(elapsed)
+            timing = response.headers.get("server-timing", "")
+            if "dur=" in timing:
+                self.server_ms.append(float(timing.split("dur=", 1)[1].split(",")[0]))
         return samples
 
 

@@ -100,8 +100,14 @@ def step_http_setup(args: argparse.Namespace) -> dict[str, Any]:
     first = Ticket.objects.order_by("id").values_list("id", flat=True).first() or 1
     last = Ticket.objects.order_by("-id").values_list("id", flat=True).first() or 1
     rng = random.Random(args.seed)
+    from django.conf import settings
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(agent)  # a real session row, as the sign-in page would create
     return {
         "token": secret,
+        "session": browser.cookies[settings.SESSION_COOKIE_NAME].value,
         "view_id": view.pk,
         "sample_ticket_ids": [rng.randint(first, last) for _ in range(500)],
     }

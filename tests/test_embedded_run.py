@@ -61,6 +61,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_serves_pages_and_local_assets(server: str) -> None:
     home = httpx.get(server + "/")
     assert home.status_code == 200 and "Frontdesk" in home.text
+    assert home.headers["server-timing"].startswith("app;dur="), "operators and the benchmark read server time"
     css = httpx.get(server + "/static/frontdesk/base.css")
     assert css.status_code == 200 and "--accent" in css.text
     docs = httpx.get(server + "/api/v1/docs")

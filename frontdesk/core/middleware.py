@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -30,3 +31,17 @@ class RequestSizeMiddleware:
             err = PayloadTooLarge(f"The request body is larger than the limit of {limit} bytes.")
             return HttpResponse(json.dumps(err.as_dict()), status=413, content_type="application/json")
         return self.get_response(request)
+
+
+class ServerTimingMiddleware:
+    """``Server-Timing: app;dur=<ms>`` on every response: the time Django spent on the request,
+    for browsers' developer tools, load balancers' logs and `frontdesk bench`."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        response["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+        return response

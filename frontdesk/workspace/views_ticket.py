@@ -16,7 +16,7 @@ from frontdesk.fields.models import FieldType
 from frontdesk.fields.services import definitions
 from frontdesk.tickets import policies, queues, selectors
 from frontdesk.tickets.contact360 import contact_360
-from frontdesk.tickets.models import LinkKind, MessageKind, Priority, Ticket, TicketType
+from frontdesk.tickets.models import LinkKind, MessageKind, Priority, StatusCategory, Ticket, TicketType
 from frontdesk.tickets.services.links import USER_KINDS
 from frontdesk.workspace.access import agent_required, viewer
 from frontdesk.workspace.views_ticket_forms import CF_PREFIX, local_input
@@ -143,7 +143,8 @@ def ticket_context(
     status_of = {s.key: s for s in statuses}
 
     view_id, next_ticket = _next_ticket(request, ticket)
-    can_edit = policies.can_edit(user)
+    closed = ticket.status_category == StatusCategory.CLOSED
+    can_edit = policies.can_edit(user) and not closed  # closed tickets take a follow-up, not changes
     can_public = policies.can_reply_publicly(user)
     errors = props_errors or {}
     posted = props_posted
@@ -180,6 +181,7 @@ def ticket_context(
         "link_kinds": [(k, LinkKind(k).label) for k in USER_KINDS],
         "is_problem": ticket.type == TicketType.PROBLEM,
         "can_edit": can_edit,
+        "is_closed": closed,
         "can_public": can_public,
         "composer": composer,
         "customer": customer,

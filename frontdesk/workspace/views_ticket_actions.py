@@ -68,7 +68,7 @@ def ticket_update(request: HttpRequest, ticket_id: int) -> HttpResponse:
         changes = property_changes(request.POST, definitions("ticket"))
         ticket = selectors.ticket_get(viewer=by, ticket_id=ticket_id, detail=False)
         services.ticket_update(actor=actor(request), by=by, ticket=ticket, **changes)
-    except ValidationError as exc:
+    except (ValidationError, Conflict) as exc:
         errors = field_errors(exc)
         if is_htmx(request):
             context = ticket_context(request, ticket_id, props_errors=errors, props_posted=request.POST)

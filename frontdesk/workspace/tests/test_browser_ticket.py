@@ -7,12 +7,19 @@ import re
 import uuid
 from typing import Any
 
-from frontdesk.testing.browser import chromium_page, screenshot
+from frontdesk.testing.browser import chromium_page
+from frontdesk.testing.browser import screenshot as _screenshot
 from frontdesk.testing.live import LiveApp, sign_in
 
 AGENT = "agent@demo.frontdesk.local"
 ADMIN = "admin@demo.frontdesk.local"
 LIGHT = "light@demo.frontdesk.local"
+
+
+def screenshot(page: Any, name: str) -> None:
+    """A full-page picture from the top (a redirect to #message-… leaves the page scrolled)."""
+    page.evaluate("window.scrollTo(0, 0)")
+    _screenshot(page, name)
 
 
 def new_ticket(app: LiveApp, subject: str, body: str, **extra: Any) -> int:

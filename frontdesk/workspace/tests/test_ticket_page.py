@@ -160,6 +160,12 @@ def test_a_custom_field_error_is_shown_next_to_the_field(agent, admin_user) -> N
     ticket.refresh_from_db()
     assert ticket.custom_fields == {}
 
+    htmx = client.post(url(ticket, "update"), {"custom_fields_present": "1", "cf_order_no": "x"},
+                       headers={"HX-Request": "true"})
+    assert htmx.status_code == 200, "HTMX swaps the sidebar with the errors in it"
+    assert htmx.content.decode().startswith('<section id="ticket-props"')
+    assert "must be a number" in htmx.content.decode()
+
     good = client.post(url(ticket, "update"), {"custom_fields_present": "1", "cf_order_no": "42", "cf_plan": "pro"})
     assert good.status_code == 302
     ticket.refresh_from_db()
@@ -182,7 +188,9 @@ def test_merge_asks_for_confirmation_with_the_target_subject_then_merges(agent) 
     html = client.get(url(target)).content.decode()
     assert "Source body" in html and "Target body" in html
     assert f"merged #{source.pk} into this ticket" in html
-    assert "This ticket was merged into" in client.get(url(source)).content.decode()
+    closed = client.get(url(source)).content.decode()
+    assert "This ticket was merged into" in closed
+    assert "data-composer" not in closed and "Save properties" not in closed, "closed tickets take no changes"
 
 
 def test_merge_into_an_unknown_ticket_says_so(agent) -> None:  # type: ignore[no-untyped-def]
@@ -228,7 +236,8 @@ def test_next_ticket_follows_the_view_order(agent) -> None:  # type: ignore[no-u
 
 
 def timeline_of(html: str) -> str:
-    return html[html.index('id="timeline"'):html.index('id="composer"')]
+    start = html.index('id="timeline"')
+    return html[start:html.index("</section>", start)]
 
 
 def _busy_ticket(agent: Any, messages: int) -> Ticket:
@@ -250,7 +259,11 @@ def test_the_page_renders_in_a_fixed_number_of_queries(agent, django_assert_max_
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    team = f.TeamFactory(name="Support")
+    team.members.add(agent)
     small, big = _busy_ticket(agent, 4), _busy_ticket(agent, 20)
+    for t in (small, big):
+        ticket_update(actor=Actor.of(agent), by=agent, ticket=t, team=team.pk, assignee=agent.pk)
     client = client_for(agent)
     client.get(url(small))  # warm the session and caches
     with CaptureQueriesContext(connection) as few:

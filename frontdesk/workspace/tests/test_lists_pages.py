@@ -195,8 +195,8 @@ def test_the_light_agent_gets_no_bulk_bar(light_agent, many) -> None:  # type: i
 def test_pages_render_in_a_bounded_number_of_queries(agent, many, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
     client = client_for(agent)
     client.get("/views/")  # warm the session
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(6):
         assert client.get("/views/").status_code == 200
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(11):
         response = client.get("/tickets/")
     assert len(row_ids(response.content.decode())) == 30

@@ -55,7 +55,7 @@ def _custom_inputs(ticket: Ticket, defs: dict[str, Any], posted: Any, errors: di
     return inputs
 
 
-_LINK_LABELS = {
+_LINK_LABELS: dict[tuple[str, str], Any] = {
     ("out", LinkKind.RELATED): _("Related to"),
     ("in", LinkKind.RELATED): _("Related to"),
     ("out", LinkKind.INCIDENT_OF): _("Incident of problem"),

@@ -7,6 +7,8 @@ to the form they came from, never as a 500.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -42,7 +44,7 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
     body = request.POST.get("body", "")
     set_status = request.POST.get("submit_as") or None
     files = request.FILES.getlist("files")
-    draft = {"kind": kind, "body": body, "submit_as": set_status or ""}
+    draft: dict[str, Any] = {"kind": kind, "body": body, "submit_as": set_status or ""}
     try:
         if len(files) > MAX_FILES:
             raise ValidationError(_("Too many files."), fields={"files": _("at most %(n)s files") % {"n": MAX_FILES}})

@@ -9,7 +9,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from frontdesk.core.errors import ValidationError
+from frontdesk.core.errors import FrontdeskError, ValidationError
 from frontdesk.core.ids import MAX_ID
 from frontdesk.fields.models import CustomField, FieldType
 
@@ -43,7 +43,7 @@ def custom_field_value(definition: CustomField, data: QueryDict) -> Any:
         return data.get(name) in ("on", "true", "1")
     if definition.type == FieldType.MULTISELECT:
         return [v for v in data.getlist(name) if v]
-    raw = data.get(name, "")
+    raw = str(data.get(name, ""))
     if definition.type == FieldType.TEXT:
         return raw if raw.strip() else None
     return raw.strip() or None  # number, date, dropdown: the service checks the value
@@ -52,30 +52,32 @@ def custom_field_value(definition: CustomField, data: QueryDict) -> Any:
 def property_changes(data: QueryDict, definitions: dict[str, CustomField]) -> dict[str, Any]:
     """The ticket_update arguments for the fields present in the form."""
     changes: dict[str, Any] = {}
-    if "subject" in data:
-        changes["subject"] = data["subject"]
-    for key in ("status", "type"):
+
+    def text(key: str) -> str:
+        return str(data.get(key, ""))
+
+    for key in ("subject", "status", "type"):
         if key in data:
-            changes[key] = data[key]
+            changes[key] = text(key)
     if "priority" in data:
-        raw = data["priority"]
-        changes["priority"] = int(raw) if raw.isdigit() else raw
+        raw = text("priority")
+        changes["priority"] = int(raw) if raw.isdigit() and len(raw) < 3 else raw
     if "team" in data:
-        changes["team"] = optional_id("team", data["team"])
+        changes["team"] = optional_id("team", text("team"))
     if "assignee" in data:
-        changes["assignee"] = optional_id("assignee", data["assignee"])
+        changes["assignee"] = optional_id("assignee", text("assignee"))
     if "tags" in data:
-        changes["tags"] = [t.strip() for t in data["tags"].split(",") if t.strip()]
+        changes["tags"] = [t.strip() for t in text("tags").split(",") if t.strip()]
     if "followers_present" in data:
-        changes["followers"] = [_id("followers", v) for v in data.getlist("followers") if v]
+        changes["followers"] = [_id("followers", str(v)) for v in data.getlist("followers") if v]
     if "due_at" in data:
-        changes["due_at"] = data["due_at"].strip() or None
+        changes["due_at"] = text("due_at").strip() or None
     if CF_MARKER in data:
         changes["custom_fields"] = {key: custom_field_value(d, data) for key, d in definitions.items()}
     return changes
 
 
-def field_errors(exc: ValidationError) -> dict[str, str]:
+def field_errors(exc: FrontdeskError) -> dict[str, str]:
     """Service error fields mapped to the page's input names (custom_fields.x -> cf_x)."""
     out: dict[str, str] = {}
     for key, problem in (exc.fields or {}).items():

@@ -111,7 +111,10 @@ class Timer:
     ) -> list[float]:
         """Milliseconds of ``requests`` GETs; ``make(i)`` gives the path and params of the i-th."""
         for i in range(warmup):
-            self.get(*make(i))
+            path, params = make(i)
+            warm = self.client.get(path, params=params)
+            if warm.status_code != 200:
+                raise RuntimeError(f"GET {path} answered {warm.status_code}: {warm.text[:300]}")
         samples = []
         for i in range(requests):
             path, params = make(i)

@@ -39,9 +39,22 @@ def _row(
     )
 
 
+def _message_value(event: MessageAdded) -> dict[str, Any]:
+    value: dict[str, Any] = {"message_id": event.message_id, "kind": event.kind, "channel": event.channel}
+    if event.attachment_ids:
+        value["attachment_ids"] = event.attachment_ids
+    if event.mentioned_user_ids:
+        value["mentioned_user_ids"] = event.mentioned_user_ids
+    return value
+
+
 @handler(TicketCreated, in_transaction=True)
 def audit_created(event: TicketCreated, meta: EventMeta) -> None:
-    TicketAudit.objects.bulk_create([_row(meta, event.ticket_id, "created", new=event.fields)])
+    new = dict(event.fields)
+    opening = meta.hints.get("opening")
+    if isinstance(opening, MessageAdded):  # one entry for the new ticket and its opening message
+        new["opening_message"] = _message_value(opening)
+    TicketAudit.objects.bulk_create([_row(meta, event.ticket_id, "created", new=new)])
 
 
 @handler(TicketUpdated, in_transaction=True)
@@ -57,12 +70,9 @@ def audit_updated(event: TicketUpdated, meta: EventMeta) -> None:
 
 @handler(MessageAdded, in_transaction=True)
 def audit_message(event: MessageAdded, meta: EventMeta) -> None:
-    value = {"message_id": event.message_id, "kind": event.kind, "channel": event.channel}
-    if event.attachment_ids:
-        value["attachment_ids"] = event.attachment_ids
-    if event.mentioned_user_ids:
-        value["mentioned_user_ids"] = event.mentioned_user_ids
-    TicketAudit.objects.bulk_create([_row(meta, event.ticket_id, "message_added", new=value)])
+    if event.opening and meta.hints.get("opening") is event:
+        return  # already in the ticket's "created" entry
+    TicketAudit.objects.bulk_create([_row(meta, event.ticket_id, "message_added", new=_message_value(event))])
 
 
 @handler(TicketsMerged, in_transaction=True)

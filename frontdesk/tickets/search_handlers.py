@@ -20,9 +20,11 @@ def count_created_ticket(event: TicketCreated, meta: EventMeta) -> None:
 @handler(MessageAdded, in_transaction=True)
 def index_added_message(event: MessageAdded, meta: EventMeta) -> None:
     if event.opening:
-        row = (
-            Message.objects.filter(pk=event.message_id).values_list("body", "ticket__subject").first()
-        )
+        message, ticket = meta.hints.get("message"), meta.hints.get("ticket")
+        if message is not None and ticket is not None:  # the writer's own objects: nothing to read back
+            row: tuple[str, str] | None = (message.body, ticket.subject)
+        else:
+            row = Message.objects.filter(pk=event.message_id).values_list("body", "ticket__subject").first()
         if row is not None:
             search.index_new_ticket(event.ticket_id, row[1], body=row[0], note=event.kind == "note")
         return

@@ -12,7 +12,7 @@ See DESIGN.md section 5 and docs/decisions/0002-events-outbox.md.
 """
 
 from frontdesk.core.events.base import Event, EventMeta
-from frontdesk.core.events.recorder import record
+from frontdesk.core.events.recorder import record, record_many
 from frontdesk.core.events.registry import handler
 
-__all__ = ["Event", "EventMeta", "handler", "record"]
+__all__ = ["Event", "EventMeta", "handler", "record", "record_many"]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -47,3 +47,5 @@ class EventMeta:
     causation_id: int | None
     depth: int
     created_at: datetime
+    # live objects from the writer, for in-transaction handlers only (never stored)
+    hints: dict[str, Any] = field(default_factory=dict)

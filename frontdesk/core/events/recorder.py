@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -22,34 +23,54 @@ class EventDepthExceeded(Conflict):
     code = "event_depth_exceeded"
 
 
-def record(event: Event, *, actor: Actor) -> OutboxEvent:
+def record(event: Event, *, actor: Actor, hints: dict[str, Any] | None = None) -> OutboxEvent:
     """Store ``event`` in the outbox inside the current transaction, run its
-    in-transaction handlers, and have the rest dispatched after commit."""
+    in-transaction handlers, and have the rest dispatched after commit.
+
+    ``hints`` are live objects the writer already holds (the new message, say), passed to the
+    in-transaction handlers only, so they need not read back what was just written. They are never
+    stored: after-commit handlers work from the payload alone."""
+    return record_many([(event, hints)], actor=actor)[0]
+
+
+def record_many(events: list[tuple[Event, dict[str, Any] | None]], *, actor: Actor) -> list[OutboxEvent]:
+    """Record several events of one write with a single outbox insert; their in-transaction
+    handlers then run in order, as if each had been recorded on its own."""
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError(f"record({event.name}) must be called inside transaction.atomic")
+        raise RuntimeError(f"record({events[0][0].name}) must be called inside transaction.atomic")
     cause = current_cause()
     depth = cause.depth + 1 if cause else 0
     if depth > settings.EVENTS_MAX_DEPTH:
-        raise EventDepthExceeded(f"{event.name} would be at depth {depth}; the chain was stopped.")
+        raise EventDepthExceeded(f"{events[0][0].name} would be at depth {depth}; the chain was stopped.")
     now = timezone.now()
-    after_commit = handlers_for(event.name, in_transaction=False)
-    row = OutboxEvent.objects.create(
-        name=event.name,
-        payload=event.model_dump(mode="json"),
-        actor=actor.as_dict(),
-        causation_id=cause.id if cause else None,
-        depth=depth,
-        created_at=now,
-        dispatched_at=None if after_commit else now,
-    )
-    meta = EventMeta(
-        id=row.pk, name=event.name, actor=actor, causation_id=row.causation_id, depth=depth, created_at=now
-    )
-    for reg in handlers_for(event.name, in_transaction=True):
-        reg.fn(event, meta)
-    if after_commit:
-        transaction.on_commit(lambda: _nudge(row.pk))
-    return row
+    actor_data = actor.as_dict()
+    pending = [bool(handlers_for(event.name, in_transaction=False)) for event, _ in events]
+    rows = [
+        OutboxEvent(
+            name=event.name,
+            payload=event.model_dump(mode="json"),
+            actor=actor_data,
+            causation_id=cause.id if cause else None,
+            depth=depth,
+            created_at=now,
+            dispatched_at=None if after_commit else now,
+        )
+        for (event, _), after_commit in zip(events, pending, strict=True)
+    ]
+    if len(rows) == 1:
+        rows[0].save(force_insert=True)
+    else:
+        OutboxEvent.objects.bulk_create(rows)  # ids come back (RETURNING) on SQLite and PostgreSQL
+    for (event, hints), row, after_commit in zip(events, rows, pending, strict=True):
+        meta = EventMeta(
+            id=row.pk, name=event.name, actor=actor, causation_id=row.causation_id, depth=depth, created_at=now,
+            hints=hints or {},
+        )
+        for reg in handlers_for(event.name, in_transaction=True):
+            reg.fn(event, meta)
+        if after_commit:
+            transaction.on_commit(lambda pk=row.pk: _nudge(pk))
+    return rows
 
 
 def _nudge(event_id: int) -> None:

@@ -18,7 +18,7 @@ from frontdesk.brands.models import Brand
 from frontdesk.brands.services import default_brand
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import PermissionDenied, ValidationError
-from frontdesk.core.events import record
+from frontdesk.core.events import record_many
 from frontdesk.core.html import sanitize_html
 from frontdesk.customers.models import Contact
 from frontdesk.fields.services import tags_ensure, validate_values
@@ -174,41 +174,37 @@ def ticket_create(
         stored = attachments_collect(actor=actor, by=by, ticket=ticket, items=attachments)
         if stored:
             Attachment.objects.filter(pk__in=[a.pk for a in stored]).update(message=message)
-        record(
-            TicketCreated(
-                ticket_id=ticket.pk,
-                fields={
-                    "subject": subject,
-                    "status": status_key,
-                    "status_category": category,
-                    "priority": priority,
-                    "type": type,
-                    "channel": channel,
-                    "brand_id": brand.pk,
-                    "team_id": team.pk if team else None,
-                    "assignee_id": assignee.pk if assignee else None,
-                    "requester_id": requester.pk,
-                    "organisation_id": requester.organisation_id,
-                    "tags": sorted(t.name for t in tag_rows),
-                    "custom_fields": values,
-                    "due_at": c.iso(due),
-                    "followers": sorted(u.pk for u in follower_users),
-                    "ccs": sorted(x.pk for x in cc_contacts),
-                },
-            ),
-            actor=actor,
+        created_event = TicketCreated(
+            ticket_id=ticket.pk,
+            fields={
+                "subject": subject,
+                "status": status_key,
+                "status_category": category,
+                "priority": priority,
+                "type": type,
+                "channel": channel,
+                "brand_id": brand.pk,
+                "team_id": team.pk if team else None,
+                "assignee_id": assignee.pk if assignee else None,
+                "requester_id": requester.pk,
+                "organisation_id": requester.organisation_id,
+                "tags": sorted(t.name for t in tag_rows),
+                "custom_fields": values,
+                "due_at": c.iso(due),
+                "followers": sorted(u.pk for u in follower_users),
+                "ccs": sorted(x.pk for x in cc_contacts),
+            },
         )
-        record(
-            MessageAdded(
-                ticket_id=ticket.pk,
-                message_id=message.pk,
-                kind=message.kind,
-                channel=channel,
-                author_user_id=author_user.pk if author_user else None,
-                author_contact_id=message.author_contact_id,
-                attachment_ids=[a.pk for a in stored],
-                opening=True,
-            ),
-            actor=actor,
+        opening = MessageAdded(
+            ticket_id=ticket.pk,
+            message_id=message.pk,
+            kind=message.kind,
+            channel=channel,
+            author_user_id=author_user.pk if author_user else None,
+            author_contact_id=message.author_contact_id,
+            attachment_ids=[a.pk for a in stored],
+            opening=True,
         )
+        hints = {"ticket": ticket, "message": message, "opening": opening}
+        record_many([(created_event, hints), (opening, hints)], actor=actor)
     return ticket

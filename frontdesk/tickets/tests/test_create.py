@@ -44,7 +44,10 @@ def test_create_sets_state_first_message_events_and_audit(agent) -> None:
     created = OutboxEvent.objects.get(name="ticket.created")
     assert created.payload["fields"]["tags"] == ["login", "web"]
     audits = list(TicketAudit.objects.filter(ticket=ticket).order_by("pk"))
-    assert [a.action for a in audits] == ["created", "message_added"]
+    # one "created" entry holds the initial properties and the opening message
+    assert [a.action for a in audits] == ["created"]
+    assert audits[0].new_value["opening_message"] == {"message_id": message.pk, "kind": "public", "channel": "email"}
+    assert audits[0].new_value["priority"] == 3
     assert (
         audits[0].actor_user == agent and audits[0].actor_kind == "user" and audits[0].event_id == created.pk
     )

@@ -59,9 +59,10 @@ class RawCreator:
             self.fts_sql = "INSERT INTO ticket_fts(rowid, subject, body, notes) VALUES (?, ?, ?, '')"
         self.message_sql = f'INSERT INTO "{self.message.name}" ({m_cols}) VALUES ({m_marks})'
         returning = " RETURNING id"
-        self.outbox_sql = (
+        self.outbox2_sql = (
             "INSERT INTO core_outboxevent (name, payload, actor, depth, created_at, dispatched_at)"
-            f" VALUES ({mark}, {mark}, {mark}, 0, {mark}, {mark})" + returning
+            f" VALUES ({mark}, {mark}, {mark}, 0, {mark}, {mark}), ({mark}, {mark}, {mark}, 0, {mark}, {mark})"
+            + returning
         )
         self.audit_sql = (
             "INSERT INTO tickets_ticketaudit (ticket_id, event_id, action, field, new_value, actor_kind, actor_label,"
@@ -106,13 +107,15 @@ class RawCreator:
                 "subject": subject, "status": "new", "priority": 2, "channel": "api", "requester_id": requester_id,
             }
             added = {"ticket_id": ticket_id, "message_id": message_id, "kind": "public", "channel": "api"}
-            for name, payload, action, value in (
-                ("ticket.created", {"ticket_id": ticket_id, "fields": fields}, "created", fields),
-                ("ticket.message_added", added, "message_added", {"message_id": message_id}),
-            ):
-                cur.execute(self.outbox_sql, (name, json.dumps(payload), self.actor, at, at))
-                event_id = cur.fetchone()[0]
-                cur.execute(self.audit_sql, (ticket_id, event_id, action, json.dumps(value), at))
+            events = [
+                ("ticket.created", json.dumps({"ticket_id": ticket_id, "fields": fields})),
+                ("ticket.message_added", json.dumps(added)),
+            ]
+            # both outbox rows in one statement, as the service writes them
+            cur.execute(self.outbox2_sql, (*events[0], self.actor, at, at, *events[1], self.actor, at, at))
+            event_id = min(row[0] for row in cur.fetchall())
+            created = {**fields, "opening_message": {"message_id": message_id, "kind": "public", "channel": "api"}}
+            cur.execute(self.audit_sql, (ticket_id, event_id, "created", json.dumps(created), at))
             if not self.pg:
                 cur.execute(self.fts_sql, (ticket_id, subject_words, body_words))
             cur.close()

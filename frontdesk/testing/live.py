@@ -54,15 +54,17 @@ def _postgres_url(base: str, name: str) -> str:
     import psycopg
 
     cfg = dj_database_url.parse(base)
-    conninfo = dict(host=cfg["HOST"] or "127.0.0.1", port=cfg["PORT"] or 5432, user=cfg["USER"] or "postgres",
-                    password=cfg["PASSWORD"] or None, dbname="postgres")
-    with psycopg.connect(**conninfo, autocommit=True) as conn:
+    host, port = str(cfg["HOST"] or "127.0.0.1"), int(cfg["PORT"] or 5432)
+    with psycopg.connect(
+        host=host, port=port, user=str(cfg["USER"] or "postgres"), password=cfg["PASSWORD"] or None,
+        dbname="postgres", autocommit=True,
+    ) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
     auth = cfg["USER"] or "postgres"
     if cfg["PASSWORD"]:
         auth += f":{cfg['PASSWORD']}"
-    return f"postgres://{auth}@{conninfo['host']}:{conninfo['port']}/{name}"
+    return f"postgres://{auth}@{host}:{port}/{name}"
 
 
 def _drop_postgres(url: str) -> None:

@@ -152,9 +152,7 @@ def list_context(
         "view": view,
         "rows": rows,
         "filters": filters,
-        "selected": {key: [str(v) for v in (filters.get(key) if isinstance(filters.get(key), list)
-                                             else [filters[key]] if key in filters else [])]
-                     for key in FORM_KEYS},
+        "selected": {key: _selected(filters, key) for key in FORM_KEYS},
         "sort": sort,
         "headers": _headers(base, sort, path),
         "next_url": next_url,
@@ -302,7 +300,7 @@ def _changes(post: QueryDict) -> dict[str, Any]:
     if post.get("status"):
         changes["status"] = post["status"]
     if post.get("priority"):
-        changes["priority"] = _number_or_text(post["priority"])
+        changes["priority"] = _number_or_text(str(post["priority"]))
     tags = [t.strip() for t in post.get("add_tags", "").split(",") if t.strip()]
     if tags:
         changes["add_tags"] = tags
@@ -355,3 +353,11 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
     for pk, reason in result["failed"].items():
         messages.error(request, _("#%(id)s not changed: %(reason)s") % {"id": pk, "reason": reason})
     return redirect(back)
+
+
+def _selected(filters: dict[str, Any], key: str) -> list[str]:
+    """The chosen values of one filter, as the form's options spell them."""
+    value = filters.get(key)
+    if value is None:
+        return []
+    return [str(v) for v in (value if isinstance(value, list) else [value])]

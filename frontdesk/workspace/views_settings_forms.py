@@ -93,7 +93,7 @@ def lines(value: str) -> list[str]:
 
 def custom_field_inputs(definitions: list[CustomField], values: dict[str, Any]) -> list[FormField]:
     """One input per active definition, named ``cf_<key>``."""
-    kinds = {
+    kinds: dict[str, str] = {
         FieldType.TEXT: "text", FieldType.NUMBER: "number", FieldType.DATE: "date",
         FieldType.CHECKBOX: "checkbox", FieldType.DROPDOWN: "select", FieldType.MULTISELECT: "multiselect",
     }

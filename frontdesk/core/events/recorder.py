@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from frontdesk.core.events.base import Event, EventMeta
 from frontdesk.core.events.context import current_cause
 from frontdesk.core.events.models import OutboxEvent
 from frontdesk.core.events.registry import handlers_for
+from frontdesk.core.inserts import insert
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +59,7 @@ def record_many(events: list[tuple[Event, dict[str, Any] | None]], *, actor: Act
         )
         for (event, _), after_commit in zip(events, pending, strict=True)
     ]
-    if len(rows) == 1:
-        rows[0].save(force_insert=True)
-    else:
-        OutboxEvent.objects.bulk_create(rows)  # ids come back (RETURNING) on SQLite and PostgreSQL
+    insert(*rows)
     for (event, hints), row, after_commit in zip(events, rows, pending, strict=True):
         meta = EventMeta(
             id=row.pk, name=event.name, actor=actor, causation_id=row.causation_id, depth=depth, created_at=now,
@@ -69,7 +68,7 @@ def record_many(events: list[tuple[Event, dict[str, Any] | None]], *, actor: Act
         for reg in handlers_for(event.name, in_transaction=True):
             reg.fn(event, meta)
         if after_commit:
-            transaction.on_commit(lambda pk=row.pk: _nudge(pk))
+            transaction.on_commit(partial(_nudge, row.pk))
     return rows
 
 

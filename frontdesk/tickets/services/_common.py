@@ -147,10 +147,17 @@ def resolve_brand(value: Any) -> Brand | None:
     return brand
 
 
+_REQUESTER_FIELDS = ("id", "name", "primary_email", "organisation_id", "user_id", "merged_into_id")
+
+
 def resolve_requester(value: Any) -> Contact:
     if isinstance(value, Contact):
         return value
-    contact = Contact.objects.filter(pk=value).first() if is_id(value) else None
+    # only the columns a ticket needs, and no ORDER BY: this runs on every ticket created by id (API, channels)
+    found = (
+        list(Contact.objects.filter(pk=value).order_by().only(*_REQUESTER_FIELDS)[:1]) if is_id(value) else []
+    )
+    contact = found[0] if found else None
     if contact is None:
         raise ValidationError("Unknown requester.", fields={"requester": "no such contact"})
     return contact

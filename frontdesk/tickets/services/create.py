@@ -20,6 +20,7 @@ from frontdesk.core.actor import Actor
 from frontdesk.core.errors import PermissionDenied, ValidationError
 from frontdesk.core.events import record_many
 from frontdesk.core.html import sanitize_html
+from frontdesk.core.inserts import insert
 from frontdesk.customers.models import Contact
 from frontdesk.fields.services import tags_ensure, validate_values
 from frontdesk.tickets.events import MessageAdded, TicketCreated
@@ -148,7 +149,7 @@ def ticket_create(
             last_message_at=created,
         )
         c.category_timestamps(ticket, category, created)
-        ticket.save(force_insert=True)
+        insert(ticket)
         if tag_rows:
             Ticket.tags.through.objects.bulk_create(
                 [Ticket.tags.through(ticket_id=ticket.pk, tag_id=t.pk) for t in tag_rows]
@@ -161,7 +162,7 @@ def ticket_create(
             Ticket.ccs.through.objects.bulk_create(
                 [Ticket.ccs.through(ticket_id=ticket.pk, contact_id=x.pk) for x in cc_contacts]
             )
-        message = Message.objects.create(
+        message = Message(
             ticket=ticket,
             kind=MessageKind.PUBLIC,
             author_user=author_user,
@@ -171,6 +172,7 @@ def ticket_create(
             body_html=sanitize_html(body_html),
             created_at=created,
         )
+        insert(message)
         stored = attachments_collect(actor=actor, by=by, ticket=ticket, items=attachments)
         if stored:
             Attachment.objects.filter(pk__in=[a.pk for a in stored]).update(message=message)

@@ -204,3 +204,18 @@ def test_organisations_list_and_create(agent) -> None:  # type: ignore[no-untype
     assert "Initech" in client.get("/organisations/", {"q": "ini"}).content.decode()
     dup = client.post("/organisations/", {"name": "Initech"})
     assert dup.status_code == 409 and 'id="f-name-error"' in dup.content.decode()
+
+
+@pytest.mark.django_db
+def test_saving_a_contact_keeps_an_organisation_beyond_the_first_300(admin_user) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    from frontdesk.customers.models import Contact, Organisation
+
+    Organisation.objects.bulk_create([Organisation(name=f"A{i:04d}") for i in range(310)])
+    late = Organisation.objects.create(name="Zeta Corp")
+    contact = Contact.objects.create(name="Zed", organisation=late)
+    client = Client()
+    client.force_login(admin_user)
+    page = client.get(f"/customers/{contact.pk}/").content.decode()
+    assert f'<option value="{late.pk}" selected>Zeta Corp</option>' in page

@@ -124,12 +124,14 @@ def _get_contact(viewer: User, contact_id: int) -> Contact:
     return contact
 
 
-def _timeline(viewer: User, contact: Contact, visible: QuerySet[Ticket]) -> list[TimelineItem]:
+def _timeline(
+    viewer: User, contact: Contact, visible: QuerySet[Ticket], limit: int = TIMELINE_LIMIT
+) -> list[TimelineItem]:
     """Messages the contact wrote (on any ticket the viewer sees) or received on their own
     tickets, and CRM events."""
     # The latest messages on their tickets all sit in the tickets with the latest last_message_at
     # (each ticket's newest message): read only those, however long the contact's history is.
-    latest = visible.filter(requester=contact).order_by("-last_message_at", "-pk").values("pk")[:TIMELINE_LIMIT]
+    latest = visible.filter(requester=contact).order_by("-last_message_at", "-pk").values("pk")[:limit]
     messages = Message.objects.filter(ticket__in=latest)
     authored = Message.objects.filter(author_contact=contact, ticket__in=visible.values("pk"))
     if not can_see_notes(viewer):
@@ -140,7 +142,7 @@ def _timeline(viewer: User, contact: Contact, visible: QuerySet[Ticket]) -> list
     )
     rows: dict[int, dict] = {}
     for qs in (messages, authored):
-        for row in qs.order_by("-created_at", "-pk").values(*fields)[:TIMELINE_LIMIT]:
+        for row in qs.order_by("-created_at", "-pk").values(*fields)[:limit]:
             rows[row["pk"]] = row
     items = [
         TimelineItem(
@@ -157,13 +159,15 @@ def _timeline(viewer: User, contact: Contact, visible: QuerySet[Ticket]) -> list
         for m in rows.values()
     ]
     if viewer.is_agent:  # CRM notes are the team's, not the customer's
-        for e in ContactEvent.objects.filter(contact=contact).order_by("-created_at", "-pk")[:TIMELINE_LIMIT]:
+        for e in ContactEvent.objects.filter(contact=contact).order_by("-created_at", "-pk")[:limit]:
             items.append(TimelineItem(kind="event", at=e.created_at, id=e.pk, summary=_excerpt(
                 f"{e.kind}: {e.body}" if e.body else e.kind)))
     return items
 
 
-def contact_360(*, viewer: User, contact_id: int) -> Contact360:
+def contact_360(
+    *, viewer: User, contact_id: int, tickets_limit: int = TICKETS_LIMIT, timeline_limit: int = TIMELINE_LIMIT
+) -> Contact360:
     """Everything about one contact on one page. Agents see any contact; a customer only
     themselves (with public messages only); anyone else gets NotFound."""
     contact = _get_contact(viewer, contact_id)
@@ -175,17 +179,17 @@ def contact_360(*, viewer: User, contact_id: int) -> Contact360:
     ]
     newest = ("-updated_at", "-pk")
     unresolved = Q(status_category__in=UNRESOLVED)
-    open_tickets = [_summary(t) for t in tickets.filter(unresolved).order_by(*newest)[:TICKETS_LIMIT]]
-    recent = [_summary(t) for t in tickets.exclude(unresolved).order_by(*newest)[:TICKETS_LIMIT]]
+    open_tickets = [_summary(t) for t in tickets.filter(unresolved).order_by(*newest)[:tickets_limit]]
+    recent = [_summary(t) for t in tickets.exclude(unresolved).order_by(*newest)[:tickets_limit]]
     purchase_rows = list(
-        Purchase.objects.filter(contact=contact).order_by("-purchased_at", "-pk")[:TIMELINE_LIMIT]
+        Purchase.objects.filter(contact=contact).order_by("-purchased_at", "-pk")[:timeline_limit]
     )
     purchases = [
         PurchaseInfo(id=p.pk, product=p.product, sku=p.sku, amount=p.amount, currency=p.currency,
                      status=p.status, purchased_at=p.purchased_at)
         for p in purchase_rows[:PURCHASES_LIMIT]
     ]
-    timeline = _timeline(viewer, contact, visible)
+    timeline = _timeline(viewer, contact, visible, timeline_limit)
     timeline += [
         TimelineItem(kind="purchase", at=p.purchased_at, id=p.pk,
                      summary=_excerpt(f"{p.product} {p.amount} {p.currency} ({p.status})"))
@@ -208,5 +212,5 @@ def contact_360(*, viewer: User, contact_id: int) -> Contact360:
         organisation_id=org.pk if org else None, organisation_name=org.name if org else None,
         lifetime_value=contact.lifetime_value, purchase_count=contact.purchase_count,
         created_at=contact.created_at, identities=identities, open_tickets=open_tickets,
-        recent_tickets=recent, purchases=purchases, timeline=timeline[:TIMELINE_LIMIT], channels=channels,
+        recent_tickets=recent, purchases=purchases, timeline=timeline[:timeline_limit], channels=channels,
     )

@@ -148,7 +148,8 @@ def ticket_context(
     can_public = policies.can_reply_publicly(user)
     errors = props_errors or {}
     posted = props_posted
-    customer = contact_360(viewer=user, contact_id=ticket.requester_id)
+    # the sidebar shows a few of each: ask the 360 view for no more than that
+    customer = contact_360(viewer=user, contact_id=ticket.requester_id, tickets_limit=10, timeline_limit=30)
     labels = {s.key: s.label for s in statuses}
     customer_open = [{"t": t, "label": labels.get(t.status, t.status)} for t in customer.open_tickets]
     customer_recent = [{"t": t, "label": labels.get(t.status, t.status)} for t in customer.recent_tickets[:5]]

@@ -108,7 +108,12 @@ class Ticket(models.Model):
             models.Index(fields=["status_category", "-created_at", "-id"], name="ticket_cat_created_idx"),
             models.Index(fields=["assignee", "status_category", "-updated_at"], name="ticket_assignee_idx"),
             models.Index(fields=["team", "status_category", "-updated_at"], name="ticket_team_idx"),
-            models.Index(fields=["requester", "-updated_at", "-id"], name="ticket_requester_updated_idx"),
+            # INCLUDE (PostgreSQL) lets the 360 view count a contact's tickets per channel from the index alone
+            models.Index(
+                fields=["requester", "-updated_at", "-id"],
+                name="ticket_requester_updated_idx",
+                include=["channel", "status_category"],
+            ),
             models.Index(fields=["organisation", "-created_at"], name="ticket_org_idx"),
             models.Index(fields=["-updated_at", "-id"], name="ticket_updated_idx"),
         ]

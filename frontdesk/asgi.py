@@ -1,5 +1,6 @@
 """ASGI entry point: HTTP through Django, websockets through Channels."""
 
+import gc
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frontdesk.settings")
@@ -19,3 +20,10 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
+
+# Everything loaded so far (Django, the apps, the URL and template machinery) lives as long as the
+# process: move it out of the collector's sight, and collect the young generation less often, so
+# that garbage collection pauses do not land inside requests (they showed as p95 outliers).
+gc.collect()
+gc.freeze()
+gc.set_threshold(50_000, 20, 20)

@@ -91,7 +91,16 @@ TEMPLATES = [
 # --- database -------------------------------------------------------------
 DATABASE_URL = os.environ.get("FRONTDESK_DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("FRONTDESK_DB_CONN_MAX_AGE", 60))}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # A connection pool per process (psycopg_pool). Under ASGI Django's persistent connections
+        # are per request context and leak until garbage-collected, so CONN_MAX_AGE stays 0.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": env_int("FRONTDESK_DB_POOL_SIZE", 8),
+            "timeout": env_int("FRONTDESK_DB_POOL_TIMEOUT", 10),
+        }
 else:
     DATABASES = {
         "default": {

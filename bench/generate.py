@@ -29,6 +29,7 @@ from frontdesk.ops.demo_scenarios import (
     PRODUCTS,
     SCENARIOS,
     TEAMS,
+    status_for_age,
 )
 
 PLANTED_WORD = "zephyrquokka"
@@ -270,7 +271,7 @@ def generate(n_tickets: int, *, seed: int = 1, days: int = 365) -> dict[str, Any
             cid = c_first + c_index
             age_days = days * (rng.random() ** 1.6)
             created = now - timedelta(days=age_days, minutes=rng.randint(0, 600))
-            status = _status_for_age(age_days, rng)
+            status = status_for_age(age_days, rng)
             channel = rng.choices(ch_opts, ch_weights)[0]
             priority = rng.choices((1, 2, 3, 4), sc.priority_weights)[0]
             agents = team_agents[sc.team]
@@ -377,15 +378,6 @@ def generate(n_tickets: int, *, seed: int = 1, days: int = 365) -> dict[str, Any
     }
 
 
-def _status_for_age(age_days: float, rng: random.Random) -> str:
-    r = rng.random()
-    if age_days < 1:
-        return "new" if r < 0.45 else "open" if r < 0.85 else "pending"
-    if age_days < 7:
-        return "open" if r < 0.35 else "pending" if r < 0.55 else "on_hold" if r < 0.6 else "solved"
-    if age_days < 30:
-        return "open" if r < 0.06 else "pending" if r < 0.1 else "solved" if r < 0.6 else "closed"
-    return "open" if r < 0.01 else "closed" if r < 0.93 else "solved"
 
 
 def _next_m2m_id(through: Any) -> int:

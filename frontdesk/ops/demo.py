@@ -31,6 +31,7 @@ from frontdesk.ops.demo_scenarios import (
     SCENARIOS,
     TEAMS,
     Scenario,
+    status_for_age,
 )
 
 DEMO_DOMAIN = "demo.frontdesk.local"
@@ -225,7 +226,7 @@ class Demo:
         product, _, price = rng.choice(PRODUCTS)
         agents = self.team_agents[sc.team]
         agent = agents[rng.randrange(len(agents))]
-        status = _status_for_age(age, rng)
+        status = status_for_age(age, rng)
         steps = 0 if status == "new" else rng.choice((1, 2, 3, 3, 4, 5))
         note_at = rng.randrange(1, steps + 1) if steps and rng.random() < 0.3 else None
         gaps = [rng.randint(10, 60 * 20) for _ in range(steps + 1)]
@@ -295,15 +296,6 @@ def _plan_of(product: str) -> str:
     return "Services" if product.startswith("Onboarding") else "Hardware"
 
 
-def _status_for_age(age_days: float, rng: random.Random) -> str:
-    r = rng.random()
-    if age_days < 1:
-        return "new" if r < 0.4 else "open" if r < 0.8 else "pending"
-    if age_days < 7:
-        return "open" if r < 0.3 else "pending" if r < 0.5 else "on_hold" if r < 0.55 else "solved"
-    if age_days < 21:
-        return "open" if r < 0.05 else "pending" if r < 0.1 else "solved" if r < 0.6 else "closed"
-    return "closed" if r < 0.9 else "solved"
 
 
 def load_demo(stdout: Any = None, *, tickets: int = 2000, customers: int = 300, organisations: int = 40,

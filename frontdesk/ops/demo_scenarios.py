@@ -8,6 +8,7 @@ customer's first name), {agent} (the agent's first name), {product}, {order}, {a
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
 
@@ -249,3 +250,15 @@ COMPANY_WORDS = (
     "Orchid", "Pioneer", "Quartz", "Riverside", "Summit", "Tidal", "Umbra", "Vertex", "Willow", "Zenith",
 )
 COMPANY_SUFFIXES = ("Coffee", "Bikes", "Books", "Outfitters", "Bakery", "Pharmacy", "Florists", "Hardware")
+
+
+def status_for_age(age_days: float, rng: random.Random) -> str:
+    """A believable status for a ticket this many days old (shared by the demo and the benchmark)."""
+    r = rng.random()
+    if age_days < 1:
+        return "new" if r < 0.4 else "open" if r < 0.8 else "pending"
+    if age_days < 7:
+        return "open" if r < 0.3 else "pending" if r < 0.5 else "on_hold" if r < 0.55 else "solved"
+    if age_days < 21:
+        return "open" if r < 0.05 else "pending" if r < 0.1 else "solved" if r < 0.6 else "closed"
+    return "closed" if r < 0.9 else "solved"

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "frontdesk.fields",
     "frontdesk.customers",
     "frontdesk.tickets",
+    "frontdesk.channels.email",
     "frontdesk.workspace",
     "frontdesk.ops",
 ]

@@ -17,6 +17,17 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# Debian's Dovecot for the IMAP tests of the email channel (the tests start their own instance).
+if [ ! -x /usr/sbin/dovecot ]; then
+  if [ "$(id -u)" = "0" ]; then
+    echo "Installing Debian's dovecot-imapd for the email tests…"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd dovecot-lmtpd >/dev/null) \
+      || echo "Could not install dovecot." >&2
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd dovecot-lmtpd >/dev/null
+  fi
+fi
+
 PG_URL=${FRONTDESK_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/frontdesk}
 REDIS_URL=${FRONTDESK_TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
 export FRONTDESK_TEST_REDIS_URL=$REDIS_URL

@@ -200,6 +200,12 @@ TIME_ZONE = env_str("FRONTDESK_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
+# --- email channel -----------------------------------------------------------
+EMAIL_MAX_MESSAGE_BYTES = env_int("FRONTDESK_EMAIL_MAX_MESSAGE_BYTES", 30 * 1024 * 1024)  # raw mail over HTTP
+EMAIL_BURST_LIMIT = env_int("FRONTDESK_EMAIL_BURST_LIMIT", 20)  # messages from one sender …
+EMAIL_BURST_WINDOW_MINUTES = env_int("FRONTDESK_EMAIL_BURST_WINDOW_MINUTES", 10)  # … within this window
+EMAIL_ACK_WINDOW_MINUTES = env_int("FRONTDESK_EMAIL_ACK_WINDOW_MINUTES", 60)  # one acknowledgement per window
+
 # --- search ---------------------------------------------------------------
 # PostgreSQL text search configuration: "simple" works for every language; "english", "german", …
 # add stemming for one language. Changing it needs `frontdesk manage search_rebuild`.

@@ -10,11 +10,15 @@ from django.http import HttpRequest, HttpResponse
 from frontdesk.core.errors import PayloadTooLarge
 
 
+RAW_MAIL_PATH = "/api/v1/mail/inbound/"
+
+
 class RequestSizeMiddleware:
     """Refuse request bodies over the limit before anything reads them.
 
     Attachment uploads (multipart) may be as large as FRONTDESK_MAX_ATTACHMENT_BYTES
-    plus form overhead; every other body is limited to FRONTDESK_API_MAX_BODY_BYTES.
+    plus form overhead; raw mail posted to the inbound endpoint up to
+    FRONTDESK_EMAIL_MAX_MESSAGE_BYTES; every other body is limited to FRONTDESK_API_MAX_BODY_BYTES.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -26,7 +30,12 @@ class RequestSizeMiddleware:
         except ValueError:
             length = 0
         is_multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
-        limit = settings.MAX_ATTACHMENT_BYTES + 65536 if is_multipart else settings.API_MAX_BODY_BYTES
+        if request.path.startswith(RAW_MAIL_PATH):  # whole RFC 5322 messages from MTAs and providers
+            limit = settings.EMAIL_MAX_MESSAGE_BYTES
+        elif is_multipart:
+            limit = settings.MAX_ATTACHMENT_BYTES + 65536
+        else:
+            limit = settings.API_MAX_BODY_BYTES
         if length > limit:
             err = PayloadTooLarge(f"The request body is larger than the limit of {limit} bytes.")
             return HttpResponse(json.dumps(err.as_dict()), status=413, content_type="application/json")

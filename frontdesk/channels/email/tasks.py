@@ -1,0 +1,20 @@
+"""Background tasks of the email channel's sending side: thin wrappers over sending.py."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from frontdesk.channels.email import sending
+
+
+@db_task()
+def send_outbound_task(outbound_id: int) -> bool:
+    """Send one row right after the transaction that wrote it committed."""
+    return sending.send_one(outbound_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def send_due_outbound_task() -> int:
+    """Every minute: rows whose nudge was lost and failed rows due for a retry."""
+    return sending.send_due()

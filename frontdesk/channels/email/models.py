@@ -74,6 +74,7 @@ class InboundEmail(models.Model):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     header_id = models.CharField(max_length=998, blank=True, db_index=True)  # Message-ID, without brackets
+    sender = models.CharField(max_length=254, blank=True)  # From address, for burst detection
     imap_uidvalidity = models.BigIntegerField(null=True, blank=True)
     imap_uid = models.BigIntegerField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=InboundStatus.choices, default=InboundStatus.RECEIVED)
@@ -87,6 +88,7 @@ class InboundEmail(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["status", "received_at"], name="inbound_status_idx"),
+            models.Index(fields=["sender", "received_at"], name="inbound_sender_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -1,0 +1,34 @@
+"""Step 3: who wrote, and who was copied. Contacts (and their organisation, by domain) come
+from the customers' service; our own addresses are never made contacts."""
+
+from __future__ import annotations
+
+from frontdesk.channels.email.models import Mailbox
+from frontdesk.channels.email.pipeline.parse import Parsed
+from frontdesk.core.actor import Actor
+from frontdesk.core.errors import ValidationError
+from frontdesk.customers.models import Contact
+from frontdesk.customers.services import contact_for_identity
+
+MAX_CCS = 20
+
+
+def _ours(address: str, own: set[str]) -> bool:
+    local, _, domain = address.partition("@")
+    return f"{local.split('+', 1)[0]}@{domain}" in own
+
+
+def identify(parsed: Parsed, actor: Actor) -> tuple[Contact, list[Contact]]:
+    own = {a.lower() for a in Mailbox.objects.values_list("address", flat=True)}
+    sender = contact_for_identity(actor=actor, kind="email", value=parsed.from_address, name=parsed.from_name)
+    ccs: list[Contact] = []
+    for address in parsed.cc:
+        if len(ccs) >= MAX_CCS or address == parsed.from_address or _ours(address, own):
+            continue
+        try:
+            contact = contact_for_identity(actor=actor, kind="email", value=address)
+        except ValidationError:
+            continue  # an address the customers' rules refuse is not copied
+        if contact.pk != sender.pk and contact not in ccs:
+            ccs.append(contact)
+    return sender, ccs

@@ -1,0 +1,249 @@
+"""Step 2: parse a raw message into what the ticket needs. Never raises on broken mail."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import html as htmllib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage, Message
+from email.utils import getaddresses, parsedate_to_datetime
+
+from django.utils import timezone
+
+from frontdesk.channels.email.pipeline.store import clean_id
+
+MAX_ATTACHMENTS = 100
+MAX_PARTS_WALKED = 2000
+_ID = re.compile(r"<([^<>\s]+)>")
+
+
+@dataclass
+class Part:
+    filename: str
+    content_type: str
+    data: bytes
+    content_id: str = ""
+
+
+@dataclass
+class Parsed:
+    message_id: str
+    subject: str
+    from_name: str
+    from_address: str
+    to: list[str]
+    cc: list[str]
+    date: datetime | None
+    text: str  # the full plain text
+    body: str  # the new part, the quoted history folded away
+    html: str
+    in_reply_to: list[str]
+    references: list[str]
+    parts: list[Part] = field(default_factory=list)
+    skipped_parts: int = 0
+
+
+def load(raw: bytes) -> EmailMessage:
+    return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
+
+
+def clean(text: str) -> str:
+    return text.replace("\x00", "")
+
+
+def header(msg: Message, name: str) -> str:
+    """A header's decoded text ('' if missing or unreadable)."""
+    try:
+        value = msg.get(name)
+        return clean(str(value)) if value is not None else ""
+    except Exception:  # noqa: BLE001 - a broken header is an absent header
+        try:
+            raw = msg.get_all(name, failobj=[])
+            return clean(str(raw[0])) if raw else ""
+        except Exception:  # noqa: BLE001
+            return ""
+
+
+def addresses(msg: Message, *names: str) -> list[tuple[str, str]]:
+    """(display name, lower-case address) of the named headers; invalid addresses dropped."""
+    values: list[str] = []
+    for name in names:
+        try:
+            values += [clean(str(v)) for v in msg.get_all(name, failobj=[])]
+        except Exception:  # noqa: BLE001, S112 - an unreadable header is skipped
+            continue
+    found: list[tuple[str, str]] = []
+    for display, addr in getaddresses(values):
+        addr = addr.strip().lower()
+        if "@" in addr and " " not in addr and len(addr) <= 254 and (display, addr) not in found:
+            found.append((display.strip()[:200], addr))
+    return found
+
+
+def ids(value: str) -> list[str]:
+    found = [clean_id(m) for m in _ID.findall(value or "")]
+    if not found and value.strip():
+        found = [clean_id(value)]
+    return [i for i in found if i][:100]
+
+
+def decode_part(part: Message) -> str:
+    try:
+        content = part.get_content()  # type: ignore[attr-defined]
+        if isinstance(content, str):
+            return clean(content)
+    except Exception:  # noqa: BLE001, S110 - unknown charset, bad encoding: decode by hand
+        pass
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception:  # noqa: BLE001
+        payload = None
+    if not isinstance(payload, bytes):
+        payload = str(part.get_payload() or "").encode("utf-8", "replace")
+    charset = "utf-8"
+    try:
+        charset = part.get_content_charset() or "utf-8"
+        "".encode(charset)
+    except Exception:  # noqa: BLE001
+        charset = "utf-8"
+    return clean(payload.decode(charset, "replace"))
+
+
+def html_to_text(value: str) -> str:
+    value = re.sub(r"(?is)<(script|style|head)\b.*?</\1\s*>", "", value)
+    value = re.sub(r"(?i)<br\s*/?>|</p\s*>|</div\s*>|</li\s*>|</tr\s*>|</h[1-6]\s*>", "\n", value)
+    value = re.sub(r"(?s)<[^>]*>", "", value)
+    value = htmllib.unescape(value)
+    value = re.sub(r"[ \t]+\n", "\n", value)
+    return re.sub(r"\n{3,}", "\n\n", value).strip()
+
+
+_QUOTE_HEADERS = [
+    re.compile(r"^\s*On\b.{0,300}\bwrote:\s*$", re.IGNORECASE),
+    re.compile(r"^\s*Le\b.{0,300}\ba écrit\s*:\s*$", re.IGNORECASE),
+    re.compile(r"^\s*Am\b.{0,300}\bschrieb.{0,80}:\s*$", re.IGNORECASE),
+    re.compile(r"^\s*-{2,}\s*Original Message\s*-{2,}\s*$", re.IGNORECASE),
+    re.compile(r"^\s*-{2,}\s*Forwarded message\s*-{2,}\s*$", re.IGNORECASE),
+    re.compile(r"^\s*_{10,}\s*$"),
+]
+_FROM_LINE = re.compile(r"^\s*\*?From:\*?\s", re.IGNORECASE)
+_SENT_LINE = re.compile(r"^\s*\*?(Sent|Date):\*?\s", re.IGNORECASE)
+
+
+def new_part(text: str, *, forwarded: bool = False) -> str:
+    """The text above the quoted history of a reply ("On … wrote:", "-----Original Message-----",
+    Outlook's "From: … Sent: …" block, "> " lines). A forward keeps everything: the forwarded
+    message is the point of it."""
+    if forwarded:
+        return text.strip()
+    lines = text.splitlines()
+    cut = len(lines)
+    for i, line in enumerate(lines):
+        joined = line if i + 1 >= len(lines) else line + " " + lines[i + 1]
+        if any(p.match(line) or p.match(joined) for p in _QUOTE_HEADERS):
+            cut = i
+            break
+        if _FROM_LINE.match(line) and any(_SENT_LINE.match(x) for x in lines[i + 1 : i + 4]):
+            cut = i
+            break
+        if line.startswith(">") and all(x.startswith(">") or not x.strip() for x in lines[i:]):
+            cut = i
+            break
+    kept = "\n".join(lines[:cut]).strip()
+    return kept or text.strip()
+
+
+def _date(msg: Message) -> datetime | None:
+    value = header(msg, "Date")
+    if not value:
+        return None
+    try:
+        when = parsedate_to_datetime(value)
+    except Exception:  # noqa: BLE001
+        return None
+    if when is None:
+        return None
+    if timezone.is_naive(when):
+        when = timezone.make_aware(when, timezone.utc)
+    return when
+
+
+def _body_parts(msg: EmailMessage) -> tuple[Message | None, Message | None]:
+    plain = html = None
+    try:
+        plain = msg.get_body(preferencelist=("plain",))
+    except Exception:  # noqa: BLE001
+        plain = None
+    try:
+        html = msg.get_body(preferencelist=("html",))
+    except Exception:  # noqa: BLE001
+        html = None
+    if plain is None and html is None and not msg.is_multipart() and msg.get_content_maintype() == "text":
+        plain = msg
+    return plain, html
+
+
+def _collect_parts(msg: EmailMessage, skip: tuple[Message | None, ...]) -> tuple[list[Part], int]:
+    parts: list[Part] = []
+    skipped = 0
+    for n, part in enumerate(msg.walk()):
+        if n > MAX_PARTS_WALKED:
+            skipped += 1
+            break
+        if part.is_multipart() or any(part is s for s in skip if s is not None):
+            continue
+        try:
+            filename = part.get_filename() or ""
+        except Exception:  # noqa: BLE001
+            filename = ""
+        disposition = (part.get_content_disposition() or "").lower()
+        cid = clean_id(header(part, "Content-ID"))
+        ctype = part.get_content_type()
+        if part.get_content_maintype() == "text" and not filename and disposition != "attachment":
+            continue
+        if ctype == "message/rfc822" or (not filename and not cid and disposition != "attachment"):
+            continue
+        if len(parts) >= MAX_ATTACHMENTS:
+            skipped += 1
+            continue
+        try:
+            data = part.get_payload(decode=True)
+        except Exception:  # noqa: BLE001
+            data = None
+        if not isinstance(data, bytes):
+            skipped += 1
+            continue
+        parts.append(Part(filename=clean(filename) or "attachment", content_type=ctype, data=data, content_id=cid))
+    return parts, skipped
+
+
+def parse(raw: bytes) -> Parsed:
+    msg = load(raw)
+    senders = addresses(msg, "From") or addresses(msg, "Sender", "Return-Path")
+    from_name, from_address = senders[0] if senders else ("", "")
+    subject = " ".join(header(msg, "Subject").split())[:250] or "(no subject)"
+    plain, html_part = _body_parts(msg)
+    html = decode_part(html_part) if html_part is not None else ""
+    text = decode_part(plain) if plain is not None else html_to_text(html)
+    text = text.replace("\r\n", "\n").strip()
+    forwarded = bool(re.match(r"^\s*(fwd?|tr|wg)\s*:", subject, re.IGNORECASE))
+    parts, skipped = _collect_parts(msg, (plain, html_part))
+    return Parsed(
+        message_id=clean_id(header(msg, "Message-ID")),
+        subject=subject,
+        from_name=from_name,
+        from_address=from_address,
+        to=[a for _, a in addresses(msg, "To", "Delivered-To", "X-Original-To")],
+        cc=[a for _, a in addresses(msg, "Cc")],
+        date=_date(msg),
+        text=text,
+        body=new_part(text, forwarded=forwarded),
+        html=html,
+        in_reply_to=ids(header(msg, "In-Reply-To")),
+        references=ids(header(msg, "References")),
+        parts=parts,
+        skipped_parts=skipped,
+    )

@@ -1,0 +1,90 @@
+"""Step 1: refuse what must not become a ticket, before parsing the body.
+
+Each check raises ``Ignore(reason)`` (expected: duplicates, our own mail, machine mail) or
+``Quarantine(reason)`` (an admin should look: too large, a burst). Bounces are recognised
+here and handled by ``bounce.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from email.message import EmailMessage
+
+from django.conf import settings
+from django.utils import timezone
+
+from frontdesk.channels.email.models import EmailReference, InboundEmail, InboundStatus, Mailbox
+
+
+class Refused(Exception):  # noqa: N818 - a decision, not an error
+    status = InboundStatus.IGNORED
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Ignore(Refused):
+    status = InboundStatus.IGNORED
+
+
+class Quarantine(Refused):
+    status = InboundStatus.QUARANTINED
+
+
+MACHINE_LOCALS = ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon")
+
+
+def _h(msg: EmailMessage, name: str) -> str:
+    from frontdesk.channels.email.pipeline.parse import header
+
+    return header(msg, name).strip().lower()
+
+
+def is_bounce(msg: EmailMessage, sender: str) -> bool:
+    report = msg.get_content_type() == "multipart/report" and "delivery-status" in _h(msg, "Content-Type")
+    return report or sender.partition("@")[0] in MACHINE_LOCALS
+
+
+def check_size(inbound: InboundEmail) -> None:
+    if inbound.mailbox is not None and inbound.size > inbound.mailbox.max_message_bytes:
+        raise Quarantine(f"too large: {inbound.size} bytes, the mailbox accepts {inbound.mailbox.max_message_bytes}")
+
+
+def check_duplicate(inbound: InboundEmail) -> None:
+    if not inbound.header_id:
+        return
+    seen = InboundEmail.objects.filter(
+        mailbox_id=inbound.mailbox_id, header_id=inbound.header_id, status=InboundStatus.PROCESSED
+    ).exclude(pk=inbound.pk)
+    if seen.exists():
+        raise Ignore("duplicate: this Message-ID was already processed")
+
+
+def check_own_mail(inbound: InboundEmail, sender: str) -> None:
+    if sender and Mailbox.objects.filter(address__iexact=sender).exists():
+        raise Ignore("own mail: sent from one of our mailboxes")
+    if inbound.header_id and EmailReference.objects.filter(header_id=inbound.header_id, outgoing=True).exists():
+        raise Ignore("own mail: a Message-ID we sent")
+
+
+def check_machine(msg: EmailMessage) -> None:
+    auto = _h(msg, "Auto-Submitted")
+    if auto and auto.split(";")[0].strip() != "no":
+        raise Ignore(f"auto-submitted: {auto[:100]}")
+    precedence = _h(msg, "Precedence")
+    if precedence in ("bulk", "junk", "list"):
+        raise Ignore(f"precedence: {precedence}")
+    if _h(msg, "X-Auto-Response-Suppress") not in ("", "none"):
+        raise Ignore("auto-response: X-Auto-Response-Suppress")
+
+
+def check_burst(inbound: InboundEmail, sender: str) -> None:
+    if not sender:
+        return
+    limit = getattr(settings, "EMAIL_BURST_LIMIT", 20)
+    minutes = getattr(settings, "EMAIL_BURST_WINDOW_MINUTES", 10)
+    since = timezone.now() - timedelta(minutes=minutes)
+    recent = InboundEmail.objects.filter(sender=sender, received_at__gte=since).exclude(pk=inbound.pk)
+    if recent.count() >= limit:
+        raise Quarantine(f"burst: more than {limit} messages from {sender} in {minutes} minutes")

@@ -1,0 +1,173 @@
+"""Run the pipeline for one stored message, in one transaction, idempotently.
+
+The row is locked (select_for_update) so two workers never process it twice; the steps run in a
+savepoint so that a refusal or a failure rolls back their writes but keeps the lock, and the
+row is marked ignored or quarantined with its reason. The raw file is never touched.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from frontdesk.channels.email.models import EmailReference, InboundEmail, InboundStatus, Mailbox
+from frontdesk.channels.email.pipeline import preflight
+from frontdesk.channels.email.pipeline.bounce import handle_bounce
+from frontdesk.channels.email.pipeline.identify import identify
+from frontdesk.channels.email.pipeline.parse import Parsed, addresses, load, parse
+from frontdesk.channels.email.pipeline.store import read_raw
+from frontdesk.channels.email.pipeline.threading import find_ticket
+from frontdesk.core.actor import Actor
+from frontdesk.core.errors import ValidationError
+from frontdesk.customers.models import Contact
+from frontdesk.tickets.models import Attachment, LinkKind, Message, StatusCategory, Ticket
+from frontdesk.tickets.services import message_add, sniff, ticket_create, ticket_link, ticket_update
+
+ACTOR = Actor.system("email")
+DONE = (InboundStatus.PROCESSED, InboundStatus.IGNORED, InboundStatus.QUARANTINED)
+
+
+def _uploads(parsed: Parsed) -> tuple[list[ContentFile], list[str], list[str]]:
+    """Files to attach (with their Content-IDs, in the same order) and notes on refused ones."""
+    files: list[ContentFile] = []
+    cids: list[str] = []
+    refused: list[str] = []
+    limit = settings.MAX_ATTACHMENT_BYTES
+    for part in parsed.parts:
+        if len(part.data) > limit:
+            refused.append(f"{part.filename} (larger than {limit} bytes)")
+            continue
+        try:
+            sniff(part.data[:4096])
+        except ValidationError:
+            refused.append(f"{part.filename} (executable)")
+            continue
+        files.append(ContentFile(part.data, name=part.filename))
+        cids.append(part.content_id)
+    return files, cids, refused
+
+
+def _body(parsed: Parsed, refused: list[str]) -> str:
+    body = parsed.body or ""
+    if refused:
+        body += "\n\n[Attachments not accepted: " + ", ".join(refused) + "]"
+    if parsed.skipped_parts:
+        body += f"\n\n[{parsed.skipped_parts} further parts not shown]"
+    return body.strip() or "(no text)"
+
+
+def _inline_images(message: Message, cids: list[str]) -> None:
+    """``src="cid:…"`` in the HTML becomes the stored attachment's download address."""
+    if not message.body_html or not any(cids):
+        return
+    stored = list(Attachment.objects.filter(message=message).order_by("pk").values_list("pk", flat=True))
+    urls = {cid: f"/api/v1/attachments/{pk}/download" for cid, pk in zip(cids, stored, strict=False) if cid}
+
+    def swap(match: re.Match[str]) -> str:
+        url = urls.get(match.group(2).strip())
+        return f"{match.group(1)}{url}" if url else match.group(0)
+
+    html = re.sub(r"""(src\s*=\s*["']?)cid:([^"'\s>]+)""", swap, message.body_html, flags=re.IGNORECASE)
+    if html != message.body_html:
+        Message.objects.filter(pk=message.pk).update(body_html=html)
+        message.body_html = html
+
+
+def _add_ccs(ticket: Ticket, ccs: list[Contact]) -> None:
+    current = set(ticket.ccs.values_list("pk", flat=True))
+    new = [c.pk for c in ccs if c.pk not in current and c.pk != ticket.requester_id]
+    if new:
+        ticket_update(actor=ACTOR, by=None, ticket=ticket, ccs=sorted(current | set(new)))
+
+
+def _write(inbound: InboundEmail, parsed: Parsed, contact: Contact, ccs: list[Contact]) -> tuple[Ticket, Message]:
+    mailbox: Mailbox | None = inbound.mailbox
+    ticket = find_ticket(parsed, contact)
+    files, cids, refused = _uploads(parsed)
+    body = _body(parsed, refused)
+    external_id = parsed.message_id[:255] or None
+    if ticket is not None and ticket.status_category != StatusCategory.CLOSED:
+        message = message_add(
+            actor=ACTOR, by=None, ticket=ticket, body=body, author_contact=contact, channel="email",
+            attachments=files or None, body_html=parsed.html, external_id=external_id,
+        )
+        _add_ccs(ticket, ccs)
+    else:
+        closed = ticket
+        ticket = ticket_create(
+            actor=ACTOR, by=None, requester=contact, subject=parsed.subject, body=body, channel="email",
+            brand=mailbox.brand_id if mailbox else None, team=mailbox.team_id if mailbox else None,
+            ccs=[c.pk for c in ccs] or None, attachments=files or None, body_html=parsed.html,
+        )
+        message = Message.objects.filter(ticket=ticket).order_by("pk").first()
+        assert message is not None
+        if external_id:
+            Message.objects.filter(pk=message.pk).update(external_id=external_id)
+        if closed is not None:
+            ticket_link(actor=ACTOR, by=None, source=ticket, target=closed, kind=LinkKind.FOLLOW_UP_OF)
+    _inline_images(message, cids)
+    if parsed.message_id:
+        EmailReference.objects.create(header_id=parsed.message_id, ticket=ticket, message=message, outgoing=False)
+    return ticket, message
+
+
+def _run(inbound: InboundEmail) -> None:
+    raw = read_raw(inbound)
+    msg = load(raw)
+    senders = addresses(msg, "From") or addresses(msg, "Sender", "Return-Path")
+    sender = senders[0][1] if senders else ""
+    inbound.sender = sender[:254]
+    preflight.check_size(inbound)
+    preflight.check_duplicate(inbound)
+    preflight.check_own_mail(inbound, sender)
+    if preflight.is_bounce(msg, sender):
+        found = handle_bounce(msg)
+        if found is None:
+            raise preflight.Ignore("bounce")
+        inbound.ticket, inbound.message = found  # type: ignore[assignment]
+        return
+    preflight.check_machine(msg)
+    preflight.check_burst(inbound, sender)
+    parsed = parse(raw)
+    if not parsed.from_address:
+        raise preflight.Quarantine("no sender address")
+    contact, ccs = identify(parsed, ACTOR)
+    inbound.ticket, inbound.message = _write(inbound, parsed, contact, ccs)
+
+
+def process_inbound(inbound_id: int) -> InboundEmail:
+    """Process one stored message; a processed, ignored or quarantined row is returned unchanged."""
+    with transaction.atomic():
+        inbound = InboundEmail.objects.select_for_update().select_related("mailbox").get(pk=inbound_id)
+        if inbound.status in DONE:
+            return inbound
+        inbound.attempts += 1
+        try:
+            with transaction.atomic():
+                _run(inbound)
+            inbound.status, inbound.reason = InboundStatus.PROCESSED, ""
+        except preflight.Refused as refusal:
+            inbound.ticket = inbound.message = None
+            inbound.status, inbound.reason = refusal.status, refusal.reason
+        except Exception as exc:  # noqa: BLE001 - anything else: quarantined with its reason, never lost
+            inbound.ticket = inbound.message = None
+            inbound.status = InboundStatus.QUARANTINED
+            inbound.reason = f"{type(exc).__name__}: {exc}".replace("\x00", "")[:2000]
+        inbound.processed_at = timezone.now()
+        inbound.save()
+    return inbound
+
+
+def reprocess(inbound_id: int) -> InboundEmail:
+    """Run a quarantined message through the pipeline again (after a fix)."""
+    with transaction.atomic():
+        inbound = InboundEmail.objects.select_for_update().get(pk=inbound_id)
+        if inbound.status != InboundStatus.QUARANTINED:
+            return inbound
+        inbound.status, inbound.reason = InboundStatus.RECEIVED, ""
+        inbound.save(update_fields=["status", "reason"])
+    return process_inbound(inbound_id)

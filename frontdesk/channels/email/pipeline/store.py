@@ -1,0 +1,74 @@
+"""Step 0: store the raw bytes before anything else, in their own transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+
+from frontdesk.channels.email.models import InboundEmail, Mailbox
+
+_MSGID = re.compile(rb"^message-id[ \t]*:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
+
+
+def clean_id(value: str) -> str:
+    """A Message-ID without angle brackets, whitespace or NULs, at most 998 characters."""
+    value = (value or "").replace("\x00", "").strip()
+    match = re.search(r"<([^<>]*)>", value)
+    if match:
+        value = match.group(1)
+    return "".join(value.split())[:998]
+
+
+def header_id_of(raw: bytes) -> str:
+    """The Message-ID of the header block, read leniently (never raises)."""
+    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0][:262144]
+    match = _MSGID.search(head)
+    if match is None:
+        return ""
+    return clean_id(match.group(1).decode("utf-8", "replace"))
+
+
+def store_raw(
+    *,
+    mailbox: Mailbox | None,
+    raw: bytes,
+    source: str,
+    imap_uidvalidity: int | None = None,
+    imap_uid: int | None = None,
+) -> InboundEmail:
+    if imap_uid is not None and mailbox is not None:
+        existing = InboundEmail.objects.filter(
+            mailbox=mailbox, imap_uidvalidity=imap_uidvalidity, imap_uid=imap_uid
+        ).first()
+        if existing is not None:
+            return existing
+    row = InboundEmail(
+        mailbox=mailbox,
+        source=(source or "")[:10],
+        size=len(raw),
+        sha256=hashlib.sha256(raw).hexdigest(),
+        header_id=header_id_of(raw),
+        imap_uidvalidity=imap_uidvalidity,
+        imap_uid=imap_uid,
+    )
+    try:
+        with transaction.atomic():
+            row.raw.save(f"{uuid.uuid4().hex}.eml", ContentFile(raw), save=False)
+            row.save()
+    except IntegrityError:
+        # a concurrent poller stored the same IMAP message first
+        if row.raw:
+            row.raw.delete(save=False)
+        return InboundEmail.objects.get(
+            mailbox=mailbox, imap_uidvalidity=imap_uidvalidity, imap_uid=imap_uid
+        )
+    return row
+
+
+def read_raw(inbound: InboundEmail) -> bytes:
+    with inbound.raw.open("rb") as f:
+        return f.read()

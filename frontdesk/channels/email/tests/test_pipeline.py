@@ -1,0 +1,103 @@
+"""The inbound pipeline: storing first, idempotence, tickets and messages, quarantine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from frontdesk.channels.email.inbound import process_inbound, receive_raw, reprocess
+from frontdesk.channels.email.models import EmailReference, InboundEmail, InboundStatus, Mailbox
+from frontdesk.channels.email.pipeline import receive as receive_module
+from frontdesk.channels.email.tests.test_pipeline_common import eml, ingest, mailbox  # noqa: F401
+from frontdesk.customers.models import Contact
+from frontdesk.tickets.models import Attachment, Message, Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def test_new_mail_becomes_a_ticket_with_sanitised_html(mailbox: Mailbox) -> None:
+    row = ingest(mailbox, eml("new_ticket.eml"))
+    assert row.status == InboundStatus.PROCESSED, row.reason
+    ticket = Ticket.objects.get(pk=row.ticket_id)
+    assert ticket.subject == "Printer won\u2019t print"
+    assert ticket.channel == "email" and ticket.brand_id == mailbox.brand_id
+    assert ticket.requester.name == "Carla Customer"
+    message = Message.objects.get(pk=row.message_id)
+    assert "my printer won\u2019t print" in message.body
+    assert "<script" not in message.body_html and "onclick" not in message.body_html
+    assert EmailReference.objects.filter(header_id="first-1@customer.test", ticket=ticket, outgoing=False).exists()
+    assert row.sender == "carla@customer.test"
+
+
+def test_raw_is_stored_before_processing_and_kept(mailbox: Mailbox) -> None:
+    raw = eml("new_ticket.eml")
+    row = receive_raw(mailbox=mailbox, raw=raw, source="http")
+    assert row.status == InboundStatus.RECEIVED and row.size == len(raw)
+    assert row.header_id == "first-1@customer.test"
+    assert not Ticket.objects.exists()
+    with row.raw.open("rb") as f:
+        assert f.read() == raw
+
+
+def test_imap_uid_is_stored_once(mailbox: Mailbox) -> None:
+    raw = eml("new_ticket.eml")
+    a = receive_raw(mailbox=mailbox, raw=raw, source="imap", imap_uidvalidity=7, imap_uid=42)
+    b = receive_raw(mailbox=mailbox, raw=raw, source="imap", imap_uidvalidity=7, imap_uid=42)
+    c = receive_raw(mailbox=mailbox, raw=raw, source="imap", imap_uidvalidity=8, imap_uid=42)
+    assert a.pk == b.pk != c.pk
+    assert InboundEmail.objects.count() == 2
+
+
+def test_processing_twice_makes_one_ticket(mailbox: Mailbox) -> None:
+    row = receive_raw(mailbox=mailbox, raw=eml("new_ticket.eml"), source="cli")
+    first = process_inbound(row.pk)
+    again = process_inbound(row.pk)
+    assert first.status == again.status == InboundStatus.PROCESSED
+    assert Ticket.objects.count() == 1 and again.ticket_id == first.ticket_id
+
+
+def test_same_message_id_again_is_ignored_as_duplicate(mailbox: Mailbox) -> None:
+    ingest(mailbox, eml("new_ticket.eml"))
+    second = ingest(mailbox, eml("new_ticket.eml"))
+    assert second.status == InboundStatus.IGNORED and second.reason.startswith("duplicate")
+    assert Ticket.objects.count() == 1
+
+
+def test_failure_quarantines_with_reason_then_reprocess_succeeds(
+    mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = receive_module._write
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("search index down")
+
+    monkeypatch.setattr(receive_module, "_write", broken)
+    row = ingest(mailbox, eml("new_ticket.eml"))
+    assert row.status == InboundStatus.QUARANTINED
+    assert row.reason == "RuntimeError: search index down"
+    assert not Ticket.objects.exists() and not Contact.objects.exists()  # the steps rolled back
+    assert process_inbound(row.pk).status == InboundStatus.QUARANTINED  # left for an admin
+    monkeypatch.setattr(receive_module, "_write", real)
+    fixed = reprocess(row.pk)
+    assert fixed.status == InboundStatus.PROCESSED and fixed.attempts == 2
+    assert Ticket.objects.count() == 1
+
+
+def test_inline_image_attached_and_shown_executable_refused_cc_followed(mailbox: Mailbox) -> None:
+    row = ingest(mailbox, eml("inline_image.eml"))
+    assert row.status == InboundStatus.PROCESSED, row.reason
+    ticket = Ticket.objects.get(pk=row.ticket_id)
+    message = Message.objects.get(pk=row.message_id)
+    (image,) = Attachment.objects.filter(message=message)
+    assert image.content_type == "image/png" and image.filename == "shot.png"
+    assert f"/api/v1/attachments/{image.pk}/download" in message.body_html
+    assert "cid:" not in message.body_html and "onerror" not in message.body_html
+    assert "setup.exe (executable)" in message.body
+    assert message.body.startswith("See the error:")
+    assert [c.identities.get().value for c in ticket.ccs.all()] == ["boss@customer.test"]
+
+
+def test_no_mailbox_uses_the_default_brand(db: Any) -> None:
+    row = ingest(None, eml("new_ticket.eml"))
+    assert row.status == InboundStatus.PROCESSED, row.reason

@@ -1,0 +1,46 @@
+"""Shared helpers of the inbound pipeline tests (fixtures are imported by the test modules)."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from frontdesk.brands.services import default_brand
+from frontdesk.channels.email.inbound import process_inbound, receive_raw
+from frontdesk.channels.email.models import EmailReference, InboundEmail, Mailbox
+from frontdesk.tickets.models import Ticket
+
+FIXTURES = Path(__file__).parent / "fixtures"
+APPLE_TEXT = "Yes, it is the X200.\n\nSent from my Mac\n\n> On 23 Nov 2026, at 10:30, Support wrote:\n>\n> Which model?\n"
+
+
+def eml(name: str, **values: Any) -> bytes:
+    text = (FIXTURES / name).read_text()
+    values.setdefault("apple_b64", base64.encodebytes(APPLE_TEXT.encode()).decode())
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", str(value))
+    return text.encode()
+
+
+@pytest.fixture
+def mailbox(db: Any) -> Mailbox:
+    return Mailbox.objects.create(name="Support", address="support@frontdesk.test", brand=default_brand())
+
+
+def ingest(mailbox: Mailbox | None, raw: bytes, source: str = "cli") -> InboundEmail:
+    return process_inbound(receive_raw(mailbox=mailbox, raw=raw, source=source).pk)
+
+
+def sent_from(ticket: Ticket, header_id: str = "") -> str:
+    """A Message-ID we sent on ``ticket`` (as the outbound side records it)."""
+    header_id = header_id or f"reply-{ticket.pk}-{EmailReference.objects.count()}@frontdesk.test"
+    EmailReference.objects.create(header_id=header_id, ticket=ticket, outgoing=True)
+    return header_id
+
+
+def test_eml_fills_placeholders() -> None:
+    raw = eml("token_reply.eml", token_address="x@y.test")
+    assert b"To: x@y.test" in raw and b"{" not in raw

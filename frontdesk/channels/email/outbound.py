@@ -205,7 +205,7 @@ def queue_reply(*, ticket: Ticket, message: Message) -> OutboundEmail | None:
 
 
 def ack_window() -> timedelta:
-    return timedelta(minutes=int(getattr(settings, "FRONTDESK_EMAIL_ACK_WINDOW_MINUTES", 60)))
+    return timedelta(minutes=int(getattr(settings, "EMAIL_ACK_WINDOW_MINUTES", 60)))
 
 
 def is_machine_address(address: str, own: list[str]) -> bool:

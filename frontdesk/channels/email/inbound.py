@@ -22,9 +22,7 @@ def receive_raw(
     imap_uid: int | None = None,
 ) -> InboundEmail:
     """Store a raw message; an IMAP (mailbox, UIDVALIDITY, UID) already stored returns its row."""
-    return store_raw(
-        mailbox=mailbox, raw=raw, source=source, imap_uidvalidity=imap_uidvalidity, imap_uid=imap_uid
-    )
+    return store_raw(mailbox=mailbox, raw=raw, source=source, imap_uidvalidity=imap_uidvalidity, imap_uid=imap_uid)
 
 
 def receive(*, mailbox: Mailbox | None, raw: bytes, source: str) -> InboundEmail:

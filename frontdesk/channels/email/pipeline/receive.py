@@ -92,16 +92,31 @@ def _write(inbound: InboundEmail, parsed: Parsed, contact: Contact, ccs: list[Co
     external_id = parsed.message_id[:255] or None
     if ticket is not None and ticket.status_category != StatusCategory.CLOSED:
         message = message_add(
-            actor=ACTOR, by=None, ticket=ticket, body=body, author_contact=contact, channel="email",
-            attachments=files or None, body_html=parsed.html, external_id=external_id,
+            actor=ACTOR,
+            by=None,
+            ticket=ticket,
+            body=body,
+            author_contact=contact,
+            channel="email",
+            attachments=files or None,
+            body_html=parsed.html,
+            external_id=external_id,
         )
         _add_ccs(ticket, ccs)
     else:
         closed = ticket
         ticket = ticket_create(
-            actor=ACTOR, by=None, requester=contact, subject=parsed.subject, body=body, channel="email",
-            brand=mailbox.brand_id if mailbox else None, team=mailbox.team_id if mailbox else None,
-            ccs=[c.pk for c in ccs] or None, attachments=files or None, body_html=parsed.html,
+            actor=ACTOR,
+            by=None,
+            requester=contact,
+            subject=parsed.subject,
+            body=body,
+            channel="email",
+            brand=mailbox.brand_id if mailbox else None,
+            team=mailbox.team_id if mailbox else None,
+            ccs=[c.pk for c in ccs] or None,
+            attachments=files or None,
+            body_html=parsed.html,
         )
         message = Message.objects.filter(ticket=ticket).order_by("pk").first()
         assert message is not None

@@ -63,9 +63,7 @@ def store_raw(
         # a concurrent poller stored the same IMAP message first
         if row.raw:
             row.raw.delete(save=False)
-        return InboundEmail.objects.get(
-            mailbox=mailbox, imap_uidvalidity=imap_uidvalidity, imap_uid=imap_uid
-        )
+        return InboundEmail.objects.get(mailbox=mailbox, imap_uidvalidity=imap_uidvalidity, imap_uid=imap_uid)
     return row
 
 

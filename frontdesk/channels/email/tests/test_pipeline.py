@@ -9,11 +9,16 @@ import pytest
 from frontdesk.channels.email.inbound import process_inbound, receive_raw, reprocess
 from frontdesk.channels.email.models import EmailReference, InboundEmail, InboundStatus, Mailbox
 from frontdesk.channels.email.pipeline import receive as receive_module
-from frontdesk.channels.email.tests.test_pipeline_common import eml, ingest, mailbox  # noqa: F401
+from frontdesk.channels.email.tests.test_pipeline_common import eml, ingest, make_mailbox
 from frontdesk.customers.models import Contact
 from frontdesk.tickets.models import Attachment, Message, Ticket
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mailbox(db: Any) -> Mailbox:
+    return make_mailbox()
 
 
 def test_new_mail_becomes_a_ticket_with_sanitised_html(mailbox: Mailbox) -> None:

@@ -6,15 +6,15 @@ import base64
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from frontdesk.brands.services import default_brand
 from frontdesk.channels.email.inbound import process_inbound, receive_raw
 from frontdesk.channels.email.models import EmailReference, InboundEmail, Mailbox
 from frontdesk.tickets.models import Ticket
 
 FIXTURES = Path(__file__).parent / "fixtures"
-APPLE_TEXT = "Yes, it is the X200.\n\nSent from my Mac\n\n> On 23 Nov 2026, at 10:30, Support wrote:\n>\n> Which model?\n"
+APPLE_TEXT = (
+    "Yes, it is the X200.\n\nSent from my Mac\n\n> On 23 Nov 2026, at 10:30, Support wrote:\n>\n> Which model?\n"
+)
 
 
 def eml(name: str, **values: Any) -> bytes:
@@ -25,9 +25,8 @@ def eml(name: str, **values: Any) -> bytes:
     return text.encode()
 
 
-@pytest.fixture
-def mailbox(db: Any) -> Mailbox:
-    return Mailbox.objects.create(name="Support", address="support@frontdesk.test", brand=default_brand())
+def make_mailbox(address: str = "support@frontdesk.test") -> Mailbox:
+    return Mailbox.objects.create(name="Support", address=address, brand=default_brand())
 
 
 def ingest(mailbox: Mailbox | None, raw: bytes, source: str = "cli") -> InboundEmail:

@@ -1,0 +1,122 @@
+"""Threading conformance: real clients' replies land on their ticket; strangers' never do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from frontdesk.channels.email.models import EmailReference, InboundStatus, Mailbox
+from frontdesk.channels.email.pipeline.threading import subject_tag
+from frontdesk.channels.email.tests.test_pipeline_common import eml, ingest, make_mailbox, sent_from
+from frontdesk.channels.email.tokens import reply_address
+from frontdesk.core.actor import Actor
+from frontdesk.tickets.models import LinkKind, Message, StatusCategory, Ticket, TicketLink
+from frontdesk.tickets.services import ticket_update, tickets_merge
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mailbox(db: Any) -> Mailbox:
+    return make_mailbox()
+
+
+ACTOR = Actor.system("test")
+
+
+@pytest.fixture
+def opened(mailbox: Mailbox) -> tuple[Ticket, str]:
+    row = ingest(mailbox, eml("new_ticket.eml"))
+    ticket = Ticket.objects.get(pk=row.ticket_id)
+    return ticket, sent_from(ticket)
+
+
+def reply(mailbox: Mailbox, name: str, ticket: Ticket, ours: str) -> Message:
+    token_address = reply_address(mailbox.address, ticket.pk)
+    row = ingest(mailbox, eml(name, ticket=ticket.pk, ours=ours, token_address=token_address))
+    assert row.status == InboundStatus.PROCESSED, row.reason
+    return Message.objects.get(pk=row.message_id)
+
+
+@pytest.mark.parametrize(
+    ("name", "visible"),
+    [
+        ("gmail_reply.eml", "It still does not print after the restart."),
+        ("outlook_reply.eml", "Still broken \u2013 the light blinks."),  # In-Reply-To changed by Outlook
+        ("apple_reply.eml", "Yes, it is the X200.\n\nSent from my Mac"),
+        ("mobile_reply.eml", "ok thx\n\nSent from my iPhone"),
+        ("references_only.eml", "One more detail: the model is X200."),
+        ("token_reply.eml", "Thanks, that worked."),
+        ("subject_number.eml", "Sent from a client that drops the headers."),
+    ],
+)
+def test_client_replies_thread_with_history_folded(
+    mailbox: Mailbox, opened: tuple[Ticket, str], name: str, visible: str
+) -> None:
+    ticket, ours = opened
+    message = reply(mailbox, name, ticket, ours)
+    assert message.ticket_id == ticket.pk
+    assert message.body == visible  # the quoted history is folded away
+    assert Ticket.objects.count() == 1
+    assert EmailReference.objects.filter(message=message, outgoing=False).exists()
+
+
+def test_forged_in_reply_to_from_a_stranger_opens_a_new_ticket(mailbox: Mailbox, opened: tuple[Ticket, str]) -> None:
+    ticket, ours = opened
+    row = ingest(mailbox, eml("forged_reply.eml", ticket=ticket.pk, ours=ours))
+    assert row.status == InboundStatus.PROCESSED
+    assert row.ticket_id != ticket.pk
+    assert Ticket.objects.get(pk=ticket.pk).message_count == 1
+
+
+def test_a_cc_may_reply_by_headers(mailbox: Mailbox) -> None:
+    first = ingest(mailbox, eml("inline_image.eml"))
+    ticket = Ticket.objects.get(pk=first.ticket_id)
+    ours = sent_from(ticket)
+    raw = (
+        f"From: boss@customer.test\nTo: support@frontdesk.test\nSubject: Re: Screenshot\n"
+        f"Message-ID: <boss-1@customer.test>\nIn-Reply-To: <{ours}>\n\nI approve.\n"
+    ).encode()
+    assert ingest(mailbox, raw).ticket_id == ticket.pk
+
+
+def test_forwarded_message_keeps_the_forwarded_text(mailbox: Mailbox) -> None:
+    row = ingest(mailbox, eml("forwarded.eml"))
+    body = Message.objects.get(pk=row.message_id).body
+    assert "Why was I charged twice?" in body
+    assert Ticket.objects.get(pk=row.ticket_id).subject == "Fwd: Invoice question"
+
+
+def test_reply_to_solved_ticket_reopens_it(mailbox: Mailbox, opened: tuple[Ticket, str]) -> None:
+    ticket, ours = opened
+    ticket_update(actor=ACTOR, by=None, ticket=ticket, status="solved")
+    reply(mailbox, "gmail_reply.eml", ticket, ours)
+    assert Ticket.objects.get(pk=ticket.pk).status_category == StatusCategory.OPEN
+
+
+def test_reply_to_closed_ticket_opens_a_linked_follow_up(mailbox: Mailbox, opened: tuple[Ticket, str]) -> None:
+    ticket, ours = opened
+    ticket_update(actor=ACTOR, by=None, ticket=ticket, status="closed")
+    row = ingest(mailbox, eml("gmail_reply.eml", ticket=ticket.pk, ours=ours))
+    assert row.status == InboundStatus.PROCESSED, row.reason
+    assert row.ticket_id != ticket.pk
+    assert TicketLink.objects.filter(source_id=row.ticket_id, target=ticket, kind=LinkKind.FOLLOW_UP_OF).exists()
+
+
+def test_reply_after_merge_lands_on_the_target(mailbox: Mailbox, opened: tuple[Ticket, str]) -> None:
+    source, ours = opened
+    other = ingest(mailbox, eml("subject_number.eml", ticket="0"))  # a second ticket of the same customer
+    target = Ticket.objects.get(pk=other.ticket_id)
+    assert target.pk != source.pk
+    tickets_merge(actor=ACTOR, by=None, source=source, target=target)
+    message = reply(mailbox, "gmail_reply.eml", source, ours)
+    assert message.ticket_id == target.pk
+
+
+def test_unknown_subject_number_or_token_opens_a_new_ticket(mailbox: Mailbox, opened: tuple[Ticket, str]) -> None:
+    ticket, _ = opened
+    bad_token = reply_address(mailbox.address, ticket.pk).replace("-", "-0", 1)[:-1]
+    row = ingest(mailbox, eml("token_reply.eml", token_address=bad_token))
+    assert row.ticket_id != ticket.pk
+    assert subject_tag(ticket.pk) == f"[Ticket #{ticket.pk}]"

@@ -1,0 +1,190 @@
+"""Mail intake from IMAP servers: polling and IDLE.
+
+Order matters for "never lost, never doubled": for each new UID the raw message is stored and
+processed (committed) first, only then flagged \\Seen or moved, and only then the cursor advances.
+A crash anywhere leaves the cursor behind; fetching again is harmless because storing is
+idempotent per (mailbox, UIDVALIDITY, UID). Bodies are fetched with BODY.PEEK[] so the server
+never marks a message seen before it is committed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+
+import imapclient
+from django.db import close_old_connections
+
+from frontdesk.channels.email.models import ImapCursor, Mailbox
+
+logger = logging.getLogger(__name__)
+
+BATCH = 25
+TIMEOUT = 30.0
+
+
+def connect(mailbox: Mailbox, *, timeout: float = TIMEOUT) -> imapclient.IMAPClient:
+    """An IMAP connection to the mailbox's server, logged in."""
+    client = imapclient.IMAPClient(mailbox.imap_host, port=mailbox.imap_port, ssl=mailbox.imap_ssl, timeout=timeout)
+    try:
+        client.login(mailbox.imap_user, mailbox.imap_password)
+    except Exception:
+        _close(client)
+        raise
+    return client
+
+
+def _close(client: imapclient.IMAPClient) -> None:
+    try:
+        client.logout()
+    except Exception:
+        with contextlib.suppress(Exception):
+            client.shutdown()
+
+
+def poll_once(mailbox: Mailbox) -> int:
+    """Fetch every message not yet taken from the mailbox's folder; the number taken."""
+    client = connect(mailbox)
+    try:
+        return poll_with(client, mailbox)
+    finally:
+        _close(client)
+
+
+def _cursor(mailbox: Mailbox, uidvalidity: int) -> ImapCursor:
+    cursor, _ = ImapCursor.objects.get_or_create(mailbox=mailbox)
+    if cursor.uidvalidity != uidvalidity:
+        if cursor.uidvalidity is not None:
+            logger.warning(
+                "mailbox %s: UIDVALIDITY changed (%s -> %s), reading the folder again",
+                mailbox.pk,
+                cursor.uidvalidity,
+                uidvalidity,
+            )
+        # Messages already taken come back under new UIDs: the pipeline drops them by Message-ID.
+        cursor.uidvalidity = uidvalidity
+        cursor.last_uid = 0
+        cursor.save(update_fields=["uidvalidity", "last_uid", "updated_at"])
+    return cursor
+
+
+def poll_with(client: imapclient.IMAPClient, mailbox: Mailbox) -> int:
+    """Poll on an open connection (the IDLE loop reuses its own)."""
+    from frontdesk.channels.email.inbound import process_inbound, receive_raw
+
+    info = client.select_folder(mailbox.imap_folder)
+    uidvalidity = int(info[b"UIDVALIDITY"])
+    cursor = _cursor(mailbox, uidvalidity)
+    last = cursor.last_uid
+    # "n:*" always includes the highest UID, even when it is below n: filter.
+    uids = sorted(uid for uid in client.search(["UID", f"{last + 1}:*"]) if uid > last)
+    can_move = bool(mailbox.imap_move_to) and client.has_capability("MOVE")
+    taken = 0
+    for start in range(0, len(uids), BATCH):
+        batch = uids[start : start + BATCH]
+        fetched = client.fetch(batch, ["BODY.PEEK[]"])
+        for uid in batch:
+            data = fetched.get(uid)
+            if data is None:  # expunged meanwhile
+                _advance(cursor, uid)
+                continue
+            raw = data.get(b"BODY[]") or b""
+            inbound = receive_raw(mailbox=mailbox, raw=raw, source="imap", imap_uidvalidity=uidvalidity, imap_uid=uid)
+            process_inbound(inbound.pk)
+            # committed: now the server may forget about it
+            if mailbox.imap_move_to:
+                if can_move:
+                    client.move([uid], mailbox.imap_move_to)
+                else:
+                    client.copy([uid], mailbox.imap_move_to)
+                    client.delete_messages([uid])
+                    if client.has_capability("UIDPLUS"):
+                        client.uid_expunge([uid])
+                    else:
+                        client.expunge()
+            else:
+                client.add_flags([uid], [imapclient.SEEN])
+            _advance(cursor, uid)
+            taken += 1
+    return taken
+
+
+def _advance(cursor: ImapCursor, uid: int) -> None:
+    # never backwards, even if two pollers of one mailbox overlap
+    ImapCursor.objects.filter(pk=cursor.pk, uidvalidity=cursor.uidvalidity, last_uid__lt=uid).update(last_uid=uid)
+    cursor.last_uid = max(cursor.last_uid, uid)
+
+
+def imap_mailboxes():  # type: ignore[no-untyped-def]
+    return Mailbox.objects.filter(active=True).exclude(imap_host="").order_by("pk")
+
+
+def poll_all_once() -> int:
+    """Poll every active IMAP mailbox once; one failing mailbox never stops the others."""
+    total = 0
+    for mailbox in imap_mailboxes():
+        try:
+            total += poll_once(mailbox)
+        except Exception:
+            logger.exception("IMAP polling of mailbox %s (%s) failed", mailbox.pk, mailbox.address)
+    return total
+
+
+def watch(
+    mailbox_id: int,
+    *,
+    stop: threading.Event | None = None,
+    idle_seconds: float = 25 * 60,
+    poll_seconds: float = 60.0,
+    max_backoff: float = 300.0,
+) -> None:
+    """Long-running: keep a connection, poll on every IDLE wake-up (or every poll_seconds where
+    the server has no IDLE), reconnect with exponential backoff after any failure. Returns when
+    `stop` is set (checked about every second)."""
+    stop = stop or threading.Event()
+    backoff = 1.0
+    while not stop.is_set():
+        client = None
+        try:
+            close_old_connections()
+            mailbox = Mailbox.objects.get(pk=mailbox_id)
+            client = connect(mailbox)
+            poll_with(client, mailbox)
+            backoff = 1.0
+            idle = client.has_capability("IDLE")
+            while not stop.is_set():
+                if idle:
+                    _idle_wait(client, stop, idle_seconds)
+                elif stop.wait(poll_seconds):
+                    break
+                if stop.is_set():
+                    break
+                close_old_connections()
+                mailbox.refresh_from_db()
+                poll_with(client, mailbox)
+        except Mailbox.DoesNotExist:
+            logger.error("mailbox %s does not exist: stopping", mailbox_id)
+            return
+        except Exception as exc:
+            logger.warning("IMAP watch of mailbox %s: %s; reconnecting in %.0fs", mailbox_id, exc, backoff)
+            if stop.wait(backoff):
+                break
+            backoff = min(backoff * 2, max_backoff)
+        finally:
+            if client is not None:
+                _close(client)
+
+
+def _idle_wait(client: imapclient.IMAPClient, stop: threading.Event, seconds: float) -> None:
+    """IDLE until the server says something, `seconds` pass (servers drop idlers after 30 min),
+    or `stop` is set."""
+    client.idle()
+    try:
+        deadline = time.monotonic() + seconds
+        while not stop.is_set() and time.monotonic() < deadline:
+            if client.idle_check(timeout=1):
+                return
+    finally:
+        client.idle_done()

@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from frontdesk.channels.email.imap import poll_all_once, poll_once, watch
+from frontdesk.channels.email.models import ImapCursor, InboundEmail
+from frontdesk.channels.email.tests.test_imap_support import imap_mailbox, mail
+from frontdesk.testing.dovecot import Dovecot, dovecot_server
+from frontdesk.tickets.models import Ticket
+
+
+@pytest.fixture
+def dovecot() -> Iterator[Dovecot]:
+    with dovecot_server() as server:
+        yield server
+
+
+def _flags(server: Dovecot, folder: str = "INBOX") -> dict[int, tuple[bytes, ...]]:
+    with server.client() as c:
+        c.select_folder(folder, readonly=True)
+        uids = c.search("ALL")
+        return {uid: data[b"FLAGS"] for uid, data in c.fetch(uids, ["FLAGS"]).items()} if uids else {}
+
+
+def _wait_for(condition, seconds: float) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.django_db
+def test_polling_turns_new_mail_into_tickets_marks_it_seen_and_takes_it_once(dovecot: Dovecot) -> None:
+    mailbox = imap_mailbox(dovecot)
+    dovecot.append_many([mail(1), mail(2), mail(3)])
+
+    assert poll_once(mailbox) == 3
+
+    subjects = set(Ticket.objects.values_list("subject", flat=True))
+    assert subjects == {"Question number 1", "Question number 2", "Question number 3"}
+    assert set(InboundEmail.objects.values_list("source", "imap_uid")) == {("imap", 1), ("imap", 2), ("imap", 3)}
+    assert all(b"\\Seen" in flags for flags in _flags(dovecot).values())
+    cursor = ImapCursor.objects.get(mailbox=mailbox)
+    assert cursor.last_uid == 3
+
+    assert poll_once(mailbox) == 0  # nothing new: nothing fetched again
+    dovecot.append(mail(4))
+    assert poll_once(mailbox) == 1
+    assert Ticket.objects.count() == 4 and InboundEmail.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_a_message_seen_by_a_person_before_the_poll_is_still_taken(dovecot: Dovecot) -> None:
+    mailbox = imap_mailbox(dovecot)
+    dovecot.append(mail(1))
+    with dovecot.client() as c:
+        c.select_folder("INBOX")
+        c.add_flags([1], [b"\\Seen"])
+    assert poll_once(mailbox) == 1
+    assert Ticket.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_processed_mail_is_moved_to_the_configured_folder(dovecot: Dovecot) -> None:
+    with dovecot.client() as c:
+        c.create_folder("Done")
+    mailbox = imap_mailbox(dovecot, imap_move_to="Done")
+    dovecot.append_many([mail(1), mail(2)])
+
+    assert poll_once(mailbox) == 2
+
+    assert _flags(dovecot, "INBOX") == {}
+    assert len(_flags(dovecot, "Done")) == 2
+    assert Ticket.objects.count() == 2
+    assert poll_once(mailbox) == 0
+
+
+@pytest.mark.django_db
+def test_a_uidvalidity_change_reads_the_folder_again_without_doubling_tickets(dovecot: Dovecot) -> None:
+    with dovecot.client() as c:
+        c.create_folder("Support")
+    mailbox = imap_mailbox(dovecot, imap_folder="Support")
+    dovecot.append_many([mail(1), mail(2)], folder="Support")
+    assert poll_once(mailbox) == 2
+    before = ImapCursor.objects.get(mailbox=mailbox).uidvalidity
+
+    # the folder is recreated (a restored backup, a server migration): UIDs start again at 1
+    with dovecot.client() as c:
+        c.delete_folder("Support")
+        time.sleep(1.1)  # Dovecot derives UIDVALIDITY from the clock, in seconds
+        c.create_folder("Support")
+    dovecot.append_many([mail(2), mail(3)], folder="Support")
+
+    assert poll_once(mailbox) == 2
+    cursor = ImapCursor.objects.get(mailbox=mailbox)
+    assert cursor.uidvalidity != before and cursor.last_uid == 2
+    # message 2 came back under a new UID: still one ticket for it
+    assert sorted(Ticket.objects.values_list("subject", flat=True)) == [
+        "Question number 1",
+        "Question number 2",
+        "Question number 3",
+    ]
+
+
+@pytest.mark.django_db
+def test_one_unreachable_mailbox_does_not_stop_the_others(dovecot: Dovecot) -> None:
+    from frontdesk.testing.dovecot import free_port
+
+    imap_mailbox(dovecot, name="Broken", address="broken@acme.test", imap_port=free_port())
+    imap_mailbox(dovecot, name="Off", address="off@acme.test", active=False)
+    imap_mailbox(dovecot)
+    dovecot.append(mail(1))
+
+    assert poll_all_once() == 1
+    assert Ticket.objects.count() == 1
+
+
+@pytest.fixture
+def watcher() -> Iterator[callable]:  # type: ignore[valid-type]
+    threads: list[tuple[threading.Thread, threading.Event]] = []
+
+    def start(mailbox_id: int) -> None:
+        stop = threading.Event()
+        thread = threading.Thread(target=watch, args=(mailbox_id,), kwargs={"stop": stop, "max_backoff": 2})
+        thread.start()
+        threads.append((thread, stop))
+
+    yield start
+    for thread, stop in threads:
+        stop.set()
+        thread.join(15)
+        assert not thread.is_alive()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_idle_notices_new_mail_within_seconds(dovecot: Dovecot, watcher) -> None:  # type: ignore[no-untyped-def]
+    mailbox = imap_mailbox(dovecot)
+    dovecot.append(mail(1))
+    watcher(mailbox.pk)
+    assert _wait_for(lambda: Ticket.objects.count() == 1, 10)  # the first poll on connecting
+
+    started = time.monotonic()
+    dovecot.append(mail(2))
+    assert _wait_for(lambda: Ticket.objects.count() == 2, 5)
+    assert time.monotonic() - started < 5
+    assert all(b"\\Seen" in flags for flags in _flags(dovecot).values())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_watch_reconnects_after_the_server_restarts(dovecot: Dovecot, watcher) -> None:  # type: ignore[no-untyped-def]
+    mailbox = imap_mailbox(dovecot)
+    watcher(mailbox.pk)
+    time.sleep(0.5)
+    dovecot.stop()
+    time.sleep(1)
+    dovecot.start()
+    dovecot.append(mail(1))
+    assert _wait_for(lambda: Ticket.objects.count() == 1, 15)
+    assert Ticket.objects.get().subject == "Question number 1"
+
+
+@pytest.mark.django_db
+def test_the_minutely_task_polls_every_imap_mailbox(dovecot: Dovecot) -> None:
+    from frontdesk.channels.email.intake_tasks import poll_imap_mailboxes_task
+
+    imap_mailbox(dovecot)
+    dovecot.append(mail(1))
+    assert poll_imap_mailboxes_task.call_local() == 1
+    assert Ticket.objects.count() == 1

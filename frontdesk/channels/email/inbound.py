@@ -8,9 +8,17 @@ to call again for the same message.
 
 from __future__ import annotations
 
-from frontdesk.channels.email.models import InboundEmail, Mailbox
+import hmac
+
+from django.db.models import QuerySet
+
+from frontdesk.accounts.models import User
+from frontdesk.channels.email.models import InboundEmail, InboundStatus, Mailbox
 from frontdesk.channels.email.pipeline.receive import process_inbound, reprocess
 from frontdesk.channels.email.pipeline.store import store_raw
+from frontdesk.core.errors import NotFound
+from frontdesk.core.ids import check_id
+from frontdesk.tickets import policies
 
 
 def receive_raw(
@@ -30,4 +38,41 @@ def receive(*, mailbox: Mailbox | None, raw: bytes, source: str) -> InboundEmail
     return process_inbound(receive_raw(mailbox=mailbox, raw=raw, source=source).pk)
 
 
-__all__ = ["process_inbound", "receive", "receive_raw", "reprocess"]
+def inbound_get(viewer: User, inbound_id: int) -> InboundEmail:
+    """A stored message: admins see every one; agents those whose ticket they can see."""
+    check_id(inbound_id, "Message")
+    row = InboundEmail.objects.select_related("ticket").filter(pk=inbound_id).first()
+    if row is None or not viewer.is_active or not viewer.is_agent:
+        raise NotFound("Message not found.")
+    if viewer.is_admin or (row.ticket is not None and policies.can_view(viewer, row.ticket)):
+        return row
+    raise NotFound("Message not found.")
+
+
+def quarantine_list(viewer: User) -> QuerySet[InboundEmail]:
+    """Quarantined messages, for admins."""
+    if not viewer.is_active or not viewer.is_admin:
+        raise NotFound("Not found.")
+    return InboundEmail.objects.filter(status=InboundStatus.QUARANTINED).select_related("mailbox")
+
+
+def mailbox_for_secret(mailbox_id: int, secret: str) -> Mailbox:
+    """The active mailbox whose inbound secret is ``secret`` (compared in constant time), else NotFound."""
+    check_id(mailbox_id, "Mailbox")
+    mailbox = Mailbox.objects.filter(pk=mailbox_id, active=True).first()
+    expected = mailbox.inbound_secret if mailbox is not None else "-" * 43
+    matches = hmac.compare_digest(expected.encode(), (secret or "").encode())
+    if mailbox is None or not matches or not secret:
+        raise NotFound("Mailbox not found.")
+    return mailbox
+
+
+__all__ = [
+    "inbound_get",
+    "mailbox_for_secret",
+    "process_inbound",
+    "quarantine_list",
+    "receive",
+    "receive_raw",
+    "reprocess",
+]

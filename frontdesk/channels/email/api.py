@@ -1,0 +1,95 @@
+"""Inbound mail over HTTP (MTA pipes, providers' inbound webhooks), the raw original for agents,
+and the quarantine for admins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import FileResponse, HttpRequest
+from django.http.request import RawPostDataException
+from ninja import Header, Router, Schema, Status
+
+from frontdesk.accounts.api_auth import caller
+from frontdesk.channels.email import inbound
+from frontdesk.core.api_utils import PageOut, page_response
+from frontdesk.core.errors import NotFound, PayloadTooLarge
+from frontdesk.core.pagination import keyset_page
+
+router = Router(tags=["email"])
+
+
+class InboundAccepted(Schema):
+    id: int
+    status: str
+    ticket_id: int | None = None
+
+
+class InboundOut(Schema):
+    id: int
+    mailbox_id: int | None
+    source: str
+    sender: str
+    header_id: str
+    size: int
+    status: str
+    reason: str
+    attempts: int
+    ticket_id: int | None
+    received_at: datetime
+    processed_at: datetime | None
+
+
+def read_body(request: HttpRequest, limit: int) -> bytes:
+    """The request body, at most ``limit`` bytes (else 413). Read from the stream: Django's
+    ``request.body`` would refuse anything over DATA_UPLOAD_MAX_MEMORY_SIZE (the JSON API's limit)."""
+    try:
+        raw = request.read(limit + 1)
+    except RawPostDataException:  # something read the body already
+        raw = request.body
+    if len(raw) > limit:
+        raise PayloadTooLarge(f"The message is larger than the mailbox's limit of {limit} bytes.")
+    return raw
+
+
+@router.post("/mail/inbound/{mailbox_id}", auth=None, response={202: InboundAccepted})
+def post_inbound(
+    request: HttpRequest, mailbox_id: int, x_mailbox_secret: str = Header("", alias="X-Mailbox-Secret")
+) -> Any:
+    """Accept one raw RFC 5322 message as the request body (``message/rfc822`` or
+    ``application/octet-stream``), authenticated by the mailbox's ``X-Mailbox-Secret``.
+    A wrong secret answers 404, like an unknown mailbox."""
+    mailbox = inbound.mailbox_for_secret(mailbox_id, x_mailbox_secret)
+    raw = read_body(request, mailbox.max_message_bytes)
+    row = inbound.process_inbound(inbound.receive_raw(mailbox=mailbox, raw=raw, source="http").pk)
+    return Status(202, {"id": row.pk, "status": row.status, "ticket_id": row.ticket_id})
+
+
+@router.get("/mail/inbound/{inbound_id}/raw")
+def download_raw(request: HttpRequest, inbound_id: int) -> FileResponse:
+    """The original message as it arrived (``.eml``), for agents who can see its ticket."""
+    row = inbound.inbound_get(caller(request), inbound_id)
+    if not row.raw:
+        raise NotFound("Message not found.")
+    response = FileResponse(row.raw.open("rb"), content_type="message/rfc822")
+    response["Content-Disposition"] = f'attachment; filename="message-{row.pk}.eml"'
+    response["Content-Length"] = str(row.size)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@router.get("/mail/quarantine", response=PageOut[InboundOut])
+def list_quarantine(request: HttpRequest, cursor: str | None = None, limit: int = 50) -> Any:
+    """Quarantined messages with their reasons (admins)."""
+    qs = inbound.quarantine_list(caller(request))
+    return page_response(keyset_page(qs, sort="-id", cursor=cursor, limit=limit))
+
+
+@router.post("/mail/inbound/{inbound_id}/reprocess", response=InboundOut)
+def reprocess_inbound(request: HttpRequest, inbound_id: int) -> Any:
+    """Run a quarantined message through the pipeline again (admins)."""
+    viewer = caller(request)
+    inbound.quarantine_list(viewer)  # admins only
+    row = inbound.inbound_get(viewer, inbound_id)
+    return inbound.reprocess(row.pk)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.policy
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -39,4 +40,4 @@ def mail(n: int, *, sender: str | None = None, to: str = "support@acme.test", su
     msg["Message-ID"] = f"<{n}.intake@customers.test>"
     msg["Date"] = format_datetime(datetime(2026, 1, 1, 12, 0, tzinfo=UTC))
     msg.set_content(f"Hello, this is question {n}.\n")
-    return bytes(msg)
+    return msg.as_bytes(policy=email.policy.SMTP)  # CRLF line ends, as on the wire

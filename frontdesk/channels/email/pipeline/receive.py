@@ -157,7 +157,7 @@ def _run(inbound: InboundEmail) -> None:
 def process_inbound(inbound_id: int) -> InboundEmail:
     """Process one stored message; a processed, ignored or quarantined row is returned unchanged."""
     with transaction.atomic():
-        inbound = InboundEmail.objects.select_for_update().select_related("mailbox").get(pk=inbound_id)
+        inbound = InboundEmail.objects.select_for_update(of=("self",)).select_related("mailbox").get(pk=inbound_id)
         if inbound.status in DONE:
             return inbound
         inbound.attempts += 1

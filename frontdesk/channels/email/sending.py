@@ -113,6 +113,7 @@ def send_one(outbound_id: int) -> bool:
 def _failed(row: OutboundEmail, exc: Exception) -> None:
     error = f"{type(exc).__name__}: {exc}"[:2000]
     log.warning("outbound email %s failed (attempt %s): %s", row.pk, row.attempts, error)
+    changes: dict[str, object]
     if row.attempts >= MAX_ATTEMPTS:
         changes = {"status": OutboundStatus.DEAD, "last_error": error}
     else:

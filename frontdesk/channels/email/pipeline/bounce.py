@@ -45,8 +45,9 @@ def read_dsn(msg: EmailMessage) -> Bounce:
             status = fields.get("status", "")
             diagnostic = fields.get("diagnostic-code", "").split(";", 1)[-1].strip()
         elif ctype in ("text/rfc822-headers", "message/rfc822") and not bounced:
-            if ctype == "message/rfc822" and isinstance(part.get_payload(), list) and part.get_payload():
-                bounced = clean_id(header(part.get_payload()[0], "Message-ID"))
+            inner = part.get_payload()
+            if ctype == "message/rfc822" and isinstance(inner, list) and inner and isinstance(inner[0], Message):
+                bounced = clean_id(header(inner[0], "Message-ID"))
             else:
                 found = re.search(r"^Message-ID\s*:\s*(.+)$", _text(part), re.I | re.M)
                 bounced = clean_id(found.group(1)) if found else ""

@@ -7,7 +7,7 @@ import email.policy
 import html as htmllib
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
 
@@ -167,7 +167,7 @@ def _date(msg: Message) -> datetime | None:
     if when is None:
         return None
     if timezone.is_naive(when):
-        when = timezone.make_aware(when, timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return when
 
 

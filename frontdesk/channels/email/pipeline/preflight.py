@@ -54,9 +54,9 @@ def check_size(inbound: InboundEmail) -> None:
 def check_duplicate(inbound: InboundEmail) -> None:
     if not inbound.header_id:
         return
-    seen = InboundEmail.objects.filter(
-        mailbox_id=inbound.mailbox_id, header_id=inbound.header_id, status=InboundStatus.PROCESSED
-    ).exclude(pk=inbound.pk)
+    seen = InboundEmail.objects.filter(header_id=inbound.header_id, status=InboundStatus.PROCESSED)
+    seen = seen.filter(mailbox__isnull=True) if inbound.mailbox_id is None else seen.filter(mailbox=inbound.mailbox_id)
+    seen = seen.exclude(pk=inbound.pk)
     if seen.exists():
         raise Ignore("duplicate: this Message-ID was already processed")
 

@@ -118,8 +118,9 @@ def _write(inbound: InboundEmail, parsed: Parsed, contact: Contact, ccs: list[Co
             attachments=files or None,
             body_html=parsed.html,
         )
-        message = Message.objects.filter(ticket=ticket).order_by("pk").first()
-        assert message is not None
+        first = Message.objects.filter(ticket=ticket).order_by("pk").first()
+        assert first is not None
+        message = first
         if external_id:
             Message.objects.filter(pk=message.pk).update(external_id=external_id)
         if closed is not None:

@@ -9,9 +9,9 @@ import pytest
 from frontdesk.channels.email.inbound import process_inbound, receive_raw, reprocess
 from frontdesk.channels.email.models import EmailReference, InboundEmail, InboundStatus, Mailbox
 from frontdesk.channels.email.pipeline import receive as receive_module
-from frontdesk.channels.email.tests.test_pipeline_common import eml, ingest, make_mailbox
+from frontdesk.channels.email.tests.test_pipeline_common import eml, ingest, make_mailbox, message_of, ticket_of
 from frontdesk.customers.models import Contact
-from frontdesk.tickets.models import Attachment, Message, Ticket
+from frontdesk.tickets.models import Attachment, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -24,11 +24,11 @@ def mailbox(db: Any) -> Mailbox:
 def test_new_mail_becomes_a_ticket_with_sanitised_html(mailbox: Mailbox) -> None:
     row = ingest(mailbox, eml("new_ticket.eml"))
     assert row.status == InboundStatus.PROCESSED, row.reason
-    ticket = Ticket.objects.get(pk=row.ticket_id)
+    ticket = ticket_of(row)
     assert ticket.subject == "Printer won\u2019t print"
     assert ticket.channel == "email" and ticket.brand_id == mailbox.brand_id
     assert ticket.requester.name == "Carla Customer"
-    message = Message.objects.get(pk=row.message_id)
+    message = message_of(row)
     assert "my printer won\u2019t print" in message.body
     assert "<script" not in message.body_html and "onclick" not in message.body_html
     assert EmailReference.objects.filter(header_id="first-1@customer.test", ticket=ticket, outgoing=False).exists()
@@ -92,8 +92,8 @@ def test_failure_quarantines_with_reason_then_reprocess_succeeds(
 def test_inline_image_attached_and_shown_executable_refused_cc_followed(mailbox: Mailbox) -> None:
     row = ingest(mailbox, eml("inline_image.eml"))
     assert row.status == InboundStatus.PROCESSED, row.reason
-    ticket = Ticket.objects.get(pk=row.ticket_id)
-    message = Message.objects.get(pk=row.message_id)
+    ticket = ticket_of(row)
+    message = message_of(row)
     (image,) = Attachment.objects.filter(message=message)
     assert image.content_type == "image/png" and image.filename == "shot.png"
     assert f"/api/v1/attachments/{image.pk}/download" in message.body_html

@@ -9,7 +9,7 @@ from typing import Any
 from frontdesk.brands.services import default_brand
 from frontdesk.channels.email.inbound import process_inbound, receive_raw
 from frontdesk.channels.email.models import EmailReference, InboundEmail, Mailbox
-from frontdesk.tickets.models import Ticket
+from frontdesk.tickets.models import Message, Ticket
 
 FIXTURES = Path(__file__).parent / "fixtures"
 APPLE_TEXT = (
@@ -43,3 +43,13 @@ def sent_from(ticket: Ticket, header_id: str = "") -> str:
 def test_eml_fills_placeholders() -> None:
     raw = eml("token_reply.eml", token_address="x@y.test")
     assert b"To: x@y.test" in raw and b"{" not in raw
+
+
+def ticket_of(row: InboundEmail) -> Ticket:
+    assert row.ticket_id is not None, row.reason
+    return Ticket.objects.get(pk=row.ticket_id)
+
+
+def message_of(row: InboundEmail) -> Message:
+    assert row.message_id is not None, row.reason
+    return Message.objects.get(pk=row.message_id)

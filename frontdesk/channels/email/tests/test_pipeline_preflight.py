@@ -8,9 +8,16 @@ import pytest
 from django.test import override_settings
 
 from frontdesk.channels.email.models import InboundStatus, Mailbox
-from frontdesk.channels.email.tests.test_pipeline_common import eml, ingest, make_mailbox, sent_from
+from frontdesk.channels.email.tests.test_pipeline_common import (
+    eml,
+    ingest,
+    make_mailbox,
+    message_of,
+    sent_from,
+    ticket_of,
+)
 from frontdesk.customers.models import Identity
-from frontdesk.tickets.models import Message, MessageKind, Ticket
+from frontdesk.tickets.models import MessageKind, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +59,7 @@ def test_our_own_mail_coming_back_is_ignored(mailbox: Mailbox) -> None:
     make_mailbox("sales@frontdesk.test")
     row = ingest(mailbox, plain("X-Test: 1", sender="Sales <sales@frontdesk.test>"))
     assert row.status == InboundStatus.IGNORED and row.reason.startswith("own mail")
-    ticket = Ticket.objects.get(pk=ingest(mailbox, eml("new_ticket.eml")).ticket_id)
+    ticket = ticket_of(ingest(mailbox, eml("new_ticket.eml")))
     ours = sent_from(ticket)
     looped = f"From: carla@customer.test\nTo: support@frontdesk.test\nMessage-ID: <{ours}>\n\nx\n".encode()
     again = ingest(mailbox, looped)
@@ -113,11 +120,11 @@ Message-ID: <{bounced_id}>
 
 def test_bounce_adds_a_note_and_flags_the_address(mailbox: Mailbox) -> None:
     row = ingest(mailbox, eml("new_ticket.eml"))
-    ticket = Ticket.objects.get(pk=row.ticket_id)
+    ticket = ticket_of(row)
     ours = sent_from(ticket)
     bounce = ingest(mailbox, dsn(ours))
     assert bounce.status == InboundStatus.PROCESSED and bounce.ticket_id == ticket.pk
-    note = Message.objects.get(pk=bounce.message_id)
+    note = message_of(bounce)
     assert note.kind == MessageKind.NOTE
     assert note.body == "Delivery failed to carla@customer.test: 5.1.1: 550 5.1.1 User unknown"
     assert Identity.objects.get(value="carla@customer.test").undeliverable is True

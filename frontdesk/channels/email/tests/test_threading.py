@@ -8,7 +8,14 @@ import pytest
 
 from frontdesk.channels.email.models import EmailReference, InboundStatus, Mailbox
 from frontdesk.channels.email.pipeline.threading import subject_tag
-from frontdesk.channels.email.tests.test_pipeline_common import eml, ingest, make_mailbox, sent_from
+from frontdesk.channels.email.tests.test_pipeline_common import (
+    eml,
+    ingest,
+    make_mailbox,
+    message_of,
+    sent_from,
+    ticket_of,
+)
 from frontdesk.channels.email.tokens import reply_address
 from frontdesk.core.actor import Actor
 from frontdesk.tickets.models import LinkKind, Message, StatusCategory, Ticket, TicketLink
@@ -28,7 +35,7 @@ ACTOR = Actor.system("test")
 @pytest.fixture
 def opened(mailbox: Mailbox) -> tuple[Ticket, str]:
     row = ingest(mailbox, eml("new_ticket.eml"))
-    ticket = Ticket.objects.get(pk=row.ticket_id)
+    ticket = ticket_of(row)
     return ticket, sent_from(ticket)
 
 
@@ -36,7 +43,7 @@ def reply(mailbox: Mailbox, name: str, ticket: Ticket, ours: str) -> Message:
     token_address = reply_address(mailbox.address, ticket.pk)
     row = ingest(mailbox, eml(name, ticket=ticket.pk, ours=ours, token_address=token_address))
     assert row.status == InboundStatus.PROCESSED, row.reason
-    return Message.objects.get(pk=row.message_id)
+    return message_of(row)
 
 
 @pytest.mark.parametrize(
@@ -72,7 +79,7 @@ def test_forged_in_reply_to_from_a_stranger_opens_a_new_ticket(mailbox: Mailbox,
 
 def test_a_cc_may_reply_by_headers(mailbox: Mailbox) -> None:
     first = ingest(mailbox, eml("inline_image.eml"))
-    ticket = Ticket.objects.get(pk=first.ticket_id)
+    ticket = ticket_of(first)
     ours = sent_from(ticket)
     raw = (
         f"From: boss@customer.test\nTo: support@frontdesk.test\nSubject: Re: Screenshot\n"
@@ -83,9 +90,9 @@ def test_a_cc_may_reply_by_headers(mailbox: Mailbox) -> None:
 
 def test_forwarded_message_keeps_the_forwarded_text(mailbox: Mailbox) -> None:
     row = ingest(mailbox, eml("forwarded.eml"))
-    body = Message.objects.get(pk=row.message_id).body
+    body = message_of(row).body
     assert "Why was I charged twice?" in body
-    assert Ticket.objects.get(pk=row.ticket_id).subject == "Fwd: Invoice question"
+    assert ticket_of(row).subject == "Fwd: Invoice question"
 
 
 def test_reply_to_solved_ticket_reopens_it(mailbox: Mailbox, opened: tuple[Ticket, str]) -> None:
@@ -107,7 +114,7 @@ def test_reply_to_closed_ticket_opens_a_linked_follow_up(mailbox: Mailbox, opene
 def test_reply_after_merge_lands_on_the_target(mailbox: Mailbox, opened: tuple[Ticket, str]) -> None:
     source, ours = opened
     other = ingest(mailbox, eml("subject_number.eml", ticket="0"))  # a second ticket of the same customer
-    target = Ticket.objects.get(pk=other.ticket_id)
+    target = ticket_of(other)
     assert target.pk != source.pk
     tickets_merge(actor=ACTOR, by=None, source=source, target=target)
     message = reply(mailbox, "gmail_reply.eml", source, ours)

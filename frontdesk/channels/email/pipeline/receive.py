@@ -11,7 +11,7 @@ import re
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from frontdesk.channels.email.models import EmailReference, InboundEmail, InboundStatus, Mailbox
@@ -155,6 +155,22 @@ def _run(inbound: InboundEmail) -> None:
     inbound.ticket, inbound.message = _write(inbound, parsed, contact, ccs)
 
 
+def _reason(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}".replace("\x00", "")[:2000]
+
+
+def _processed_elsewhere(inbound: InboundEmail) -> bool:
+    others = InboundEmail.objects.filter(header_id=inbound.header_id, status=InboundStatus.PROCESSED)
+    return bool(inbound.header_id) and others.filter(mailbox=inbound.mailbox_id).exclude(pk=inbound.pk).exists()
+
+
+def _settle(inbound: InboundEmail, status: str, reason: str) -> None:
+    inbound.ticket = inbound.message = None
+    inbound.status, inbound.reason = status, reason
+    inbound.processed_at = timezone.now()
+    inbound.save()
+
+
 def process_inbound(inbound_id: int) -> InboundEmail:
     """Process one stored message; a processed, ignored or quarantined row is returned unchanged."""
     with transaction.atomic():
@@ -165,16 +181,18 @@ def process_inbound(inbound_id: int) -> InboundEmail:
         try:
             with transaction.atomic():
                 _run(inbound)
-            inbound.status, inbound.reason = InboundStatus.PROCESSED, ""
+                inbound.status, inbound.reason = InboundStatus.PROCESSED, ""
+                inbound.processed_at = timezone.now()
+                inbound.save()  # inside the savepoint: a racing duplicate fails here, rolling back its writes
         except preflight.Refused as refusal:
-            inbound.ticket = inbound.message = None
-            inbound.status, inbound.reason = refusal.status, refusal.reason
+            _settle(inbound, refusal.status, refusal.reason)
+        except IntegrityError as exc:
+            if _processed_elsewhere(inbound):
+                _settle(inbound, InboundStatus.IGNORED, "duplicate: this Message-ID was already processed")
+            else:
+                _settle(inbound, InboundStatus.QUARANTINED, _reason(exc))
         except Exception as exc:  # noqa: BLE001 - anything else: quarantined with its reason, never lost
-            inbound.ticket = inbound.message = None
-            inbound.status = InboundStatus.QUARANTINED
-            inbound.reason = f"{type(exc).__name__}: {exc}".replace("\x00", "")[:2000]
-        inbound.processed_at = timezone.now()
-        inbound.save()
+            _settle(inbound, InboundStatus.QUARANTINED, _reason(exc))
     return inbound
 
 

@@ -95,13 +95,7 @@ class InboundEmail(models.Model):
                 fields=["mailbox", "imap_uidvalidity", "imap_uid"],
                 condition=models.Q(imap_uid__isnull=False),
                 name="inbound_imap_once",
-            ),
-            # one processed message per Message-ID and mailbox, even when two workers race
-            models.UniqueConstraint(
-                fields=["mailbox", "header_id"],
-                condition=models.Q(status="processed") & ~models.Q(header_id=""),
-                name="inbound_processed_once",
-            ),
+            )
         ]
 
 

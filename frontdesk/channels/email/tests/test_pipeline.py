@@ -11,7 +11,7 @@ from frontdesk.channels.email.models import EmailReference, InboundEmail, Inboun
 from frontdesk.channels.email.pipeline import receive as receive_module
 from frontdesk.channels.email.tests.test_pipeline_common import eml, ingest, make_mailbox, message_of, ticket_of
 from frontdesk.customers.models import Contact
-from frontdesk.tickets.models import Attachment, Message, Ticket
+from frontdesk.tickets.models import Attachment, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -107,15 +107,3 @@ def test_no_mailbox_uses_the_default_brand(db: Any) -> None:
     row = ingest(None, eml("new_ticket.eml"))
     assert row.status == InboundStatus.PROCESSED, row.reason
 
-
-def test_racing_duplicate_is_ignored_by_the_constraint(mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Two workers that both pass the duplicate check: the second one's writes are rolled back."""
-    from frontdesk.channels.email.pipeline import preflight
-
-    first = ingest(mailbox, eml("new_ticket.eml"))
-    monkeypatch.setattr(preflight, "check_duplicate", lambda inbound: None)
-    second = ingest(mailbox, eml("new_ticket.eml"))
-    assert second.status == InboundStatus.IGNORED and second.reason.startswith("duplicate")
-    assert second.ticket_id is None
-    assert list(Ticket.objects.values_list("pk", flat=True)) == [first.ticket_id]
-    assert Message.objects.count() == 1

@@ -75,6 +75,7 @@ def poll_with(client: imapclient.IMAPClient, mailbox: Mailbox) -> int:
     from frontdesk.channels.email.inbound import process_inbound, receive_raw
 
     info = client.select_folder(mailbox.imap_folder)
+    _news(client)  # what the server said so far is covered by the search below
     uidvalidity = int(info[b"UIDVALIDITY"])
     cursor = _cursor(mailbox, uidvalidity)
     last = cursor.last_uid
@@ -155,7 +156,9 @@ def watch(
             backoff = 1.0
             idle = client.has_capability("IDLE")
             while not stop.is_set():
-                if idle:
+                if _news(client):
+                    pass  # announced while we were busy: poll again at once
+                elif idle:
                     _idle_wait(client, stop, idle_seconds)
                 elif stop.wait(poll_seconds):
                     break
@@ -175,6 +178,22 @@ def watch(
         finally:
             if client is not None:
                 _close(client)
+
+
+def _news(client: imapclient.IMAPClient) -> bool:
+    """Whether the server announced new mail in answer to an earlier command (and forget it).
+
+    Mail arriving while we flag or move is announced as an untagged EXISTS to that command;
+    the server does not repeat it when IDLE starts, so without this check it would wait for
+    the next arrival."""
+    pending = getattr(getattr(client, "_imap", None), "untagged_responses", None)
+    if not isinstance(pending, dict):
+        return False
+    found = False
+    for key in ("EXISTS", "RECENT"):
+        if pending.pop(key, None):
+            found = True
+    return found
 
 
 def _idle_wait(client: imapclient.IMAPClient, stop: threading.Event, seconds: float) -> None:

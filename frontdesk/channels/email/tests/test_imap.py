@@ -5,6 +5,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from django.db import connection
 
 from frontdesk.channels.email.imap import poll_all_once, poll_once, watch
 from frontdesk.channels.email.models import ImapCursor, InboundEmail
@@ -127,7 +128,14 @@ def watcher() -> Iterator[callable]:  # type: ignore[valid-type]
 
     def start(mailbox_id: int) -> None:
         stop = threading.Event()
-        thread = threading.Thread(target=watch, args=(mailbox_id,), kwargs={"stop": stop, "max_backoff": 2})
+
+        def run() -> None:
+            try:
+                watch(mailbox_id, stop=stop, max_backoff=2)
+            finally:
+                connection.close()  # the thread's own connection: the test database can be dropped
+
+        thread = threading.Thread(target=run)
         thread.start()
         threads.append((thread, stop))
 
@@ -149,7 +157,8 @@ def test_idle_notices_new_mail_within_seconds(dovecot: Dovecot, watcher) -> None
     dovecot.append(mail(2))
     assert _wait_for(lambda: Ticket.objects.count() == 2, 5)
     assert time.monotonic() - started < 5
-    assert all(b"\\Seen" in flags for flags in _flags(dovecot).values())
+    # flagged right after the ticket is committed
+    assert _wait_for(lambda: all(b"\\Seen" in flags for flags in _flags(dovecot).values()), 3)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,10 +7,12 @@ here and handled by ``bounce.py``.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from email.message import EmailMessage
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from frontdesk.channels.email.models import EmailReference, InboundEmail, InboundStatus, Mailbox
@@ -51,9 +53,21 @@ def check_size(inbound: InboundEmail) -> None:
         raise Quarantine(f"too large: {inbound.size} bytes, the mailbox accepts {inbound.mailbox.max_message_bytes}")
 
 
+def _lock_message_id(inbound: InboundEmail) -> None:
+    """On PostgreSQL, serialise workers holding the same Message-ID for the same mailbox until
+    commit, so the second one sees the first one's processed row (released at commit)."""
+    if connection.vendor != "postgresql":
+        return  # SQLite has one writer at a time
+    key = f"frontdesk-inbound:{inbound.mailbox_id}:{inbound.header_id}".encode()
+    lock_id = int.from_bytes(hashlib.sha256(key).digest()[:8], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
+
+
 def check_duplicate(inbound: InboundEmail) -> None:
     if not inbound.header_id:
         return
+    _lock_message_id(inbound)
     seen = InboundEmail.objects.filter(header_id=inbound.header_id, status=InboundStatus.PROCESSED)
     seen = seen.filter(mailbox__isnull=True) if inbound.mailbox_id is None else seen.filter(mailbox=inbound.mailbox_id)
     seen = seen.exclude(pk=inbound.pk)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from frontdesk.channels.email.inbound import process_inbound, receive_raw, reprocess
 from frontdesk.channels.email.models import EmailReference, InboundEmail, InboundStatus, Mailbox
@@ -107,3 +109,32 @@ def test_no_mailbox_uses_the_default_brand(db: Any) -> None:
     row = ingest(None, eml("new_ticket.eml"))
     assert row.status == InboundStatus.PROCESSED, row.reason
 
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_with_the_same_message_make_one_ticket() -> None:
+    """The same message delivered twice (an MTA retry) and processed by two workers at once."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers are tested on PostgreSQL (the SQLite test database has one writer)")
+    mailbox = make_mailbox()
+    rows = [receive_raw(mailbox=mailbox, raw=eml("new_ticket.eml"), source="lmtp") for _ in range(2)]
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def worker(pk: int) -> None:
+        try:
+            start.wait()
+            process_inbound(pk)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(r.pk,)) for r in rows]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    statuses = sorted(InboundEmail.objects.values_list("status", flat=True))
+    assert statuses == [InboundStatus.IGNORED, InboundStatus.PROCESSED]
+    assert Ticket.objects.count() == 1

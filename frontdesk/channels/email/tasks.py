@@ -6,6 +6,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from frontdesk.channels.email import sending
+from frontdesk.channels.email.intake_tasks import poll_imap_mailboxes_task  # noqa: F401  (Huey finds tasks here)
 
 
 @db_task()

@@ -9,7 +9,6 @@ from django.http import HttpRequest, HttpResponse
 
 from frontdesk.core.errors import PayloadTooLarge
 
-
 RAW_MAIL_PATH = "/api/v1/mail/inbound/"
 
 

@@ -12,6 +12,7 @@ from frontdesk.accounts.api import router as accounts_router
 from frontdesk.accounts.api_auth import API_AUTH
 from frontdesk.brands.api import router as brands_router
 from frontdesk.channels.email.api import router as email_router
+from frontdesk.channels.email.api_mailboxes import router as mailbox_router
 from frontdesk.channels.email.api_outbound import router as email_outbound_router
 from frontdesk.core.api_parser import StrictJsonParser
 from frontdesk.core.errors import FrontdeskError, RateLimited
@@ -95,3 +96,4 @@ api.add_router("/", views_router)
 api.add_router("/", search_router)
 api.add_router("/", email_router)
 api.add_router("/", email_outbound_router)
+api.add_router("/", mailbox_router)

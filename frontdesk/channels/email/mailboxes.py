@@ -1,0 +1,128 @@
+"""Managing mailboxes (admins): validation, events, and reads. Passwords are write-only."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import QuerySet
+
+from frontdesk.accounts import policies
+from frontdesk.accounts.models import Team, User
+from frontdesk.brands.models import Brand
+from frontdesk.channels.email.models import Mailbox
+from frontdesk.core.actor import Actor
+from frontdesk.core.errors import Conflict, NotFound, ValidationError
+from frontdesk.core.events import Event, record
+from frontdesk.core.ids import check_id
+
+EDITABLE = frozenset(
+    {
+        "name",
+        "address",
+        "brand_id",
+        "team_id",
+        "active",
+        "imap_host",
+        "imap_port",
+        "imap_ssl",
+        "imap_user",
+        "imap_password",
+        "imap_folder",
+        "imap_move_to",
+        "max_message_bytes",
+        "smtp_host",
+        "smtp_port",
+        "smtp_user",
+        "smtp_password",
+        "smtp_starttls",
+        "smtp_ssl",
+        "auto_acknowledge",
+    }
+)
+_SECRET_FIELDS = frozenset({"imap_password", "smtp_password", "inbound_secret"})
+
+
+class MailboxSaved(Event):
+    name: ClassVar[str] = "mailbox.saved"
+    mailbox_id: int
+    created: bool
+    changed: list[str]  # field names only: passwords never enter the outbox
+
+
+def mailbox_list(*, viewer: User) -> QuerySet[Mailbox]:
+    policies.require_admin(viewer)
+    return Mailbox.objects.select_related("brand", "team").order_by("name", "pk")
+
+
+def mailbox_get(*, viewer: User, mailbox_id: int) -> Mailbox:
+    check_id(mailbox_id, "Mailbox")
+    mailbox = mailbox_list(viewer=viewer).filter(pk=mailbox_id).first()
+    if mailbox is None:
+        raise NotFound("Mailbox not found.")
+    return mailbox
+
+
+def _clean(data: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    if "address" in data:
+        data["address"] = str(data["address"]).strip().lower()
+        try:
+            validate_email(data["address"])
+        except DjangoValidationError:
+            errors["address"] = "not a valid email address"
+    if "name" in data and not str(data["name"]).strip():
+        errors["name"] = "required"
+    for port in ("imap_port", "smtp_port"):
+        if port in data and not (1 <= int(data[port]) <= 65535):
+            errors[port] = "a port from 1 to 65535"
+    if "max_message_bytes" in data and not (1024 <= int(data["max_message_bytes"]) <= 200 * 1024 * 1024):
+        errors["max_message_bytes"] = "from 1 KiB to 200 MiB"
+    if data.get("smtp_starttls") and data.get("smtp_ssl"):
+        errors["smtp_ssl"] = "use either STARTTLS or SSL, not both"
+    if "brand_id" in data and not Brand.objects.filter(pk=data["brand_id"]).exists():
+        errors["brand_id"] = "no such brand"
+    if data.get("team_id") is not None and "team_id" in data and not Team.objects.filter(pk=data["team_id"]).exists():
+        errors["team_id"] = "no such team"
+    if errors:
+        raise ValidationError("The mailbox is not valid.", fields=errors)
+    return data
+
+
+def mailbox_save(*, actor: Actor, by: User, mailbox: Mailbox | None = None, **data: Any) -> Mailbox:
+    policies.require_admin(by)
+    unknown = set(data) - EDITABLE
+    if unknown:
+        raise ValidationError("Unknown fields.", fields={f: "unknown field" for f in sorted(unknown)})
+    if mailbox is None:
+        missing = [f for f in ("name", "address", "brand_id") if data.get(f) in (None, "")]
+        if missing:
+            raise ValidationError(
+                "A mailbox needs a name, an address and a brand.", fields={f: "required" for f in missing}
+            )
+    data = _clean(data)
+    with transaction.atomic():
+        created = mailbox is None
+        obj = Mailbox() if mailbox is None else Mailbox.objects.select_for_update().get(pk=mailbox.pk)
+        changed = sorted(k for k, v in data.items() if getattr(obj, k) != v)
+        for key, value in data.items():
+            setattr(obj, key, value)
+        if Mailbox.objects.filter(address=obj.address).exclude(pk=obj.pk).exists():
+            raise Conflict("Another mailbox has this address.", fields={"address": "already in use"})
+        obj.save()
+        record(MailboxSaved(mailbox_id=obj.pk, created=created, changed=changed), actor=actor)
+    return obj
+
+
+def mailbox_rotate_secret(*, actor: Actor, by: User, mailbox: Mailbox) -> Mailbox:
+    """A new inbound secret (the old one stops working at once)."""
+    policies.require_admin(by)
+    with transaction.atomic():
+        obj = Mailbox.objects.select_for_update().get(pk=mailbox.pk)
+        obj.inbound_secret = secrets.token_urlsafe(32)
+        obj.save(update_fields=["inbound_secret"])
+        record(MailboxSaved(mailbox_id=obj.pk, created=False, changed=["inbound_secret"]), actor=actor)
+    return obj

@@ -114,20 +114,13 @@ def step_http_setup(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _create_view(agent: Any, name: str) -> Any:
+    from frontdesk.accounts.models import User
+    from frontdesk.core.actor import SYSTEM
+    from frontdesk.tickets.queues import view_save
+
+    admin = User.objects.filter(role="admin", is_active=True).order_by("id").first()
     filters = {"status_category": ["new", "open", "pending", "on_hold"]}
-    try:
-        from frontdesk.tickets.queues import view_save  # type: ignore[attr-defined]
-    except ImportError:
-        view_save = None
-    if view_save is not None:
-        from frontdesk.accounts.models import User
-        from frontdesk.core.actor import SYSTEM
-
-        admin = User.objects.filter(role="admin", is_active=True).order_by("id").first()
-        return view_save(actor=SYSTEM, by=admin, name=name, filters=filters, sort="-updated_at", shared=True)
-    from frontdesk.tickets.models import View
-
-    return View.objects.create(name=name, filters=filters, sort="-updated_at", position=1000)
+    return view_save(actor=SYSTEM, by=admin, name=name, filters=filters, sort="-updated_at", shared=True)
 
 
 STEPS = {"generate": step_generate, "create": step_create, "http-setup": step_http_setup}

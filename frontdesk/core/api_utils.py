@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -101,7 +100,3 @@ def idempotent(request: HttpRequest, status: int, create: Callable[[], BaseModel
         fn=run,
     )
     return JsonResponse(payload, status=code, safe=False, json_dumps_params={"ensure_ascii": False})
-
-
-def json_body_size(payload: Any) -> int:
-    return len(json.dumps(payload))

@@ -43,9 +43,5 @@ class Command(BaseCommand):
             token = ApiToken.objects.filter(pk=opts["id"]).select_related("user").first()
             if token is None:
                 raise CommandError(f"No token {opts['id']}.")
-            services.token_revoke(actor=actor, by=_superuser_view(token.user), token_id=token.pk)
+            services.token_revoke(actor=actor, by=token.user, token_id=token.pk)  # the owner may revoke their own
             self.stdout.write(f"Token {token.pk} revoked.")
-
-
-def _superuser_view(owner: User) -> User:
-    return owner  # the owner may always revoke their own token

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from django.urls import path
 
-from frontdesk.workspace import views_profile, views_settings, views_settings_fields, views_settings_teams
+from frontdesk.workspace import (
+    views_profile,
+    views_settings,
+    views_settings_fields,
+    views_settings_mailboxes,
+    views_settings_teams,
+)
 
 urlpatterns = [
     path("settings/", views_settings.index, name="settings"),
@@ -22,6 +28,14 @@ urlpatterns = [
     path("settings/tokens/", views_settings_fields.tokens, name="settings_tokens"),
     path("settings/tokens/<int:token_id>/revoke/", views_settings_fields.token_revoke_view,
          name="settings_token_revoke"),
+    path("settings/mailboxes/", views_settings_mailboxes.mailbox_list, name="settings_mailboxes"),
+    path("settings/mailboxes/new/", views_settings_mailboxes.mailbox_new, name="settings_mailbox_new"),
+    path("settings/mailboxes/<int:mailbox_id>/", views_settings_mailboxes.mailbox_edit, name="settings_mailbox"),
+    path("settings/mailboxes/<int:mailbox_id>/rotate-secret/", views_settings_mailboxes.mailbox_rotate,
+         name="settings_mailbox_rotate"),
+    path("settings/quarantine/", views_settings_mailboxes.quarantine, name="settings_quarantine"),
+    path("settings/quarantine/<int:inbound_id>/reprocess/", views_settings_mailboxes.quarantine_reprocess,
+         name="settings_quarantine_reprocess"),
     path("profile/", views_profile.profile, name="profile"),
     path("profile/password/", views_profile.password, name="profile_password"),
     path("profile/tokens/", views_profile.token_create, name="profile_token_create"),

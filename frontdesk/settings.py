@@ -205,6 +205,8 @@ EMAIL_MAX_MESSAGE_BYTES = env_int("FRONTDESK_EMAIL_MAX_MESSAGE_BYTES", 30 * 1024
 EMAIL_BURST_LIMIT = env_int("FRONTDESK_EMAIL_BURST_LIMIT", 20)  # messages from one sender …
 EMAIL_BURST_WINDOW_MINUTES = env_int("FRONTDESK_EMAIL_BURST_WINDOW_MINUTES", 10)  # … within this window
 EMAIL_ACK_WINDOW_MINUTES = env_int("FRONTDESK_EMAIL_ACK_WINDOW_MINUTES", 60)  # one acknowledgement per window
+# attachments of one outgoing reply, in total; the rest are named in the body instead
+EMAIL_MAX_OUTBOUND_ATTACHMENT_BYTES = env_int("FRONTDESK_EMAIL_MAX_OUTBOUND_ATTACHMENT_BYTES", 20 * 1024 * 1024)
 
 # --- search ---------------------------------------------------------------
 # PostgreSQL text search configuration: "simple" works for every language; "english", "german", …

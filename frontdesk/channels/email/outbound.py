@@ -19,7 +19,7 @@ from frontdesk.channels.email.models import EmailReference, InboundEmail, Mailbo
 from frontdesk.channels.email.tokens import reply_address
 from frontdesk.core.errors import NotFound
 from frontdesk.customers.models import Contact, Identity
-from frontdesk.tickets.models import Message, Ticket
+from frontdesk.tickets.models import Attachment, Message, Ticket
 from frontdesk.tickets.selectors import ticket_get
 
 MAX_REFERENCES = 20
@@ -113,6 +113,30 @@ def threading_headers(ticket: Ticket) -> tuple[str, str]:
     return in_reply_to, " ".join(f"<{h}>" for h in chain)
 
 
+def max_outbound_attachment_bytes() -> int:
+    return int(getattr(settings, "EMAIL_MAX_OUTBOUND_ATTACHMENT_BYTES", 20 * 1024 * 1024))
+
+
+def attachments_split(message_id: int | None) -> tuple[list[Attachment], list[Attachment]]:
+    """(attached, left out): a message's attachments in upload order, each attached while the
+    total stays within EMAIL_MAX_OUTBOUND_ATTACHMENT_BYTES; the rest are named in the body
+    instead. Deterministic, so the body written at queue time and the files read at send time
+    agree."""
+    if message_id is None:
+        return [], []
+    cap = max_outbound_attachment_bytes()
+    attached: list[Attachment] = []
+    left_out: list[Attachment] = []
+    total = 0
+    for attachment in Attachment.objects.filter(message_id=message_id).order_by("pk"):
+        if total + attachment.size <= cap:
+            attached.append(attachment)
+            total += attachment.size
+        else:
+            left_out.append(attachment)
+    return attached, left_out
+
+
 def _context(ticket: Ticket, mailbox: Mailbox, **extra: Any) -> dict[str, Any]:
     brand = ticket.brand
     return {
@@ -188,10 +212,12 @@ def queue_reply(*, ticket: Ticket, message: Message) -> OutboundEmail | None:
     if not to:
         return None
     author = message.author_user
+    _attached, left_out = attachments_split(message.pk)
     context = _context(
         ticket,
         mailbox,
         message=message,
+        not_attached=left_out,
         body=message.body,
         body_html=message.body_html,
         author_name=(author.name or "") if author is not None else "",

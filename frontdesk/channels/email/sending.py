@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from email import encoders
+from email.mime.base import MIMEBase
 from email.utils import formataddr
 
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -24,6 +26,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from frontdesk.channels.email.models import Mailbox, OutboundEmail, OutboundStatus
+from frontdesk.channels.email.outbound import KIND_REPLY, attachments_split
 from frontdesk.channels.email.tokens import reply_address
 
 log = logging.getLogger(__name__)
@@ -79,7 +82,41 @@ def build_message(row: OutboundEmail) -> EmailMultiAlternatives:
     )
     if row.body_html:
         message.attach_alternative(row.body_html, "text/html")
+    if row.kind == KIND_REPLY:
+        _attach_files(message, row)
     return message
+
+
+def _attach_files(message: EmailMultiAlternatives, row: OutboundEmail) -> None:
+    """The reply's attachments, read from storage now (those over the size cap were named in
+    the body when the row was written). A file gone from storage is left out with a warning
+    rather than holding the reply back forever; other read errors fail the attempt, which is
+    retried."""
+    attached, _left_out = attachments_split(row.message_id)
+    for attachment in attached:
+        try:
+            with attachment.file.storage.open(str(attachment.file.name), "rb") as fh:
+                content = fh.read()
+        except FileNotFoundError:
+            log.warning("outbound email %s: attachment %s is missing from storage", row.pk, attachment.pk)
+            continue
+        message.attach(file_part(attachment.filename or "attachment", content, attachment.content_type))
+
+
+def file_part(filename: str, content: bytes, content_type: str) -> MIMEBase:
+    """One attachment, base64 so its bytes arrive exactly as stored (Django would decode text
+    files and let their line endings be rewritten)."""
+    maintype, _, subtype = (content_type or "").partition("/")
+    if not maintype or not subtype or maintype in ("message", "multipart"):
+        maintype, subtype = "application", "octet-stream"  # never a structured part
+    part = MIMEBase(maintype, subtype)
+    if maintype == "text":
+        part.set_param("charset", "utf-8")
+    part.set_payload(content)
+    encoders.encode_base64(part)
+    name: str | tuple[str, str, str] = filename if filename.isascii() else ("utf-8", "", filename)
+    part.add_header("Content-Disposition", "attachment", filename=name)
+    return part
 
 
 def _claim(outbound_id: int, now: datetime) -> bool:

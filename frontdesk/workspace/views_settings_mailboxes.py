@@ -74,9 +74,9 @@ def _groups(request: HttpRequest, mailbox: Mailbox | None) -> list[tuple[str, st
         FormField("smtp_ssl", _("TLS from the start (SMTPS)"), kind="checkbox", value=m.smtp_ssl),
     ]
     if editing and m.imap_password:
-        imap.insert(4, FormField("imap_password_clear", _("Remove the stored IMAP password"), kind="checkbox"))
+        imap.append(FormField("imap_password_clear", _("Remove the stored IMAP password"), kind="checkbox"))
     if editing and m.smtp_password:
-        smtp.insert(4, FormField("smtp_password_clear", _("Remove the stored SMTP password"), kind="checkbox"))
+        smtp.append(FormField("smtp_password_clear", _("Remove the stored SMTP password"), kind="checkbox"))
     return [
         (_("General"), "", [
             FormField("name", _("Name"), value=m.name, required=True),
@@ -93,11 +93,11 @@ def _groups(request: HttpRequest, mailbox: Mailbox | None) -> list[tuple[str, st
          imap),
         (_("SMTP sending"), _("Leave the server empty to send through the site's default mail server."), smtp),
         (_("Options"), "", [
-            FormField("auto_acknowledge", _("Acknowledge new tickets automatically"), kind="checkbox",
-                      value=m.auto_acknowledge),
-            FormField("max_message_bytes", _("Largest message accepted (bytes)"), kind="number",
+            FormField("max_message_bytes", _("Largest message (bytes)"), kind="number",
                       value=m.max_message_bytes,
                       help=_("Larger messages are quarantined; 26214400 bytes is 25 MiB.")),
+            FormField("auto_acknowledge", _("Acknowledge new tickets automatically"), kind="checkbox",
+                      value=m.auto_acknowledge),
         ]),
     ]
 

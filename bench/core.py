@@ -29,7 +29,7 @@ def log(msg: str) -> None:
     sys.stderr.flush()
 
 
-def bench_env(db: str, var_dir: Path) -> dict[str, str]:
+def bench_env(db: str, var_dir: Path, pg_url: str | None = None) -> dict[str, str]:
     """The environment of every process that works on the bench database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("FRONTDESK_TEST_DATABASE_URL")}
     env.pop("FRONTDESK_DATABASE_URL", None)
@@ -39,7 +39,7 @@ def bench_env(db: str, var_dir: Path) -> dict[str, str]:
     env["FRONTDESK_HUEY_IMMEDIATE"] = "false"
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
     if db == "postgres":
-        env["FRONTDESK_DATABASE_URL"] = os.environ.get("FRONTDESK_BENCH_DATABASE_URL", DEFAULT_PG_URL)
+        env["FRONTDESK_DATABASE_URL"] = pg_url or os.environ.get("FRONTDESK_BENCH_DATABASE_URL", DEFAULT_PG_URL)
         env.setdefault("FRONTDESK_SECRET_KEY", BENCH_SECRET)
         env["FRONTDESK_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
     return server_env(env)

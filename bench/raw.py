@@ -71,7 +71,24 @@ class RawCreator:
         self.actor = json.dumps({"kind": "user", "user_id": None, "rule_id": None, "label": "bench"})
 
     def create(
-        self, *, requester_id: int, organisation_id: int | None, subject: str, body: str, when: datetime
+        self,
+        *,
+        requester_id: int,
+        organisation_id: int | None,
+        subject: str,
+        body: str,
+        when: datetime,
+        channel: str = "api",
+        own_transaction: bool = True,
+    ) -> int:
+        """One ticket's rows, in a transaction of its own (or the caller's)."""
+        if not own_transaction:
+            return self._create(requester_id, organisation_id, subject, body, when, channel)
+        with transaction.atomic():
+            return self._create(requester_id, organisation_id, subject, body, when, channel)
+
+    def _create(
+        self, requester_id: int, organisation_id: int | None, subject: str, body: str, when: datetime, channel: str
     ) -> int:
         at = ts(when)
         ticket_row: tuple[Any, ...] = (
@@ -81,7 +98,7 @@ class RawCreator:
             "new",
             2,
             "question",
-            "api",
+            channel,
             requester_id,
             organisation_id,
             at,
@@ -90,33 +107,33 @@ class RawCreator:
             at,
         ) + self.ticket.tail
         subject_words, body_words = index_text(subject), index_text(body)
-        with transaction.atomic():
-            cur = connection.connection.cursor()
-            if self.pg:
-                cur.execute(self.ticket_sql, (*ticket_row, subject_words, body_words))
-                ticket_id = cur.fetchone()[0]
-            else:
-                cur.execute(self.ticket_sql, ticket_row)
-                ticket_id = cur.lastrowid
-            cur.execute(
-                self.message_sql + (" RETURNING id" if self.pg else ""),
-                (ticket_id, "public", requester_id, "api", body, at) + self.message.tail,
-            )
-            message_id = cur.fetchone()[0] if self.pg else cur.lastrowid
-            fields = {
-                "subject": subject, "status": "new", "priority": 2, "channel": "api", "requester_id": requester_id,
-            }
-            added = {"ticket_id": ticket_id, "message_id": message_id, "kind": "public", "channel": "api"}
-            events = [
-                ("ticket.created", json.dumps({"ticket_id": ticket_id, "fields": fields})),
-                ("ticket.message_added", json.dumps(added)),
-            ]
-            # both outbox rows in one statement, as the service writes them
-            cur.execute(self.outbox2_sql, (*events[0], self.actor, at, at, *events[1], self.actor, at, at))
-            event_id = min(row[0] for row in cur.fetchall())
-            created = {**fields, "opening_message": {"message_id": message_id, "kind": "public", "channel": "api"}}
-            cur.execute(self.audit_sql, (ticket_id, event_id, "created", json.dumps(created), at))
-            if not self.pg:
-                cur.execute(self.fts_sql, (ticket_id, subject_words, body_words))
-            cur.close()
+        cur = connection.connection.cursor()
+        if self.pg:
+            cur.execute(self.ticket_sql, (*ticket_row, subject_words, body_words))
+            ticket_id = cur.fetchone()[0]
+        else:
+            cur.execute(self.ticket_sql, ticket_row)
+            ticket_id = cur.lastrowid
+        cur.execute(
+            self.message_sql + (" RETURNING id" if self.pg else ""),
+            (ticket_id, "public", requester_id, channel, body, at) + self.message.tail,
+        )
+        message_id = cur.fetchone()[0] if self.pg else cur.lastrowid
+        self.last_message_id = int(message_id)
+        fields = {
+            "subject": subject, "status": "new", "priority": 2, "channel": channel, "requester_id": requester_id,
+        }
+        added = {"ticket_id": ticket_id, "message_id": message_id, "kind": "public", "channel": channel}
+        events = [
+            ("ticket.created", json.dumps({"ticket_id": ticket_id, "fields": fields})),
+            ("ticket.message_added", json.dumps(added)),
+        ]
+        # both outbox rows in one statement, as the service writes them
+        cur.execute(self.outbox2_sql, (*events[0], self.actor, at, at, *events[1], self.actor, at, at))
+        event_id = min(row[0] for row in cur.fetchall())
+        created = {**fields, "opening_message": {"message_id": message_id, "kind": "public", "channel": channel}}
+        cur.execute(self.audit_sql, (ticket_id, event_id, "created", json.dumps(created), at))
+        if not self.pg:
+            cur.execute(self.fts_sql, (ticket_id, subject_words, body_words))
+        cur.close()
         return int(ticket_id)

@@ -1,7 +1,8 @@
 """Benchmark steps that run inside Django, against the database the environment names.
 
 `python -m bench.worker <step> [options]` prints one JSON object on stdout (logs on stderr).
-Steps: generate, create, http-setup. bench/core.py runs them with the bench environment.
+Steps: generate, create, http-setup, and the email steps of bench/email_steps.py.
+bench/core.py and bench/email.py run them with the bench environment.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import sys
 import time
 from datetime import timedelta
 from typing import Any
+
+from bench import email_steps
 
 
 def step_generate(args: argparse.Namespace) -> dict[str, Any]:
@@ -123,7 +126,7 @@ def _create_view(agent: Any, name: str) -> Any:
     return view_save(actor=SYSTEM, by=admin, name=name, filters=filters, sort="-updated_at", shared=True)
 
 
-STEPS = {"generate": step_generate, "create": step_create, "http-setup": step_http_setup}
+STEPS = {"generate": step_generate, "create": step_create, "http-setup": step_http_setup, **email_steps.STEPS}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -132,6 +135,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tickets", type=int, default=1000)
     parser.add_argument("--count", type=int, default=500)
     parser.add_argument("--seed", type=int, default=1)
+    email_steps.add_arguments(parser)
     args = parser.parse_args(argv)
     import django
 

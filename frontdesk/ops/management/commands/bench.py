@@ -8,13 +8,14 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-SCENARIOS = ("core",)
+SCENARIOS = ("core", "email")
 
 
 class Command(BaseCommand):
     help = (
         "Run a benchmark scenario and print one JSON object on stdout (progress on stderr). "
-        "`bench core --db sqlite|postgres --tickets N`: see docs/performance.md."
+        "`bench core --db sqlite|postgres --tickets N`, "
+        "`bench email --db sqlite|postgres --messages N --workers 1,2`: see docs/performance.md."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -40,9 +41,19 @@ class Command(BaseCommand):
             help="tickets created through the service (and as many as raw SQL)",
         )
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--messages", type=int, default=2000, help="email: messages per corpus")
+        parser.add_argument(
+            "--workers",
+            default="1,2",
+            help="email: worker process counts to time, comma-separated (default 1,2)",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         sys.path.insert(0, str(Path(settings.BASE_DIR).parent))
+        if opts["scenario"] == "email":
+            result = self._email(opts)
+            sys.stdout.write(json.dumps(result, sort_keys=True) + "\n")
+            return
         from bench import core
 
         if opts["tickets"] < 100:
@@ -57,3 +68,19 @@ class Command(BaseCommand):
             var_root=Path(settings.VAR_DIR),
         )
         sys.stdout.write(json.dumps(result, sort_keys=True) + "\n")
+
+    def _email(self, opts: dict[str, Any]) -> dict[str, Any]:
+        from bench import email
+
+        try:
+            workers = [int(w) for w in str(opts["workers"]).split(",") if w.strip()]
+        except ValueError:
+            raise CommandError("--workers is a comma-separated list of numbers, like 1,2") from None
+        if not workers or any(w < 1 or w > 32 for w in workers):
+            raise CommandError("--workers: each count is between 1 and 32")
+        if opts["messages"] < 20:
+            raise CommandError("--messages must be at least 20")
+        return email.run(
+            db=opts["db"], messages=opts["messages"], workers=workers, seed=opts["seed"],
+            var_root=Path(settings.VAR_DIR),
+        )

@@ -108,9 +108,9 @@ def _flat(groups: list[tuple[str, str, list[FormField]]]) -> list[FormField]:
 
 def _whole(request: HttpRequest, name: str, errors: dict[str, str]) -> int | None:
     raw = text(request, name)
-    if raw.isdigit() and len(raw) < 19:
+    if raw.isdigit() and len(raw) < 19:  # below 2^63: ids stay in the database's range
         return int(raw)
-    errors[name] = _("required") if not raw else _("a whole number")
+    errors[name] = _("required") if not raw else _("out of range") if raw.isdigit() else _("a whole number")
     return None
 
 

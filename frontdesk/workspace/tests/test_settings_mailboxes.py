@@ -162,6 +162,8 @@ def test_validation_errors_are_shown_next_to_their_fields(admin_user, mailbox) -
         ({"smtp_ssl": "on", "smtp_starttls": "on"}, 422, "f-smtp-ssl-error", "not both"),
         ({"imap_port": "99999"}, 422, "f-imap-port-error", "a port from 1 to 65535"),
         ({"imap_port": "abc"}, 422, "f-imap-port-error", "a whole number"),
+        ({"brand_id": str(2**64)}, 422, "f-brand-id-error", "out of range"),
+        ({"team_id": "999999"}, 422, "f-team-id-error", "no such team"),
         ({"max_message_bytes": "10"}, 422, "f-max-message-bytes-error", "from 1 KiB"),
         ({"name": ""}, 422, "f-name-error", "required"),
     ]

@@ -61,13 +61,16 @@ def ticket_create(
     ccs: Sequence[Contact | int] | None = None,
     attachments: list[Any] | None = None,
     body_html: str = "",
+    quoted_text: str = "",
+    quoted_html: str = "",
     author_user: User | None = None,
     created_at: datetime | None = None,
 ) -> Ticket:
     """Open a ticket with its first (public) message. ``by=None`` is a channel or the system.
 
     Customers open tickets for themselves only and cannot set agent-only properties;
-    light agents cannot open tickets.
+    light agents cannot open tickets. ``quoted_text``/``quoted_html`` keep the quoted history of
+    an email (shown folded).
     """
     given = {
         "status": status,
@@ -170,6 +173,8 @@ def ticket_create(
             channel=channel,
             body=body,
             body_html=sanitize_html(body_html),
+            quoted_text=quoted_text,
+            quoted_html=sanitize_html(quoted_html),
             created_at=created,
         )
         insert(message)

@@ -65,6 +65,8 @@ def message_add(
     channel: str | None = None,
     attachments: list[Any] | None = None,
     body_html: str = "",
+    quoted_text: str = "",
+    quoted_html: str = "",
     set_status: str | None = None,
     external_id: str | None = None,
     created_at: datetime | None = None,
@@ -74,6 +76,7 @@ def message_add(
     ``by`` is the person writing (an agent or a customer); ``by=None`` is a channel or the
     system, writing as ``author_contact`` (a customer's message) or as nobody (a system note).
     ``set_status`` changes the status in the same transaction ("submit as pending").
+    ``quoted_text``/``quoted_html`` keep the quoted history of an email reply (shown folded).
     """
     if kind not in MessageKind.values:
         raise ValidationError("Unknown message kind.", fields={"kind": "public or note"})
@@ -118,6 +121,8 @@ def message_add(
             channel=channel or locked.channel,
             body=body,
             body_html=sanitize_html(body_html),
+            quoted_text=quoted_text,
+            quoted_html=sanitize_html(quoted_html),
             external_id=external_id,
             created_at=now,
         )
@@ -148,6 +153,7 @@ def message_add(
                 attachment_ids=[a.pk for a in stored],
             ),
             actor=actor,
+            hints={"message": message, "ticket": locked},
         )
         customer_reply = kind == MessageKind.PUBLIC and author_contact is not None and author_user is None
         if set_status is not None:

@@ -25,6 +25,7 @@ from frontdesk.tickets.selectors import ticket_get
 MAX_REFERENCES = 20
 KIND_REPLY = "reply"
 KIND_ACK = "acknowledgement"
+KIND_NOTIFICATION = "notification"  # to an agent: no reply token, its own thread (notifications.py)
 
 # local parts of addresses that are machines: never acknowledged
 _MACHINE_LOCALS = {
@@ -137,7 +138,7 @@ def attachments_split(message_id: int | None) -> tuple[list[Attachment], list[At
     return attached, left_out
 
 
-def _context(ticket: Ticket, mailbox: Mailbox, **extra: Any) -> dict[str, Any]:
+def template_context(ticket: Ticket, mailbox: Mailbox, **extra: Any) -> dict[str, Any]:
     brand = ticket.brand
     return {
         "ticket": ticket,
@@ -157,7 +158,7 @@ def render_bodies(template: str, context: dict[str, Any]) -> tuple[str, str]:
     return text, html
 
 
-def _write(
+def write_outbound(
     *,
     ticket: Ticket,
     mailbox: Mailbox,
@@ -168,8 +169,20 @@ def _write(
     html: str,
     message: Message | None,
     auto: bool,
+    subject: str | None = None,
+    thread: tuple[str, str] | None = None,
 ) -> OutboundEmail:
-    in_reply_to, references = threading_headers(ticket)
+    """Write one outgoing row (sent after commit). By default it continues the customer's thread:
+    the subject is ``subject_for(ticket)``, the threading headers are the ticket's, and its
+    Message-ID is registered as one of the ticket's, so an answer to it finds the ticket.
+
+    ``thread`` (In-Reply-To, References) gives the row a thread of its own instead: its
+    Message-ID is then not registered, and no answer to it threads into the ticket by its
+    headers (notifications to agents)."""
+    if thread is None:
+        in_reply_to, references = threading_headers(ticket)
+    else:
+        in_reply_to, references = thread
     header_id = new_message_id(mailbox)
     row = OutboundEmail.objects.create(
         mailbox=mailbox,
@@ -178,7 +191,7 @@ def _write(
         kind=kind,
         to=to,
         cc=cc,
-        subject=subject_for(ticket),
+        subject=subject if subject is not None else subject_for(ticket),
         header_id=header_id,
         in_reply_to=in_reply_to,
         references=references,
@@ -186,7 +199,8 @@ def _write(
         body_html=html,
         auto_submitted=auto,
     )
-    EmailReference.objects.create(header_id=header_id, ticket=ticket, message=message, outgoing=True)
+    if thread is None:
+        EmailReference.objects.create(header_id=header_id, ticket=ticket, message=message, outgoing=True)
     transaction.on_commit(lambda: _enqueue(row.pk))
     return row
 
@@ -213,7 +227,7 @@ def queue_reply(*, ticket: Ticket, message: Message) -> OutboundEmail | None:
         return None
     author = message.author_user
     _attached, left_out = attachments_split(message.pk)
-    context = _context(
+    context = template_context(
         ticket,
         mailbox,
         message=message,
@@ -224,7 +238,7 @@ def queue_reply(*, ticket: Ticket, message: Message) -> OutboundEmail | None:
         signature=(author.signature if author is not None else "").strip(),
     )
     text, html = render_bodies("reply", context)
-    return _write(
+    return write_outbound(
         ticket=ticket, mailbox=mailbox, kind=KIND_REPLY, to=to, cc=cc, text=text, html=html, message=message,
         auto=False,
     )
@@ -271,8 +285,8 @@ def queue_acknowledgement(*, ticket: Ticket) -> OutboundEmail | None:
     )
     if recent.exists():
         return None
-    text, html = render_bodies("acknowledgement", _context(ticket, mailbox))
-    return _write(
+    text, html = render_bodies("acknowledgement", template_context(ticket, mailbox))
+    return write_outbound(
         ticket=ticket, mailbox=mailbox, kind=KIND_ACK, to=to, cc=[], text=text, html=html, message=None, auto=True
     )
 

@@ -28,7 +28,11 @@ def index_added_message(event: MessageAdded, meta: EventMeta) -> None:
         if row is not None:
             search.index_new_ticket(event.ticket_id, row[1], body=row[0], note=event.kind == "note")
         return
-    body = Message.objects.filter(pk=event.message_id).values_list("body", flat=True).first()
+    hinted = meta.hints.get("message")
+    if isinstance(hinted, Message) and hinted.pk == event.message_id:
+        body: str | None = hinted.body  # the writer's own object: nothing to read back
+    else:
+        body = Message.objects.filter(pk=event.message_id).values_list("body", flat=True).first()
     if body:
         search.append_text(event.ticket_id, body, note=event.kind == "note")
 

@@ -15,6 +15,7 @@ from frontdesk.accounts.models import Team, User
 from frontdesk.brands.models import Brand
 from frontdesk.channels.email.models import Mailbox
 from frontdesk.core.actor import Actor
+from frontdesk.core.cache import forget, remembered
 from frontdesk.core.errors import Conflict, NotFound, ValidationError
 from frontdesk.core.events import Event, record
 from frontdesk.core.ids import check_id
@@ -51,6 +52,17 @@ class MailboxSaved(Event):
     mailbox_id: int
     created: bool
     changed: list[str]  # field names only: passwords never enter the outbox
+
+
+_OWN_KEY = "mail:own-addresses"
+
+
+def own_addresses() -> frozenset[str]:
+    """Every mailbox's address, lower-case (cached: read on every incoming message; a mailbox
+    save forgets it)."""
+    return frozenset(
+        remembered(_OWN_KEY, lambda: sorted(a.lower() for a in Mailbox.objects.values_list("address", flat=True)))
+    )
 
 
 def mailbox_list(*, viewer: User) -> QuerySet[Mailbox]:
@@ -113,6 +125,7 @@ def mailbox_save(*, actor: Actor, by: User, mailbox: Mailbox | None = None, **da
         if Mailbox.objects.filter(address=obj.address).exclude(pk=obj.pk).exists():
             raise Conflict("Another mailbox has this address.", fields={"address": "already in use"})
         obj.save()
+        forget(_OWN_KEY)
         record(MailboxSaved(mailbox_id=obj.pk, created=created, changed=changed), actor=actor)
     return obj
 

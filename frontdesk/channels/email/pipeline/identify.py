@@ -13,13 +13,16 @@ from frontdesk.customers.services import contact_for_identity
 MAX_CCS = 20
 
 
-def _ours(address: str, own: set[str]) -> bool:
+def _ours(address: str, own: frozenset[str]) -> bool:
     local, _, domain = address.partition("@")
     return f"{local.split('+', 1)[0]}@{domain}" in own
 
 
-def identify(parsed: Parsed, actor: Actor) -> tuple[Contact, list[Contact]]:
-    own = {a.lower() for a in Mailbox.objects.values_list("address", flat=True)}
+def identify(parsed: Parsed, actor: Actor, own: frozenset[str] | None = None) -> tuple[Contact, list[Contact]]:
+    """The sender's contact and the CCs' contacts. ``own``: our mailboxes' addresses, lower-case
+    (read here when not given)."""
+    if own is None:
+        own = frozenset(a.lower() for a in Mailbox.objects.values_list("address", flat=True))
     sender = contact_for_identity(actor=actor, kind="email", value=parsed.from_address, name=parsed.from_name)
     ccs: list[Contact] = []
     for address in parsed.cc:

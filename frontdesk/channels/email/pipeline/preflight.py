@@ -75,9 +75,13 @@ def check_duplicate(inbound: InboundEmail) -> None:
         raise Ignore("duplicate: this Message-ID was already processed")
 
 
-def check_own_mail(inbound: InboundEmail, sender: str) -> None:
-    if sender and Mailbox.objects.filter(address__iexact=sender).exists():
-        raise Ignore("own mail: sent from one of our mailboxes")
+def check_own_mail(inbound: InboundEmail, sender: str, own: frozenset[str] | None = None) -> None:
+    """Mail from one of our mailboxes' addresses (``own``, lower-case), or carrying a Message-ID we
+    sent, is our own mail coming back."""
+    if sender:
+        ours = sender.lower() in own if own is not None else Mailbox.objects.filter(address__iexact=sender).exists()
+        if ours:
+            raise Ignore("own mail: sent from one of our mailboxes")
     if inbound.header_id and EmailReference.objects.filter(header_id=inbound.header_id, outgoing=True).exists():
         raise Ignore("own mail: a Message-ID we sent")
 

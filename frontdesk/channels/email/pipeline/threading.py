@@ -18,7 +18,7 @@ from frontdesk.channels.email.models import EmailReference
 from frontdesk.channels.email.pipeline.parse import Parsed
 from frontdesk.channels.email.tokens import ticket_from_address
 from frontdesk.customers.models import Contact
-from frontdesk.tickets.models import LinkKind, Ticket, TicketLink
+from frontdesk.tickets.models import LinkKind, StatusCategory, Ticket, TicketLink
 
 SUBJECT_NUMBER = re.compile(r"\[Ticket #([1-9][0-9]{0,17})\]", re.IGNORECASE)
 
@@ -29,6 +29,10 @@ def subject_tag(ticket_id: int) -> str:
 
 
 def follow_merges(ticket: Ticket) -> Ticket:
+    """The ticket this one was merged into (transitively). Merging closes the source ticket, and a
+    closed ticket is never merged again, so an open ticket is its own answer without a query."""
+    if ticket.status_category != StatusCategory.CLOSED:
+        return ticket
     seen = {ticket.pk}
     for _ in range(20):
         links = TicketLink.objects.filter(source_id=ticket.pk, kind=LinkKind.MERGED_INTO)

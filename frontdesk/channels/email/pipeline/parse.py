@@ -13,6 +13,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 
 from django.utils import timezone
 
+from frontdesk.channels.email.pipeline.quotes import split_html, split_text
 from frontdesk.channels.email.pipeline.store import clean_id
 
 MAX_ATTACHMENTS = 100
@@ -39,11 +40,14 @@ class Parsed:
     date: datetime | None
     text: str  # the full plain text
     body: str  # the new part, the quoted history folded away
-    html: str
+    html: str  # the full HTML (unsanitised)
     in_reply_to: list[str]
     references: list[str]
     parts: list[Part] = field(default_factory=list)
     skipped_parts: int = 0
+    quoted_text: str = ""  # the quoted history cut from the text ('' for forwards): body + quoted_text = text
+    html_body: str = ""  # the new part of the HTML
+    html_quoted: str = ""  # its quoted history: html_body + html_quoted = html
 
 
 def load(raw: bytes) -> EmailMessage:
@@ -121,39 +125,12 @@ def html_to_text(value: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", value).strip()
 
 
-_QUOTE_HEADERS = [
-    re.compile(r"^\s*On\b.{0,300}\bwrote:\s*$", re.IGNORECASE),
-    re.compile(r"^\s*Le\b.{0,300}\ba écrit\s*:\s*$", re.IGNORECASE),
-    re.compile(r"^\s*Am\b.{0,300}\bschrieb.{0,80}:\s*$", re.IGNORECASE),
-    re.compile(r"^\s*-{2,}\s*Original Message\s*-{2,}\s*$", re.IGNORECASE),
-    re.compile(r"^\s*-{2,}\s*Forwarded message\s*-{2,}\s*$", re.IGNORECASE),
-    re.compile(r"^\s*_{10,}\s*$"),
-]
-_FROM_LINE = re.compile(r"^\s*\*?From:\*?\s", re.IGNORECASE)
-_SENT_LINE = re.compile(r"^\s*\*?(Sent|Date):\*?\s", re.IGNORECASE)
-
-
-def new_part(text: str, *, forwarded: bool = False) -> str:
-    """The text above the quoted history of a reply ("On … wrote:", "-----Original Message-----",
-    Outlook's "From: … Sent: …" block, "> " lines). A forward keeps everything: the forwarded
-    message is the point of it."""
-    if forwarded:
-        return text.strip()
-    lines = text.splitlines()
-    cut = len(lines)
-    for i, line in enumerate(lines):
-        joined = line if i + 1 >= len(lines) else line + " " + lines[i + 1]
-        if any(p.match(line) or p.match(joined) for p in _QUOTE_HEADERS):
-            cut = i
-            break
-        if _FROM_LINE.match(line) and any(_SENT_LINE.match(x) for x in lines[i + 1 : i + 4]):
-            cut = i
-            break
-        if line.startswith(">") and all(x.startswith(">") or not x.strip() for x in lines[i:]):
-            cut = i
-            break
-    kept = "\n".join(lines[:cut]).strip()
-    return kept or text.strip()
+def _split_html(html: str, forwarded: bool) -> tuple[str, str]:
+    """(new part, quoted history) of the HTML (see quotes.split_html)."""
+    try:
+        return split_html(html, forwarded=forwarded)
+    except Exception:  # noqa: BLE001 - never expected; a message we cannot cut is shown whole
+        return html, ""
 
 
 def _date(msg: Message) -> datetime | None:
@@ -230,6 +207,8 @@ def parse(raw: bytes) -> Parsed:
     text = decode_part(plain) if plain is not None else html_to_text(html)
     text = text.replace("\r\n", "\n").strip()
     forwarded = bool(re.match(r"^\s*(fwd?|tr|wg)\s*:", subject, re.IGNORECASE))
+    body, quoted_text = split_text(text, forwarded=forwarded)
+    html_body, html_quoted = _split_html(html, forwarded)
     parts, skipped = _collect_parts(msg, (plain, html_part))
     return Parsed(
         message_id=clean_id(header(msg, "Message-ID")),
@@ -240,10 +219,13 @@ def parse(raw: bytes) -> Parsed:
         cc=[a for _, a in addresses(msg, "Cc")],
         date=_date(msg),
         text=text,
-        body=new_part(text, forwarded=forwarded),
+        body=body,
         html=html,
         in_reply_to=ids(header(msg, "In-Reply-To")),
         references=ids(header(msg, "References")),
         parts=parts,
         skipped_parts=skipped,
+        quoted_text=quoted_text,
+        html_body=html_body,
+        html_quoted=html_quoted,
     )

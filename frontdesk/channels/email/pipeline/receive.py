@@ -99,7 +99,9 @@ def _write(inbound: InboundEmail, parsed: Parsed, contact: Contact, ccs: list[Co
             author_contact=contact,
             channel="email",
             attachments=files or None,
-            body_html=parsed.html,
+            body_html=parsed.html_body,
+            quoted_text=parsed.quoted_text,
+            quoted_html=parsed.html_quoted,
             external_id=external_id,
         )
         _add_ccs(ticket, ccs)
@@ -116,7 +118,9 @@ def _write(inbound: InboundEmail, parsed: Parsed, contact: Contact, ccs: list[Co
             team=mailbox.team_id if mailbox else None,
             ccs=[c.pk for c in ccs] or None,
             attachments=files or None,
-            body_html=parsed.html,
+            body_html=parsed.html_body,
+            quoted_text=parsed.quoted_text,
+            quoted_html=parsed.html_quoted,
         )
         first = Message.objects.filter(ticket=ticket).order_by("pk").first()
         assert first is not None

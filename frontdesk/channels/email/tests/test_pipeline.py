@@ -13,6 +13,7 @@ from frontdesk.channels.email.models import EmailReference, InboundEmail, Inboun
 from frontdesk.channels.email.pipeline import receive as receive_module
 from frontdesk.channels.email.tests.test_pipeline_common import eml, ingest, make_mailbox, message_of, ticket_of
 from frontdesk.customers.models import Contact
+from frontdesk.testing import factories as f
 from frontdesk.tickets.models import Attachment, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +139,38 @@ def test_two_workers_with_the_same_message_make_one_ticket() -> None:
     statuses = sorted(InboundEmail.objects.values_list("status", flat=True))
     assert statuses == [InboundStatus.IGNORED, InboundStatus.PROCESSED]
     assert Ticket.objects.count() == 1
+
+
+def test_a_reply_that_opens_a_ticket_keeps_its_quoted_history_folded(mailbox: Mailbox) -> None:
+    row = ingest(mailbox, eml("gmail_reply.eml", ticket=0, ours="unknown-1@elsewhere.test"))  # no thread to join
+    assert row.status == InboundStatus.PROCESSED, row.reason
+    message = message_of(row)
+    assert ticket_of(row).message_count == 1
+    assert message.body == "It still does not print after the restart."
+    assert message.quoted_text.startswith("On Mon, 23 Nov 2026 at 10:30")
+    assert "Please restart it." in message.quoted_text
+    assert "Please restart it." not in message.body_html and "Please restart it." in message.quoted_html
+
+
+def test_the_quoted_html_is_sanitised_like_the_body(mailbox: Mailbox) -> None:
+    html = (
+        '<p>New words</p><blockquote type="cite"><script>alert(1)</script><p onclick="x()">Old words</p>'
+        '<img src="https://tracker.test/p.gif" onerror="y()"><a href="javascript:z()">link</a></blockquote>'
+    )
+    raw = (
+        "From: Carla <carla@customer.test>\nTo: support@frontdesk.test\nSubject: Re: hello\n"
+        "Message-ID: <quoted-xss@customer.test>\nContent-Type: text/html; charset=utf-8\n\n" + html + "\n"
+    )
+    message = message_of(ingest(mailbox, raw.encode()))
+    assert message.body_html == "<p>New words</p>"
+    assert "Old words" in message.quoted_html
+    for bad in ("<script", "onclick", "onerror", "javascript:", "type="):
+        assert bad not in message.quoted_html
+
+
+def test_the_api_returns_the_new_part_and_the_quoted_history(mailbox: Mailbox, api_for: Any) -> None:
+    row = ingest(mailbox, eml("gmail_reply.eml", ticket=0, ours="unknown-2@elsewhere.test"))
+    agent = f.UserFactory(role="agent")
+    items = api_for(agent).get(f"/api/v1/tickets/{row.ticket_id}/messages").json()["items"]
+    assert [m["body"] for m in items] == ["It still does not print after the restart."]
+    assert "Please restart it." in items[0]["quoted_text"] and "Please restart it." in items[0]["quoted_html"]

@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-from frontdesk.channels.email.models import EmailReference, InboundStatus, Mailbox
+from frontdesk.channels.email.models import EmailReference, InboundEmail, InboundStatus, Mailbox
+from frontdesk.channels.email.pipeline.parse import Parsed, html_to_text, parse
+from frontdesk.channels.email.pipeline.store import read_raw
 from frontdesk.channels.email.pipeline.threading import subject_tag
 from frontdesk.channels.email.tests.test_pipeline_common import (
     eml,
@@ -18,6 +20,7 @@ from frontdesk.channels.email.tests.test_pipeline_common import (
 )
 from frontdesk.channels.email.tokens import reply_address
 from frontdesk.core.actor import Actor
+from frontdesk.core.html import sanitize_html
 from frontdesk.tickets.models import LinkKind, Message, StatusCategory, Ticket, TicketLink
 from frontdesk.tickets.services import ticket_update, tickets_merge
 
@@ -65,8 +68,45 @@ def test_client_replies_thread_with_history_folded(
     message = reply(mailbox, name, ticket, ours)
     assert message.ticket_id == ticket.pk
     assert message.body == visible  # the quoted history is folded away
+    assert (message.body + "\n" + message.quoted_text).split() == source(message).text.split()  # and kept
     assert Ticket.objects.count() == 1
     assert EmailReference.objects.filter(message=message, outgoing=False).exists()
+
+
+def source(message: Message) -> Parsed:
+    """The message as parsed from the raw mail it came from."""
+    return parse(read_raw(InboundEmail.objects.get(message=message)))
+
+
+def words(html: str) -> list[str]:
+    return html_to_text(html).split()
+
+
+@pytest.mark.parametrize(
+    ("name", "new", "header", "quoted"),
+    [
+        ("gmail_reply.eml", "It still does not print after the restart.", "On Mon, 23 Nov 2026 at 10:30",
+         "Please restart it."),
+        ("outlook_html_reply.eml", "Still broken \u2013 the light blinks.", "From: Support", "Please restart it."),
+        ("apple_html_reply.eml", "Yes, it is the X200.", "On 23 Nov 2026, at 10:30", "Which model?"),
+    ],
+)
+def test_html_replies_show_the_new_part_and_keep_the_quoted_history(
+    mailbox: Mailbox, opened: tuple[Ticket, str], name: str, new: str, header: str, quoted: str
+) -> None:
+    ticket, ours = opened
+    message = reply(mailbox, name, ticket, ours)
+    shown = " ".join(words(message.body_html))
+    folded = " ".join(words(message.quoted_html))
+    assert shown.startswith(new) and quoted not in shown and header not in shown
+    assert folded.startswith(header) and folded.endswith(quoted)
+    assert message.body.startswith(new) and quoted not in message.body
+    assert header in message.quoted_text and quoted in message.quoted_text
+    # nothing is lost: the new part and the folded history are the whole message, in both forms
+    parsed = source(message)
+    assert words(message.body_html) + words(message.quoted_html) == words(sanitize_html(parsed.html))
+    assert (message.body + "\n" + message.quoted_text).split() == parsed.text.split()
+    assert "<script" not in message.quoted_html and "class=" not in message.quoted_html  # sanitised
 
 
 def test_forged_in_reply_to_from_a_stranger_opens_a_new_ticket(mailbox: Mailbox, opened: tuple[Ticket, str]) -> None:
@@ -90,8 +130,9 @@ def test_a_cc_may_reply_by_headers(mailbox: Mailbox) -> None:
 
 def test_forwarded_message_keeps_the_forwarded_text(mailbox: Mailbox) -> None:
     row = ingest(mailbox, eml("forwarded.eml"))
-    body = message_of(row).body
-    assert "Why was I charged twice?" in body
+    message = message_of(row)
+    assert "Why was I charged twice?" in message.body
+    assert message.quoted_text == message.quoted_html == ""  # a forward is not folded
     assert ticket_of(row).subject == "Fwd: Invoice question"
 
 

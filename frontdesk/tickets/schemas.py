@@ -137,6 +137,8 @@ class MessageOut(Schema):
     author_contact: PersonOut | None
     body: str
     body_html: str
+    quoted_text: str = Field("", description="The quoted history of an email reply, folded away under the body.")
+    quoted_html: str = Field("", description="The same history as sanitised HTML (for HTML mail).")
     created_at: datetime
     attachments: list[AttachmentOut]
     mention_ids: list[int]

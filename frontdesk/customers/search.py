@@ -125,6 +125,12 @@ def highlight(text: str, terms: Iterable[str], *, width: int = 160) -> str | Non
 # --- contact index -----------------------------------------------------------------------------
 
 
+def _document(name: str, values: list[str], primary_email: str, org_name: str | None) -> tuple[str, str, str]:
+    if primary_email and primary_email not in values:
+        values = [*values, primary_email]
+    return index_text(name), index_text(" ".join(values)), index_text(org_name)
+
+
 def _contact_documents(ids: list[int]) -> dict[int, tuple[str, str, str]]:
     rows = Contact.objects.filter(pk__in=ids, merged_into__isnull=True).values_list(
         "pk", "name", "primary_email", "organisation__name"
@@ -132,13 +138,30 @@ def _contact_documents(ids: list[int]) -> dict[int, tuple[str, str, str]]:
     identities: dict[int, list[str]] = {}
     for contact_id, value in Identity.objects.filter(contact_id__in=ids).values_list("contact_id", "value"):
         identities.setdefault(contact_id, []).append(value)
-    docs = {}
-    for pk, name, primary_email, org_name in rows:
-        values = identities.get(pk, [])
-        if primary_email and primary_email not in values:
-            values.append(primary_email)
-        docs[pk] = (index_text(name), index_text(" ".join(values)), index_text(org_name))
-    return docs
+    return {
+        pk: _document(name, identities.get(pk, []), primary_email, org_name)
+        for pk, name, primary_email, org_name in rows
+    }
+
+
+def _write_documents(docs: dict[int, tuple[str, str, str]]) -> None:
+    with connection.cursor() as cursor:
+        for pk, (name, idents, org) in docs.items():
+            if is_postgres():
+                cursor.execute(
+                    f"UPDATE {Contact._meta.db_table} SET search_vector ="  # noqa: S608 - table and column names are constants
+                    " setweight(to_tsvector(%s::regconfig, %s), 'A')"
+                    " || setweight(to_tsvector(%s::regconfig, %s), 'B')"
+                    " || setweight(to_tsvector(%s::regconfig, %s), 'C') WHERE id = %s",
+                    [ts_config(), name, ts_config(), idents, ts_config(), org, pk],
+                )
+            else:
+                cursor.execute("DELETE FROM contact_fts WHERE rowid = %s", [pk])
+                cursor.execute(
+                    "INSERT INTO contact_fts(rowid, name, identities, organisation)"
+                    " VALUES (%s, %s, %s, %s)",
+                    [pk, name, idents, org],
+                )
 
 
 def index_contacts(ids: Iterable[int]) -> None:
@@ -151,23 +174,15 @@ def index_contacts(ids: Iterable[int]) -> None:
         gone = [pk for pk in chunk if pk not in docs]
         if gone:
             remove_contacts(gone)
-        with connection.cursor() as cursor:
-            for pk, (name, idents, org) in docs.items():
-                if is_postgres():
-                    cursor.execute(
-                        f"UPDATE {Contact._meta.db_table} SET search_vector ="  # noqa: S608 - table and column names are constants
-                        " setweight(to_tsvector(%s::regconfig, %s), 'A')"
-                        " || setweight(to_tsvector(%s::regconfig, %s), 'B')"
-                        " || setweight(to_tsvector(%s::regconfig, %s), 'C') WHERE id = %s",
-                        [ts_config(), name, ts_config(), idents, ts_config(), org, pk],
-                    )
-                else:
-                    cursor.execute("DELETE FROM contact_fts WHERE rowid = %s", [pk])
-                    cursor.execute(
-                        "INSERT INTO contact_fts(rowid, name, identities, organisation)"
-                        " VALUES (%s, %s, %s, %s)",
-                        [pk, name, idents, org],
-                    )
+        _write_documents(docs)
+
+
+def index_new_contact(contact: Contact, identity_values: list[str]) -> None:
+    """Index a contact its writer has just created, from the writer's own objects (nothing is
+    read back)."""
+    org = contact.organisation if contact.organisation_id else None
+    doc = _document(contact.name, list(identity_values), contact.primary_email, org.name if org else None)
+    _write_documents({contact.pk: doc})
 
 
 def remove_contacts(ids: Iterable[int]) -> None:

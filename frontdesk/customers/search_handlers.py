@@ -12,6 +12,7 @@ from frontdesk.customers.events import (
     IdentityRemoved,
     OrganisationSaved,
 )
+from frontdesk.customers.models import Contact
 
 _INDEXED_FIELDS = {
     "name", "primary_email", "organisation", "organisation_id", "merged_into", "merged_into_id",
@@ -20,6 +21,10 @@ _INDEXED_FIELDS = {
 
 @handler(ContactCreated, IdentityAdded, IdentityRemoved, in_transaction=True)
 def index_contact(event: ContactCreated | IdentityAdded | IdentityRemoved, meta: EventMeta) -> None:
+    contact, values = meta.hints.get("contact"), meta.hints.get("identity_values")
+    if isinstance(event, ContactCreated) and isinstance(contact, Contact) and isinstance(values, list):
+        search.index_new_contact(contact, values)  # the writer's own objects: nothing to read back
+        return
     search.index_contacts([event.contact_id])
 
 

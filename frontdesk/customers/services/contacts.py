@@ -103,7 +103,11 @@ def _create(
     _insert_identities(contact, pairs)
     if tags:
         contact.tags.set(tags)
-    record(ContactCreated(contact_id=contact.pk), actor=actor)
+    record(
+        ContactCreated(contact_id=contact.pk),
+        actor=actor,
+        hints={"contact": contact, "identity_values": [v for _, v in pairs]},
+    )
     return contact
 
 

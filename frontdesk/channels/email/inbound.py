@@ -39,12 +39,14 @@ def receive(*, mailbox: Mailbox | None, raw: bytes, source: str) -> InboundEmail
 
 
 def inbound_get(viewer: User, inbound_id: int) -> InboundEmail:
-    """A stored message: admins see every one; agents those whose ticket they can see."""
+    """A stored message: admins see every one; agents those whose ticket they can see (the ticket
+    its message is on now, after a merge or a split; else the ticket it opened or joined)."""
     check_id(inbound_id, "Message")
-    row = InboundEmail.objects.select_related("ticket").filter(pk=inbound_id).first()
+    row = InboundEmail.objects.select_related("ticket", "message__ticket").filter(pk=inbound_id).first()
     if row is None or not viewer.is_active or not viewer.is_agent:
         raise NotFound("Message not found.")
-    if viewer.is_admin or (row.ticket is not None and policies.can_view(viewer, row.ticket)):
+    ticket = row.message.ticket if row.message is not None else row.ticket
+    if viewer.is_admin or (ticket is not None and policies.can_view(viewer, ticket)):
         return row
     raise NotFound("Message not found.")
 

@@ -19,6 +19,7 @@ from frontdesk.tickets.contact360 import contact_360
 from frontdesk.tickets.models import LinkKind, MessageKind, Priority, StatusCategory, Ticket, TicketType
 from frontdesk.tickets.services.links import USER_KINDS
 from frontdesk.workspace.access import agent_required, viewer
+from frontdesk.workspace.ticket_mail import ticket_mail, with_originals
 from frontdesk.workspace.views_ticket_forms import CF_PREFIX, local_input
 from frontdesk.workspace.views_ticket_timeline import audit_lines, fold, names_for, user_ids_in
 
@@ -121,7 +122,8 @@ def ticket_context(
     """Everything the ticket page shows, in a fixed number of queries whatever its history."""
     user = viewer(request)
     ticket = selectors.ticket_get(viewer=user, ticket_id=ticket_id)
-    messages = list(selectors.message_list(viewer=user, ticket=ticket))
+    messages = list(with_originals(selectors.message_list(viewer=user, ticket=ticket)))
+    mail = ticket_mail(ticket, messages)
     audits = list(selectors.audit_list(viewer=user, ticket=ticket))
     statuses = list(selectors.status_list(viewer=user, include_inactive=True))
     teams = list(team_list(viewer=user))
@@ -131,7 +133,7 @@ def ticket_context(
     missing = user_ids_in(audits) - set(names.users)
     if missing:  # should not happen (staff holds every agent), kept for deleted or odd values
         names.users.update({i: f"#{i}" for i in missing})
-    timeline = fold(messages, audit_lines(audits, names))
+    timeline = fold(messages, audit_lines(audits, names), mail.by_message)
 
     team = next((t for t in teams if t.pk == ticket.team_id), None)
     pool = list(team.members.all()) if team is not None else staff
@@ -165,6 +167,7 @@ def ticket_context(
         "status": status_of.get(ticket.status),
         "status_label": status_of[ticket.status].label if ticket.status in status_of else ticket.status,
         "timeline": timeline,
+        "mail": mail,
         "message_count": len(messages),
         "statuses": [s for s in statuses if s.active],
         "priorities": Priority.choices,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from frontdesk.accounts.models import User
 from frontdesk.fields.models import CustomField
 from frontdesk.tickets.models import LinkKind, Message, Priority, TicketAudit, TicketStatus, TicketType
+from frontdesk.workspace.ticket_mail import Delivery
 
 # the order of the changes within one line: the ones agents look for first
 _RANK = {name: i for i, name in enumerate(("status", "priority", "assignee_id", "team_id", "type", "subject"))}
@@ -182,11 +183,15 @@ class Entry:
     at: datetime
     message: Message | None = None
     audit: AuditLine | None = None
+    deliveries: list[Delivery] = field(default_factory=list)  # the emails that carried the message
 
 
-def fold(messages: list[Message], lines: list[AuditLine]) -> list[Entry]:
+def fold(
+    messages: list[Message], lines: list[AuditLine], deliveries: dict[int, list[Delivery]] | None = None
+) -> list[Entry]:
     """Messages and audit lines in time order (a message before the changes made with it)."""
-    entries = [Entry("message", m.created_at, message=m) for m in messages]
+    sent = deliveries or {}
+    entries = [Entry("message", m.created_at, message=m, deliveries=sent.get(m.pk, [])) for m in messages]
     entries += [Entry("audit", a.at, audit=a) for a in lines]
     entries.sort(key=lambda e: (e.at, 0 if e.kind == "message" else 1))
     return entries

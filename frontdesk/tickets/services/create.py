@@ -63,6 +63,7 @@ def ticket_create(
     body_html: str = "",
     quoted_text: str = "",
     quoted_html: str = "",
+    external_id: str | None = None,
     author_user: User | None = None,
     created_at: datetime | None = None,
 ) -> Ticket:
@@ -70,7 +71,8 @@ def ticket_create(
 
     Customers open tickets for themselves only and cannot set agent-only properties;
     light agents cannot open tickets. ``quoted_text``/``quoted_html`` keep the quoted history of
-    an email (shown folded).
+    an email (shown folded); ``external_id`` is the opening message's id in its channel (an email's
+    Message-ID). The opening message is left on the returned ticket as ``opening_message``.
     """
     given = {
         "status": status,
@@ -175,6 +177,7 @@ def ticket_create(
             body_html=sanitize_html(body_html),
             quoted_text=quoted_text,
             quoted_html=sanitize_html(quoted_html),
+            external_id=external_id,
             created_at=created,
         )
         insert(message)
@@ -214,4 +217,5 @@ def ticket_create(
         )
         hints = {"ticket": ticket, "message": message, "opening": opening}
         record_many([(created_event, hints), (opening, hints)], actor=actor)
+    ticket.opening_message = message  # type: ignore[attr-defined]
     return ticket

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
+from typing import Any
 
 from django.utils import timezone
 
@@ -50,8 +51,33 @@ class Parsed:
     html_quoted: str = ""  # its quoted history: html_body + html_quoted = html
 
 
+_HEADER_CACHE: dict[tuple[str, str], Any] = {}
+_HEADER_CACHE_SIZE = 4096
+
+
+class _RememberingPolicy(email.policy.EmailPolicy):
+    """``email.policy.default`` that parses each (name, value) header once: the standard library
+    parses a header again on every read, and a message's Content-Type headers are read dozens of
+    times while its body is found. Parsed headers are immutable strings, safe to share."""
+
+    def header_fetch_parse(self, name: str, value: str) -> Any:
+        if not isinstance(value, str) or hasattr(value, "name") or len(value) > 4096:
+            return super().header_fetch_parse(name, value)
+        key = (name.lower(), value)
+        found = _HEADER_CACHE.get(key)
+        if found is None:
+            found = super().header_fetch_parse(name, value)
+            if len(_HEADER_CACHE) >= _HEADER_CACHE_SIZE:
+                _HEADER_CACHE.clear()
+            _HEADER_CACHE[key] = found
+        return found
+
+
+POLICY = _RememberingPolicy()
+
+
 def load(raw: bytes) -> EmailMessage:
-    return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
+    return email.message_from_bytes(raw, policy=POLICY)  # type: ignore[return-value]
 
 
 def clean(text: str) -> str:
@@ -197,8 +223,10 @@ def _collect_parts(msg: EmailMessage, skip: tuple[Message | None, ...]) -> tuple
     return parts, skipped
 
 
-def parse(raw: bytes) -> Parsed:
-    msg = load(raw)
+def parse(raw: bytes, msg: EmailMessage | None = None) -> Parsed:
+    """``msg``: the raw bytes already loaded (saves parsing them twice)."""
+    if msg is None:
+        msg = load(raw)
     senders = addresses(msg, "From") or addresses(msg, "Sender", "Return-Path")
     from_name, from_address = senders[0] if senders else ("", "")
     subject = " ".join(header(msg, "Subject").split())[:250] or "(no subject)"

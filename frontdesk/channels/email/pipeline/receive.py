@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from frontdesk.channels.email.mailboxes import own_addresses
 from frontdesk.channels.email.models import EmailReference, InboundEmail, InboundStatus, Mailbox
 from frontdesk.channels.email.pipeline import preflight
 from frontdesk.channels.email.pipeline.bounce import handle_bounce
@@ -78,6 +79,8 @@ def _inline_images(message: Message, cids: list[str]) -> None:
 
 
 def _add_ccs(ticket: Ticket, ccs: list[Contact]) -> None:
+    if not ccs:
+        return
     current = set(ticket.ccs.values_list("pk", flat=True))
     new = [c.pk for c in ccs if c.pk not in current and c.pk != ticket.requester_id]
     if new:
@@ -114,19 +117,16 @@ def _write(inbound: InboundEmail, parsed: Parsed, contact: Contact, ccs: list[Co
             subject=parsed.subject,
             body=body,
             channel="email",
-            brand=mailbox.brand_id if mailbox else None,
-            team=mailbox.team_id if mailbox else None,
+            brand=mailbox.brand if mailbox else None,
+            team=mailbox.team if mailbox else None,
             ccs=[c.pk for c in ccs] or None,
             attachments=files or None,
             body_html=parsed.html_body,
             quoted_text=parsed.quoted_text,
             quoted_html=parsed.html_quoted,
+            external_id=external_id,
         )
-        first = Message.objects.filter(ticket=ticket).order_by("pk").first()
-        assert first is not None
-        message = first
-        if external_id:
-            Message.objects.filter(pk=message.pk).update(external_id=external_id)
+        message = ticket.opening_message  # type: ignore[attr-defined]
         if closed is not None:
             ticket_link(actor=ACTOR, by=None, source=ticket, target=closed, kind=LinkKind.FOLLOW_UP_OF)
     _inline_images(message, cids)
@@ -135,7 +135,7 @@ def _write(inbound: InboundEmail, parsed: Parsed, contact: Contact, ccs: list[Co
     return ticket, message
 
 
-def _run(inbound: InboundEmail) -> None:
+def _run(inbound: InboundEmail, own: frozenset[str]) -> None:
     raw = read_raw(inbound)
     msg = load(raw)
     senders = addresses(msg, "From") or addresses(msg, "Sender", "Return-Path")
@@ -143,7 +143,7 @@ def _run(inbound: InboundEmail) -> None:
     inbound.sender = sender[:254]
     preflight.check_size(inbound)
     preflight.check_duplicate(inbound)
-    preflight.check_own_mail(inbound, sender)
+    preflight.check_own_mail(inbound, sender, own)
     if preflight.is_bounce(msg, sender):
         found = handle_bounce(msg)
         if found is None:
@@ -152,10 +152,10 @@ def _run(inbound: InboundEmail) -> None:
         return
     preflight.check_machine(msg)
     preflight.check_burst(inbound, sender)
-    parsed = parse(raw)
+    parsed = parse(raw, msg)
     if not parsed.from_address:
         raise preflight.Quarantine("no sender address")
-    contact, ccs = identify(parsed, ACTOR)
+    contact, ccs = identify(parsed, ACTOR, own)
     inbound.ticket, inbound.message = _write(inbound, parsed, contact, ccs)
 
 
@@ -177,14 +177,16 @@ def _settle(inbound: InboundEmail, status: str, reason: str) -> None:
 
 def process_inbound(inbound_id: int) -> InboundEmail:
     """Process one stored message; a processed, ignored or quarantined row is returned unchanged."""
+    own = own_addresses()  # outside the transaction, so the cached value serves
     with transaction.atomic():
-        inbound = InboundEmail.objects.select_for_update(of=("self",)).select_related("mailbox").get(pk=inbound_id)
+        rows = InboundEmail.objects.select_for_update(of=("self",)).select_related("mailbox__brand", "mailbox__team")
+        inbound = rows.get(pk=inbound_id)
         if inbound.status in DONE:
             return inbound
         inbound.attempts += 1
         try:
             with transaction.atomic():
-                _run(inbound)
+                _run(inbound, own)
                 inbound.status, inbound.reason = InboundStatus.PROCESSED, ""
                 inbound.processed_at = timezone.now()
                 inbound.save()  # inside the savepoint: a racing duplicate fails here, rolling back its writes

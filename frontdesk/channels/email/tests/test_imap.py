@@ -5,7 +5,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 
 from frontdesk.channels.email.imap import poll_all_once, poll_once, watch
 from frontdesk.channels.email.models import ImapCursor, InboundEmail
@@ -30,8 +30,12 @@ def _flags(server: Dovecot, folder: str = "INBOX") -> dict[int, tuple[bytes, ...
 def _wait_for(condition, seconds: float) -> bool:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if condition():
-            return True
+        try:
+            if condition():
+                return True
+        except OperationalError as exc:  # SQLite's shared in-memory test database: the watcher thread
+            if "locked" not in str(exc):  # holds a table lock while it writes; look again
+                raise
         time.sleep(0.1)
     return False
 

@@ -77,7 +77,7 @@ POLICY = _RememberingPolicy()
 
 
 def load(raw: bytes) -> EmailMessage:
-    return email.message_from_bytes(raw, policy=POLICY)  # type: ignore[return-value]
+    return email.message_from_bytes(raw, policy=POLICY)  # type: ignore[return-value, arg-type]
 
 
 def clean(text: str) -> str:

@@ -8,6 +8,7 @@ here and handled by ``bounce.py``.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 
@@ -15,7 +16,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from frontdesk.channels.email.models import EmailReference, InboundEmail, InboundStatus, Mailbox
+from frontdesk.channels.email.models import EmailReference, InboundEmail, InboundStatus
 
 
 class Refused(Exception):  # noqa: N818 - a decision, not an error
@@ -64,25 +65,58 @@ def _lock_message_id(inbound: InboundEmail) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
 
 
-def check_duplicate(inbound: InboundEmail) -> None:
-    if not inbound.header_id:
-        return
-    _lock_message_id(inbound)
-    seen = InboundEmail.objects.filter(header_id=inbound.header_id, status=InboundStatus.PROCESSED)
-    seen = seen.filter(mailbox__isnull=True) if inbound.mailbox_id is None else seen.filter(mailbox=inbound.mailbox_id)
-    seen = seen.exclude(pk=inbound.pk)
-    if seen.exists():
+@dataclass(frozen=True)
+class Seen:
+    """What the database knows about a message, read in one query (see ``look_up``)."""
+
+    duplicate: bool  # its Message-ID was already processed for this mailbox
+    sent_by_us: bool  # its Message-ID is one we sent
+    recent_from_sender: int  # messages from its sender within the burst window (at most the limit)
+
+
+def _burst() -> tuple[int, int]:
+    return int(getattr(settings, "EMAIL_BURST_LIMIT", 20)), int(getattr(settings, "EMAIL_BURST_WINDOW_MINUTES", 10))
+
+
+def look_up(inbound: InboundEmail, sender: str) -> Seen:
+    """Duplicate, own Message-ID and burst facts in one query, after taking the Message-ID's lock
+    (so a second worker holding the same Message-ID sees the first one's processed row)."""
+    if inbound.header_id:
+        _lock_message_id(inbound)
+    limit, minutes = _burst()
+    since = connection.ops.adapt_datetimefield_value(timezone.now() - timedelta(minutes=minutes))
+    inbox, refs = InboundEmail._meta.db_table, EmailReference._meta.db_table
+    same_mailbox = "mailbox_id IS NULL" if inbound.mailbox_id is None else "mailbox_id = %s"
+    mailbox_param = [] if inbound.mailbox_id is None else [inbound.mailbox_id]
+    sql = (
+        f"SELECT EXISTS (SELECT 1 FROM {inbox} WHERE header_id = %s AND header_id <> '' AND status = %s"  # noqa: S608 - table names are constants
+        f" AND {same_mailbox} AND id <> %s),"
+        f" EXISTS (SELECT 1 FROM {refs} WHERE header_id = %s AND header_id <> '' AND outgoing),"
+        f" (SELECT COUNT(*) FROM (SELECT 1 FROM {inbox} WHERE sender = %s AND sender <> ''"
+        " AND received_at >= %s AND id <> %s LIMIT %s) AS recent)"
+    )
+    params = [
+        inbound.header_id, InboundStatus.PROCESSED, *mailbox_param, inbound.pk,
+        inbound.header_id,
+        sender, since, inbound.pk, limit,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        duplicate, ours, recent = cursor.fetchone()
+    return Seen(duplicate=bool(duplicate), sent_by_us=bool(ours), recent_from_sender=int(recent))
+
+
+def check_duplicate(seen: Seen) -> None:
+    if seen.duplicate:
         raise Ignore("duplicate: this Message-ID was already processed")
 
 
-def check_own_mail(inbound: InboundEmail, sender: str, own: frozenset[str] | None = None) -> None:
+def check_own_mail(sender: str, own: frozenset[str], seen: Seen) -> None:
     """Mail from one of our mailboxes' addresses (``own``, lower-case), or carrying a Message-ID we
     sent, is our own mail coming back."""
-    if sender:
-        ours = sender.lower() in own if own is not None else Mailbox.objects.filter(address__iexact=sender).exists()
-        if ours:
-            raise Ignore("own mail: sent from one of our mailboxes")
-    if inbound.header_id and EmailReference.objects.filter(header_id=inbound.header_id, outgoing=True).exists():
+    if sender and sender.lower() in own:
+        raise Ignore("own mail: sent from one of our mailboxes")
+    if seen.sent_by_us:
         raise Ignore("own mail: a Message-ID we sent")
 
 
@@ -97,12 +131,7 @@ def check_machine(msg: EmailMessage) -> None:
         raise Ignore("auto-response: X-Auto-Response-Suppress")
 
 
-def check_burst(inbound: InboundEmail, sender: str) -> None:
-    if not sender:
-        return
-    limit = getattr(settings, "EMAIL_BURST_LIMIT", 20)
-    minutes = getattr(settings, "EMAIL_BURST_WINDOW_MINUTES", 10)
-    since = timezone.now() - timedelta(minutes=minutes)
-    recent = InboundEmail.objects.filter(sender=sender, received_at__gte=since).exclude(pk=inbound.pk)
-    if recent.count() >= limit:
+def check_burst(sender: str, seen: Seen) -> None:
+    limit, minutes = _burst()
+    if sender and seen.recent_from_sender >= limit:
         raise Quarantine(f"burst: more than {limit} messages from {sender} in {minutes} minutes")

@@ -62,8 +62,9 @@ def _body(parsed: Parsed, refused: list[str]) -> str:
 
 
 def _inline_images(message: Message, cids: list[str]) -> None:
-    """``src="cid:…"`` in the HTML becomes the stored attachment's download address."""
-    if not message.body_html or not any(cids):
+    """``src="cid:…"`` in the HTML (the new part and the folded quoted history) becomes the stored
+    attachment's download address."""
+    if not (message.body_html or message.quoted_html) or not any(cids):
         return
     stored = list(Attachment.objects.filter(message=message).order_by("pk").values_list("pk", flat=True))
     urls = {cid: f"/api/v1/attachments/{pk}/download" for cid, pk in zip(cids, stored, strict=False) if cid}
@@ -72,10 +73,15 @@ def _inline_images(message: Message, cids: list[str]) -> None:
         url = urls.get(match.group(2).strip())
         return f"{match.group(1)}{url}" if url else match.group(0)
 
-    html = re.sub(r"""(src\s*=\s*["']?)cid:([^"'\s>]+)""", swap, message.body_html, flags=re.IGNORECASE)
-    if html != message.body_html:
-        Message.objects.filter(pk=message.pk).update(body_html=html)
-        message.body_html = html
+    changed: dict[str, str] = {}
+    for name in ("body_html", "quoted_html"):
+        html = getattr(message, name)
+        swapped = re.sub(r"""(src\s*=\s*["']?)cid:([^"'\s>]+)""", swap, html, flags=re.IGNORECASE)
+        if swapped != html:
+            changed[name] = swapped
+            setattr(message, name, swapped)
+    if changed:
+        Message.objects.filter(pk=message.pk).update(**changed)
 
 
 def _add_ccs(ticket: Ticket, ccs: list[Contact]) -> None:
@@ -142,8 +148,9 @@ def _run(inbound: InboundEmail, own: frozenset[str]) -> None:
     sender = senders[0][1] if senders else ""
     inbound.sender = sender[:254]
     preflight.check_size(inbound)
-    preflight.check_duplicate(inbound)
-    preflight.check_own_mail(inbound, sender, own)
+    seen = preflight.look_up(inbound, sender)
+    preflight.check_duplicate(seen)
+    preflight.check_own_mail(sender, own, seen)
     if preflight.is_bounce(msg, sender):
         found = handle_bounce(msg)
         if found is None:
@@ -151,7 +158,7 @@ def _run(inbound: InboundEmail, own: frozenset[str]) -> None:
         inbound.ticket, inbound.message = found  # type: ignore[assignment]
         return
     preflight.check_machine(msg)
-    preflight.check_burst(inbound, sender)
+    preflight.check_burst(sender, seen)
     parsed = parse(raw, msg)
     if not parsed.from_address:
         raise preflight.Quarantine("no sender address")

@@ -106,6 +106,16 @@ def test_inline_image_attached_and_shown_executable_refused_cc_followed(mailbox:
     assert [c.identities.get().value for c in ticket.ccs.all()] == ["boss@customer.test"]
 
 
+def test_inline_image_in_the_quoted_history_is_shown_when_unfolded(mailbox: Mailbox) -> None:
+    row = ingest(mailbox, eml("inline_image_quoted.eml"))
+    assert row.status == InboundStatus.PROCESSED, row.reason
+    message = message_of(row)
+    (image,) = Attachment.objects.filter(message=message)
+    assert "It happened again." in message.body_html and "shot" not in message.body_html
+    assert f"/api/v1/attachments/{image.pk}/download" in message.quoted_html
+    assert "cid:" not in message.quoted_html
+
+
 def test_no_mailbox_uses_the_default_brand(db: Any) -> None:
     row = ingest(None, eml("new_ticket.eml"))
     assert row.status == InboundStatus.PROCESSED, row.reason

@@ -20,11 +20,14 @@ _PREFIX = "frontdesk:config:"
 _MISSING = object()
 
 
-def remembered(key: str, compute: Callable[[], T], timeout: int = 300) -> T:
+def remembered(key: str, compute: Callable[[], T], timeout: int = 300, *, in_transaction: bool = False) -> T:
+    """The cached value, computed and shared when missing. ``in_transaction``: the caller vouches
+    that its transaction never writes what ``compute`` reads, so a value read inside it is
+    committed data and may be shared too."""
     value = cache.get(_PREFIX + key, _MISSING)
     if value is _MISSING:
         value = compute()
-        if not transaction.get_connection().in_atomic_block:
+        if in_transaction or not transaction.get_connection().in_atomic_block:
             cache.set(_PREFIX + key, value, timeout)
     return value  # type: ignore[return-value]
 

@@ -46,6 +46,14 @@ class OrganisationDomain(models.Model):
         return self.domain
 
 
+class ContactManager(models.Manager["Contact"]):
+    """Contacts are read without their search vector: only the search SQL reads it, and a save()
+    of a contact read without it never writes a stale copy back."""
+
+    def get_queryset(self) -> models.QuerySet[Contact]:
+        return super().get_queryset().defer("search_vector")
+
+
 class Contact(models.Model):
     """One person, however many addresses, numbers and handles they reach us from."""
 
@@ -70,6 +78,8 @@ class Contact(models.Model):
     purchase_count = models.PositiveIntegerField(default=0)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = ContactManager()
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

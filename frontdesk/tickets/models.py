@@ -54,6 +54,14 @@ class TicketStatus(models.Model):
         return self.label
 
 
+class TicketManager(models.Manager["Ticket"]):
+    """Tickets are read without their search vector: it grows with every message, only the search
+    SQL reads it, and a save() of a ticket read without it never writes a stale copy back."""
+
+    def get_queryset(self) -> models.QuerySet[Ticket]:
+        return super().get_queryset().defer("search_vector")
+
+
 class Ticket(models.Model):
     """A case. Its number is its id."""
 
@@ -100,6 +108,8 @@ class Ticket(models.Model):
     message_count = models.PositiveIntegerField(default=0)
     last_message_at = models.DateTimeField(null=True, blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = TicketManager()
 
     class Meta:
         ordering = ["-updated_at", "-pk"]

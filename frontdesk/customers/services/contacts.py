@@ -165,8 +165,9 @@ def contact_create(
 
 
 def _owner_of(kind: str, value: str) -> Contact | None:
-    identity = Identity.objects.select_related("contact").filter(kind=kind, value=value).first()
-    return identity.contact if identity else None
+    # (kind, value) is unique: no ordering needed, and the contact is read without its identity row
+    found = list(Contact.objects.filter(identities__kind=kind, identities__value=value)[:1])
+    return found[0] if found else None
 
 
 def claim_identity(*, actor: Actor, kind: str, value: str, name: str = "") -> Contact:

@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from frontdesk.channels.email.mailboxes import own_addresses
+from frontdesk.channels.email.mailboxes import mailbox_for_intake, own_addresses
 from frontdesk.channels.email.models import EmailReference, InboundEmail, InboundStatus, Mailbox
 from frontdesk.channels.email.pipeline import preflight
 from frontdesk.channels.email.pipeline.bounce import handle_bounce
@@ -30,6 +30,7 @@ from frontdesk.tickets.services import message_add, sniff, ticket_create, ticket
 
 ACTOR = Actor.system("email")
 DONE = (InboundStatus.PROCESSED, InboundStatus.IGNORED, InboundStatus.QUARANTINED)
+_RESULT_FIELDS = ["status", "reason", "processed_at", "attempts", "sender", "ticket", "message"]
 
 
 def _uploads(parsed: Parsed) -> tuple[list[ContentFile], list[str], list[str]]:
@@ -179,24 +180,27 @@ def _settle(inbound: InboundEmail, status: str, reason: str) -> None:
     inbound.ticket = inbound.message = None
     inbound.status, inbound.reason = status, reason
     inbound.processed_at = timezone.now()
-    inbound.save()
+    inbound.save(update_fields=_RESULT_FIELDS)
 
 
 def process_inbound(inbound_id: int) -> InboundEmail:
     """Process one stored message; a processed, ignored or quarantined row is returned unchanged."""
     own = own_addresses()  # outside the transaction, so the cached value serves
     with transaction.atomic():
-        rows = InboundEmail.objects.select_for_update(of=("self",)).select_related("mailbox__brand", "mailbox__team")
-        inbound = rows.get(pk=inbound_id)
+        inbound = InboundEmail.objects.select_for_update().get(pk=inbound_id)
         if inbound.status in DONE:
             return inbound
         inbound.attempts += 1
+        mailbox = mailbox_for_intake(inbound.mailbox_id) if inbound.mailbox_id is not None else None
+        if mailbox is not None:
+            inbound.mailbox = mailbox
         try:
             with transaction.atomic():
                 _run(inbound, own)
                 inbound.status, inbound.reason = InboundStatus.PROCESSED, ""
                 inbound.processed_at = timezone.now()
-                inbound.save()  # inside the savepoint: a racing duplicate fails here, rolling back its writes
+                # inside the savepoint: a racing duplicate fails here, rolling back its writes
+                inbound.save(update_fields=_RESULT_FIELDS)
         except preflight.Refused as refusal:
             _settle(inbound, refusal.status, refusal.reason)
         except IntegrityError as exc:

@@ -57,7 +57,8 @@ class RawEmailWriter:
 
     def write(self, mail: Mail) -> None:
         now = ts(timezone.now())
-        with transaction.atomic():
+        connection.ensure_connection()
+        if True:  # the raw message and its row first, the row committed on its own (autocommit), as the pipeline
             cur = connection.connection.cursor()
             raw_name = self._file("mail/inbound/bench", mail.raw, ".eml")
             inbound_id = self._insert(

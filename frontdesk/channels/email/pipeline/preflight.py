@@ -55,11 +55,11 @@ def check_size(inbound: InboundEmail) -> None:
 
 
 def _lock_message_id(inbound: InboundEmail) -> None:
-    """On PostgreSQL, serialise workers holding the same Message-ID for the same mailbox until
-    commit, so the second one sees the first one's processed row (released at commit)."""
+    """On PostgreSQL, serialise workers holding the same Message-ID until commit, so the second
+    one sees the first one's processed row (released at commit)."""
     if connection.vendor != "postgresql":
         return  # SQLite has one writer at a time
-    key = f"frontdesk-inbound:{inbound.mailbox_id}:{inbound.header_id}".encode()
+    key = f"frontdesk-inbound:{inbound.header_id}".encode()
     lock_id = int.from_bytes(hashlib.sha256(key).digest()[:8], "big", signed=True)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
@@ -69,7 +69,7 @@ def _lock_message_id(inbound: InboundEmail) -> None:
 class Seen:
     """What the database knows about a message, read in one query (see ``look_up``)."""
 
-    duplicate: bool  # its Message-ID was already processed for this mailbox
+    duplicate: bool  # the same Message-ID from the same sender was already processed (by any mailbox)
     sent_by_us: bool  # its Message-ID is one we sent
     recent_from_sender: int  # messages from its sender within the burst window (at most the limit)
 
@@ -86,17 +86,17 @@ def look_up(inbound: InboundEmail, sender: str) -> Seen:
     limit, minutes = _burst()
     since = connection.ops.adapt_datetimefield_value(timezone.now() - timedelta(minutes=minutes))
     inbox, refs = InboundEmail._meta.db_table, EmailReference._meta.db_table
-    same_mailbox = "mailbox_id IS NULL" if inbound.mailbox_id is None else "mailbox_id = %s"
-    mailbox_param = [] if inbound.mailbox_id is None else [inbound.mailbox_id]
+    # one message sent to two of our addresses (To: support@, Cc: billing@) arrives twice: the
+    # same Message-ID from the same sender is one message, whichever mailbox it came through
     sql = (
         f"SELECT EXISTS (SELECT 1 FROM {inbox} WHERE header_id = %s AND header_id <> '' AND status = %s"  # noqa: S608 - table names are constants
-        f" AND {same_mailbox} AND id <> %s),"
+        " AND sender = %s AND id <> %s),"
         f" EXISTS (SELECT 1 FROM {refs} WHERE header_id = %s AND header_id <> '' AND outgoing),"
         f" (SELECT COUNT(*) FROM (SELECT 1 FROM {inbox} WHERE sender = %s AND sender <> ''"
         " AND received_at >= %s AND id <> %s LIMIT %s) AS recent)"
     )
     params = [
-        inbound.header_id, InboundStatus.PROCESSED, *mailbox_param, inbound.pk,
+        inbound.header_id, InboundStatus.PROCESSED, sender, inbound.pk,
         inbound.header_id,
         sender, since, inbound.pk, limit,
     ]

@@ -24,6 +24,7 @@ from frontdesk.channels.email.pipeline.store import read_raw
 from frontdesk.channels.email.pipeline.threading import find_ticket
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import ValidationError
+from frontdesk.core.inserts import insert
 from frontdesk.customers.models import Contact
 from frontdesk.tickets.models import Attachment, LinkKind, Message, StatusCategory, Ticket
 from frontdesk.tickets.services import message_add, sniff, ticket_create, ticket_link, ticket_update
@@ -138,7 +139,7 @@ def _write(inbound: InboundEmail, parsed: Parsed, contact: Contact, ccs: list[Co
             ticket_link(actor=ACTOR, by=None, source=ticket, target=closed, kind=LinkKind.FOLLOW_UP_OF)
     _inline_images(message, cids)
     if parsed.message_id:
-        EmailReference.objects.create(header_id=parsed.message_id, ticket=ticket, message=message, outgoing=False)
+        insert(EmailReference(header_id=parsed.message_id, ticket=ticket, message=message, outgoing=False))
     return ticket, message
 
 
@@ -149,7 +150,7 @@ def _run(inbound: InboundEmail, own: frozenset[str]) -> None:
     sender = senders[0][1] if senders else ""
     inbound.sender = sender[:254]
     preflight.check_size(inbound)
-    seen = preflight.look_up(inbound, sender)
+    seen = preflight.look_up(inbound, inbound.sender)
     preflight.check_duplicate(seen)
     preflight.check_own_mail(sender, own, seen)
     if preflight.is_bounce(msg, sender):
@@ -173,7 +174,7 @@ def _reason(exc: Exception) -> str:
 
 def _processed_elsewhere(inbound: InboundEmail) -> bool:
     others = InboundEmail.objects.filter(header_id=inbound.header_id, status=InboundStatus.PROCESSED)
-    return bool(inbound.header_id) and others.filter(mailbox=inbound.mailbox_id).exclude(pk=inbound.pk).exists()
+    return bool(inbound.header_id) and others.filter(sender=inbound.sender).exclude(pk=inbound.pk).exists()
 
 
 def _settle(inbound: InboundEmail, status: str, reason: str) -> None:

@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
 from frontdesk.channels.email.models import InboundEmail, Mailbox
+from frontdesk.core.inserts import insert
 
 _MSGID = re.compile(rb"^message-id[ \t]*:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
 
@@ -55,10 +56,13 @@ def store_raw(
         imap_uidvalidity=imap_uidvalidity,
         imap_uid=imap_uid,
     )
+    row.raw.save(f"{uuid.uuid4().hex}.eml", ContentFile(raw), save=False)  # the file first, then its row
     try:
-        with transaction.atomic():
-            row.raw.save(f"{uuid.uuid4().hex}.eml", ContentFile(raw), save=False)
-            row.save()
+        if transaction.get_connection().in_atomic_block:
+            with transaction.atomic():  # a savepoint, so a caller's transaction survives a lost race
+                insert(row)
+        else:
+            insert(row)  # one statement, committed on its own: no BEGIN/COMMIT round trips
     except IntegrityError:
         # a concurrent poller stored the same IMAP message first
         if row.raw:

@@ -72,6 +72,23 @@ def test_same_message_id_again_is_ignored_as_duplicate(mailbox: Mailbox) -> None
     assert Ticket.objects.count() == 1
 
 
+def test_one_message_to_two_of_our_mailboxes_makes_one_ticket(mailbox: Mailbox) -> None:
+    billing = make_mailbox("billing@frontdesk.test")
+    raw = eml("new_ticket.eml")
+    ingest(mailbox, raw)
+    second = ingest(billing, raw)  # the same mail, copied to billing@ as well
+    assert second.status == InboundStatus.IGNORED and second.reason.startswith("duplicate")
+    assert Ticket.objects.count() == 1
+
+
+def test_a_stranger_reusing_a_message_id_is_not_a_duplicate(mailbox: Mailbox) -> None:
+    ingest(mailbox, eml("new_ticket.eml"))
+    forged = eml("new_ticket.eml").replace(b"carla@customer.test", b"mallory@elsewhere.test")
+    row = ingest(mailbox, forged)
+    assert row.status == InboundStatus.PROCESSED, row.reason
+    assert Ticket.objects.count() == 2
+
+
 def test_failure_quarantines_with_reason_then_reprocess_succeeds(
     mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,8 +9,10 @@ to call again for the same message.
 from __future__ import annotations
 
 import hmac
+from datetime import timedelta
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from frontdesk.accounts.models import User
 from frontdesk.channels.email.models import InboundEmail, InboundStatus, Mailbox
@@ -36,6 +38,24 @@ def receive_raw(
 def receive(*, mailbox: Mailbox | None, raw: bytes, source: str) -> InboundEmail:
     """Store then process (for callers without a queue)."""
     return process_inbound(receive_raw(mailbox=mailbox, raw=raw, source=source).pk)
+
+
+STUCK_AFTER = timedelta(minutes=2)
+
+
+def process_stuck(*, older_than: timedelta = STUCK_AFTER, limit: int = 500) -> int:
+    """Process stored messages still waiting after ``older_than``: their receiver crashed (or its
+    machine stopped) between storing and processing. Oldest first; returns how many were taken.
+    A message some worker is processing right now is waited for, then left as that worker left it."""
+    cutoff = timezone.now() - older_than
+    ids = list(
+        InboundEmail.objects.filter(status=InboundStatus.RECEIVED, received_at__lt=cutoff)
+        .order_by("received_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for inbound_id in ids:
+        process_inbound(inbound_id)
+    return len(ids)
 
 
 def inbound_get(viewer: User, inbound_id: int) -> InboundEmail:
@@ -73,6 +93,7 @@ __all__ = [
     "inbound_get",
     "mailbox_for_secret",
     "process_inbound",
+    "process_stuck",
     "quarantine_list",
     "receive",
     "receive_raw",

@@ -6,7 +6,10 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from frontdesk.channels.email import sending
-from frontdesk.channels.email.intake_tasks import poll_imap_mailboxes_task  # noqa: F401  (Huey finds tasks here)
+from frontdesk.channels.email.intake_tasks import (  # noqa: F401  (Huey finds tasks here)
+    poll_imap_mailboxes_task,
+    process_stuck_inbound_task,
+)
 
 
 @db_task()

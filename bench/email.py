@@ -85,7 +85,9 @@ def run(*, db: str, messages: int, workers: list[int], seed: int, var_root: Path
     migrate(env)
     setup = str(var_dir / "email-setup.json")
     log("setting up the mailbox, customers and the tickets replies thread onto")
-    facts = run_step(env, "email-setup", "--setup", setup)
+    # 2,000 known customers and 500 threads for full runs; fewer for small ones (the smoke test)
+    known, threads = max(100, min(2000, messages)), max(20, min(500, messages // 4))
+    facts = run_step(env, "email-setup", "--setup", setup, "--known", str(known), "--threads", str(threads))
     result: dict[str, Any] = {"scenario": "email", "db": db, "messages": messages, **facts}
     for n, count in enumerate(workers):
         part = f"w{count}x{n}"

@@ -45,3 +45,31 @@ def test_bench_core_on_sqlite_prints_one_json_object(tmp_path):
     assert result["search_hits"] >= 1  # the planted word is found
     assert (tmp_path / "bench" / "sqlite" / "frontdesk.sqlite3").exists()
     assert time.monotonic() - started < 60
+
+
+def test_bench_email_on_sqlite_prints_one_json_object(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FRONTDESK_TEST_DATABASE_URL")}
+    env["FRONTDESK_VAR_DIR"] = str(tmp_path)
+    out = subprocess.run(
+        [sys.executable, "-m", "frontdesk.cli", "bench", "email", "--db", "sqlite", "--messages", "40",
+         "--workers", "1,2"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=180,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]  # the bench fails unless every message was processed
+    lines = out.stdout.strip().splitlines()
+    assert len(lines) == 1, out.stdout
+    result = json.loads(lines[0])
+    assert result["scenario"] == "email" and result["db"] == "sqlite" and result["messages"] == 40
+    for key in ("workers1_per_s", "workers2_per_s", "raw_per_s", "ratio_to_raw", "scaling_1_to_2"):
+        assert result[key] > 0, key
+    assert (tmp_path / "bench" / "email-sqlite" / "frontdesk.sqlite3").exists()
+
+
+def test_bench_email_refuses_bad_worker_counts(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FRONTDESK_TEST_DATABASE_URL")}
+    env["FRONTDESK_VAR_DIR"] = str(tmp_path)
+    out = subprocess.run(
+        [sys.executable, "-m", "frontdesk.cli", "bench", "email", "--workers", "1,x"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert out.returncode != 0 and "--workers" in out.stderr

@@ -199,10 +199,11 @@ def mailbox_rotate(request: HttpRequest, mailbox_id: int) -> HttpResponse:
 
 @admin_required
 def quarantine(request: HttpRequest) -> HttpResponse:
-    qs = inbound.quarantine_list(viewer(request))
+    ignored = request.GET.get("status") == InboundStatus.IGNORED
+    qs = inbound.quarantine_list(viewer(request), InboundStatus.IGNORED if ignored else InboundStatus.QUARANTINED)
     page = keyset_page(qs, sort="-received_at", cursor=request.GET.get("cursor") or None,
                        limit=QUARANTINE_PAGE_SIZE)
-    return settings_render(request, "quarantine.html", "quarantine", {"page": page})
+    return settings_render(request, "quarantine.html", "quarantine", {"page": page, "ignored": ignored})
 
 
 @require_POST
@@ -211,7 +212,8 @@ def quarantine_reprocess(request: HttpRequest, inbound_id: int) -> HttpResponse:
     """Run one message through the pipeline again and say what became of it."""
     me = viewer(request)
     inbound.quarantine_list(me)  # administrators only, as the API
-    row = inbound.reprocess(inbound.inbound_get(me, inbound_id).pk)
+    accept = request.POST.get("accept") == "1"  # "Process anyway" on an ignored message
+    row = inbound.reprocess(inbound.inbound_get(me, inbound_id).pk, accept_ignored=accept)
     if row.status == InboundStatus.PROCESSED and row.ticket_id:
         url = reverse("workspace:ticket", args=[row.ticket_id])
         messages.success(request, format_html(_("Message {} was processed: ticket <a href=\"{}\">#{}</a>."),
@@ -222,4 +224,5 @@ def quarantine_reprocess(request: HttpRequest, inbound_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Message %(id)s is now %(status)s. %(reason)s")
                          % {"id": row.pk, "status": row.get_status_display().lower(), "reason": row.reason})
-    return redirect("workspace:settings_quarantine")
+    back = reverse("workspace:settings_quarantine")
+    return redirect(back + ("?status=ignored" if accept else ""))

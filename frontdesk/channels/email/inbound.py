@@ -18,7 +18,7 @@ from frontdesk.accounts.models import User
 from frontdesk.channels.email.models import InboundEmail, InboundStatus, Mailbox
 from frontdesk.channels.email.pipeline.receive import process_inbound, reprocess
 from frontdesk.channels.email.pipeline.store import store_raw
-from frontdesk.core.errors import NotFound
+from frontdesk.core.errors import NotFound, ValidationError
 from frontdesk.core.ids import check_id
 from frontdesk.tickets import policies
 
@@ -71,11 +71,13 @@ def inbound_get(viewer: User, inbound_id: int) -> InboundEmail:
     raise NotFound("Message not found.")
 
 
-def quarantine_list(viewer: User) -> QuerySet[InboundEmail]:
-    """Quarantined messages, for admins."""
+def quarantine_list(viewer: User, status: str = InboundStatus.QUARANTINED) -> QuerySet[InboundEmail]:
+    """Quarantined messages (or, with ``status="ignored"``, the ignored ones), for admins."""
     if not viewer.is_active or not viewer.is_admin:
         raise NotFound("Not found.")
-    return InboundEmail.objects.filter(status=InboundStatus.QUARANTINED).select_related("mailbox")
+    if status not in (InboundStatus.QUARANTINED, InboundStatus.IGNORED):
+        raise ValidationError("Only quarantined or ignored messages are listed.", fields={"status": "unknown"})
+    return InboundEmail.objects.filter(status=status).select_related("mailbox")
 
 
 def mailbox_for_secret(mailbox_id: int, secret: str) -> Mailbox:

@@ -278,3 +278,32 @@ def test_quarantine_is_paged(admin_user, mailbox) -> None:  # type: ignore[no-un
     cursor = first.split("?cursor=")[1].split('"')[0]
     second = page(client, f"/settings/quarantine/?cursor={cursor}")
     assert second.count("/reprocess/") == 3 and "Next page" not in second
+
+
+def test_an_ignored_message_is_listed_and_can_be_processed_anyway(admin_user, mailbox) -> None:  # type: ignore[no-untyped-def]
+    # a customer writing through a mailing list: Precedence: list makes it look like list mail
+    raw = eml("new_ticket.eml").replace(b"Subject:", b"Precedence: list\nSubject:", 1)
+    row = ingest(mailbox, raw)
+    assert row.status == InboundStatus.IGNORED and row.reason == "precedence: list"
+    client = client_for(admin_user)
+    assert "precedence: list" not in page(client, "/settings/quarantine/")  # not among the quarantined
+    html = page(client, "/settings/quarantine/?status=ignored")
+    assert "precedence: list" in html and "Process anyway" in html and "carla@customer.test" in html
+    done = client.post(f"/settings/quarantine/{row.pk}/reprocess/", {"accept": "1"})
+    assert done.status_code == 302 and done["Location"].endswith("?status=ignored")
+    ticket = Ticket.objects.get()
+    row.refresh_from_db()
+    assert (row.status, row.ticket_id) == (InboundStatus.PROCESSED, ticket.pk)
+    # processing it again is refused: the same message is never a second ticket
+    assert client.post(f"/settings/quarantine/{row.pk}/reprocess/", {"accept": "1"}).status_code == 302
+    assert Ticket.objects.count() == 1
+
+
+def test_a_duplicate_stays_ignored_even_when_processed_anyway(admin_user, mailbox) -> None:  # type: ignore[no-untyped-def]
+    ingest(mailbox, eml("new_ticket.eml"))
+    duplicate = ingest(mailbox, eml("new_ticket.eml"))
+    assert duplicate.status == InboundStatus.IGNORED
+    client_for(admin_user).post(f"/settings/quarantine/{duplicate.pk}/reprocess/", {"accept": "1"})
+    duplicate.refresh_from_db()
+    assert duplicate.status == InboundStatus.IGNORED and duplicate.reason.startswith("duplicate")
+    assert Ticket.objects.count() == 1

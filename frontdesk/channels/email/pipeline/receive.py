@@ -143,7 +143,10 @@ def _write(inbound: InboundEmail, parsed: Parsed, contact: Contact, ccs: list[Co
     return ticket, message
 
 
-def _run(inbound: InboundEmail, own: frozenset[str]) -> None:
+def _run(inbound: InboundEmail, own: frozenset[str], accept: bool = False) -> None:
+    """The steps. ``accept``: an administrator decided this message (ignored as machine mail, a
+    bounce, a burst or from our own address) is a customer's: only a duplicate or a Message-ID we
+    sent is still refused."""
     raw = read_raw(inbound)
     msg = load(raw)
     senders = addresses(msg, "From") or addresses(msg, "Sender", "Return-Path")
@@ -152,15 +155,16 @@ def _run(inbound: InboundEmail, own: frozenset[str]) -> None:
     preflight.check_size(inbound)
     seen = preflight.look_up(inbound, inbound.sender)
     preflight.check_duplicate(seen)
-    preflight.check_own_mail(sender, own, seen)
-    if preflight.is_bounce(msg, sender):
+    preflight.check_own_mail(sender, frozenset() if accept else own, seen)
+    if not accept and preflight.is_bounce(msg, sender):
         found = handle_bounce(msg)
         if found is None:
             raise preflight.Ignore("bounce")
         inbound.ticket, inbound.message = found  # type: ignore[assignment]
         return
-    preflight.check_machine(msg)
-    preflight.check_burst(sender, seen)
+    if not accept:
+        preflight.check_machine(msg)
+        preflight.check_burst(sender, seen)
     parsed = parse(raw, msg)
     if not parsed.from_address:
         raise preflight.Quarantine("no sender address")
@@ -184,8 +188,9 @@ def _settle(inbound: InboundEmail, status: str, reason: str) -> None:
     inbound.save(update_fields=_RESULT_FIELDS)
 
 
-def process_inbound(inbound_id: int) -> InboundEmail:
-    """Process one stored message; a processed, ignored or quarantined row is returned unchanged."""
+def process_inbound(inbound_id: int, *, accept: bool = False) -> InboundEmail:
+    """Process one stored message; a processed, ignored or quarantined row is returned unchanged.
+    ``accept``: see ``_run``."""
     own = own_addresses()  # outside the transaction, so the cached value serves
     with transaction.atomic():
         inbound = InboundEmail.objects.select_for_update().get(pk=inbound_id)
@@ -197,7 +202,7 @@ def process_inbound(inbound_id: int) -> InboundEmail:
             inbound.mailbox = mailbox
         try:
             with transaction.atomic():
-                _run(inbound, own)
+                _run(inbound, own, accept)
                 inbound.status, inbound.reason = InboundStatus.PROCESSED, ""
                 inbound.processed_at = timezone.now()
                 # inside the savepoint: a racing duplicate fails here, rolling back its writes
@@ -214,12 +219,15 @@ def process_inbound(inbound_id: int) -> InboundEmail:
     return inbound
 
 
-def reprocess(inbound_id: int) -> InboundEmail:
-    """Run a quarantined message through the pipeline again (after a fix)."""
+def reprocess(inbound_id: int, *, accept_ignored: bool = False) -> InboundEmail:
+    """Run a quarantined message through the pipeline again (after a fix). With
+    ``accept_ignored``, an ignored message too, as a customer's message whatever its headers say
+    (an administrator's decision: only duplicates and our own Message-IDs are still refused)."""
     with transaction.atomic():
         inbound = InboundEmail.objects.select_for_update().get(pk=inbound_id)
-        if inbound.status != InboundStatus.QUARANTINED:
+        accept = accept_ignored and inbound.status == InboundStatus.IGNORED
+        if inbound.status != InboundStatus.QUARANTINED and not accept:
             return inbound
         inbound.status, inbound.reason = InboundStatus.RECEIVED, ""
         inbound.save(update_fields=["status", "reason"])
-    return process_inbound(inbound_id)
+    return process_inbound(inbound_id, accept=accept)

@@ -84,11 +84,67 @@ def clean(text: str) -> str:
     return text.replace("\x00", "")
 
 
+_ESCAPED = re.compile("[\udc80-\udcff]")  # a raw 8-bit byte kept by the parser (surrogateescape)
+_LATIN_1 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii"}
+
+
+def _declared_charset(msg: Message) -> str:
+    """The charset the message (its first text part) declares, '' if none."""
+    try:
+        for n, part in enumerate(msg.walk()):
+            if n > MAX_PARTS_WALKED:
+                break
+            if part.get_content_maintype() == "text":
+                return (part.get_content_charset() or "").strip().lower()
+    except Exception:  # noqa: BLE001, S110 - a broken structure declares nothing
+        pass
+    return ""
+
+
+def _repair(msg: Message, value: str, charset: list[str]) -> str:
+    """A raw header value with its 8-bit bytes decoded: UTF-8 if they are, else the message's
+    declared charset (ISO-8859-1 read as its superset Windows-1252, as mail clients write it),
+    else Windows-1252, undecodable bytes replaced. ``charset`` caches the declared one per message."""
+    if not _ESCAPED.search(value):
+        return value
+    data = value.encode("utf-8", "surrogateescape")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if not charset:
+        charset.append(_declared_charset(msg))
+    declared = "cp1252" if charset[0] in _LATIN_1 else charset[0]
+    if declared:
+        try:
+            return data.decode(declared)
+        except (LookupError, UnicodeDecodeError, ValueError):
+            pass
+    return data.decode("cp1252", "replace")
+
+
+def _values(msg: Message, name: str, first: bool = False) -> list[str]:
+    """The named header's values, parsed by the message's policy after their 8-bit bytes are
+    repaired (the policy would turn them into U+FFFD). Parsing the repaired text goes through the
+    same per-(name, value) cache: the repaired value is the key, so a cached parse is always right."""
+    wanted = name.lower()
+    charset: list[str] = []
+    found: list[str] = []
+    for key, raw in msg.raw_items():
+        if key.lower() != wanted:
+            continue
+        value = _repair(msg, raw, charset) if isinstance(raw, str) else raw
+        found.append(clean(str(msg.policy.header_fetch_parse(key, value))))
+        if first:
+            break
+    return found
+
+
 def header(msg: Message, name: str) -> str:
     """A header's decoded text ('' if missing or unreadable)."""
     try:
-        value = msg.get(name)
-        return clean(str(value)) if value is not None else ""
+        found = _values(msg, name, first=True)
+        return found[0] if found else ""
     except Exception:  # noqa: BLE001 - a broken header is an absent header
         try:
             raw = msg.get_all(name, failobj=[])
@@ -102,7 +158,7 @@ def addresses(msg: Message, *names: str) -> list[tuple[str, str]]:
     values: list[str] = []
     for name in names:
         try:
-            values += [clean(str(v)) for v in msg.get_all(name, failobj=[])]
+            values += _values(msg, name)
         except Exception:  # noqa: BLE001, S112 - an unreadable header is skipped
             continue
     found: list[tuple[str, str]] = []

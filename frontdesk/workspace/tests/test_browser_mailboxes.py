@@ -109,3 +109,24 @@ def test_an_admin_creates_a_mailbox_and_reprocesses_quarantined_mail(live_app: L
         p.click(".flash >> a")  # type: ignore[attr-defined]
         p.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
         assert "Big logs" in p.inner_text("h1")  # type: ignore[attr-defined]
+
+        # list mail is ignored on purpose; an admin who knows better processes it anyway
+        out = live_app.shell(
+            "from frontdesk.channels.email.inbound import receive; "
+            "from frontdesk.channels.email.models import Mailbox; "
+            f"m = Mailbox.objects.get(address='{SMALL}'); "
+            "raw = b'From: Lee List <lee@customer.test>\\r\\nTo: " + SMALL + "\\r\\nSubject: Via our group\\r\\n"
+            "Precedence: list\\r\\nMessage-ID: <list-1@customer.test>\\r\\n\\r\\nPlease call me back.\\r\\n'; "
+            "row = receive(mailbox=m, raw=raw, source='http'); print(row.pk, row.status)"
+        )
+        ignored_id, status = out.strip().splitlines()[-1].split()
+        assert status == "ignored"
+        p.goto(live_app.url + "/settings/quarantine/")  # type: ignore[attr-defined]
+        p.click("main >> .settings-nav.sub >> text=Ignored")  # type: ignore[attr-defined]
+        row = p.inner_text(f"#inbound-{ignored_id}")  # type: ignore[attr-defined]
+        assert "lee@customer.test" in row and "precedence: list" in row
+        screenshot(p, "settings-quarantine-ignored")
+        p.click(f"#inbound-{ignored_id} >> button:has-text('Process anyway')")  # type: ignore[attr-defined]
+        p.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+        assert "was processed: ticket #" in p.inner_text(".flash")  # type: ignore[attr-defined]
+        assert p.locator(f"#inbound-{ignored_id}").count() == 0  # type: ignore[attr-defined]

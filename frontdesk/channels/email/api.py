@@ -7,13 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from django.http import FileResponse, HttpRequest
-from django.http.request import RawPostDataException
-from ninja import Header, Router, Schema, Status
+from ninja import Header, Query, Router, Schema, Status
 
 from frontdesk.accounts.api_auth import caller
 from frontdesk.channels.email import inbound
+from frontdesk.channels.email.inbound_http import request_message, request_secret
 from frontdesk.core.api_utils import PageOut, page_response
-from frontdesk.core.errors import NotFound, PayloadTooLarge
+from frontdesk.core.errors import NotFound
 from frontdesk.core.pagination import keyset_page
 
 router = Router(tags=["email"])
@@ -40,27 +40,24 @@ class InboundOut(Schema):
     processed_at: datetime | None
 
 
-def read_body(request: HttpRequest, limit: int) -> bytes:
-    """The request body, at most ``limit`` bytes (else 413). Read from the stream: Django's
-    ``request.body`` would refuse anything over DATA_UPLOAD_MAX_MEMORY_SIZE (the JSON API's limit)."""
-    try:
-        raw = request.read(limit + 1)
-    except RawPostDataException:  # something read the body already
-        raw = request.body
-    if len(raw) > limit:
-        raise PayloadTooLarge(f"The message is larger than the mailbox's limit of {limit} bytes.")
-    return raw
-
-
 @router.post("/mail/inbound/{mailbox_id}", auth=None, response={202: InboundAccepted})
 def post_inbound(
-    request: HttpRequest, mailbox_id: int, x_mailbox_secret: str = Header("", alias="X-Mailbox-Secret")
+    request: HttpRequest,
+    mailbox_id: int,
+    x_mailbox_secret: str = Header("", alias="X-Mailbox-Secret"),
+    secret: str = Query("", description="The mailbox secret, for providers that cannot set a header."),
 ) -> Any:
-    """Accept one raw RFC 5322 message as the request body (``message/rfc822`` or
-    ``application/octet-stream``), authenticated by the mailbox's ``X-Mailbox-Secret``.
-    A wrong secret answers 404, like an unknown mailbox."""
-    mailbox = inbound.mailbox_for_secret(mailbox_id, x_mailbox_secret)
-    raw = read_body(request, mailbox.max_message_bytes)
+    """Accept one raw RFC 5322 message, authenticated by the mailbox's inbound secret: the
+    ``X-Mailbox-Secret`` header, the password of HTTP Basic auth, or ``?secret=``. A wrong or missing
+    secret answers 404, like an unknown mailbox.
+
+    The body is the message itself (``message/rfc822``, ``application/octet-stream``, ...), or a
+    provider's wrapping of it: the form field ``email`` (SendGrid Inbound Parse, raw mode) or
+    ``body-mime`` (Mailgun, a route to a URL ending in ``mime``) in ``multipart/form-data`` or
+    ``application/x-www-form-urlencoded``, or the member ``RawEmail`` of a JSON object (Postmark).
+    Any other form or JSON answers 400; a message over the mailbox's limit 413."""
+    mailbox = inbound.mailbox_for_secret(mailbox_id, request_secret(request, x_mailbox_secret, secret))
+    raw = request_message(request, mailbox.max_message_bytes)
     row = inbound.process_inbound(inbound.receive_raw(mailbox=mailbox, raw=raw, source="http").pk)
     return Status(202, {"id": row.pk, "status": row.status, "ticket_id": row.ticket_id})
 

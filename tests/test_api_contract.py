@@ -12,8 +12,9 @@ from frontdesk.ops.management.commands.export_openapi import DEFAULT_PATH, opena
 # Routes anyone may call without credentials. Add one here only on purpose.
 PUBLIC_OPERATIONS = {
     ("post", "/api/v1/auth/login"),
-    # mail from MTAs and providers: authenticated by the mailbox's own secret header (404 without it)
+    # mail from MTAs and providers: authenticated by the mailbox's own secret (404 without it)
     ("post", "/api/v1/mail/inbound/{mailbox_id}"),
+    ("post", "/api/v1/mail/inbound/{mailbox_id}/mime"),  # the same, at the URL ending Mailgun asks for
 }
 
 

@@ -62,6 +62,19 @@ def post_inbound(
     return Status(202, {"id": row.pk, "status": row.status, "ticket_id": row.ticket_id})
 
 
+@router.post("/mail/inbound/{mailbox_id}/mime", auth=None, response={202: InboundAccepted})
+def post_inbound_mime(
+    request: HttpRequest,
+    mailbox_id: int,
+    x_mailbox_secret: str = Header("", alias="X-Mailbox-Secret"),
+    secret: str = Query("", description="The mailbox secret, for providers that cannot set a header."),
+) -> Any:
+    """The same as ``POST /mail/inbound/{mailbox_id}``, for Mailgun: a route posts the raw message
+    (``body-mime``) only to a URL that ends with ``mime``, so the secret goes in the URL's user
+    information (HTTP Basic auth)."""
+    return post_inbound(request, mailbox_id, x_mailbox_secret, secret)
+
+
 @router.get("/mail/inbound/{inbound_id}/raw")
 def download_raw(request: HttpRequest, inbound_id: int) -> FileResponse:
     """The original message as it arrived (``.eml``), for agents who can see its ticket."""

@@ -276,3 +276,13 @@ def test_the_server_limit_caps_a_wrapped_message_below_a_larger_mailbox_limit(ma
     response = Client().post(url(mailbox, mailbox.inbound_secret), body, content_type=ctype)
     assert response.status_code == 413
     assert "limit of 3000 bytes" in response.json()["error"]["message"]
+
+
+def test_mailgun_url_ending_in_mime_with_the_secret_as_basic_auth(mailbox: Mailbox) -> None:
+    """Mailgun posts ``body-mime`` only to a URL that ends with "mime": https://frontdesk:SECRET@host/…/3/mime."""
+    raw = eml("new_ticket.eml")
+    form = {"recipient": "support@frontdesk.test", "body-mime": raw.decode()}
+    target = f"/api/v1/mail/inbound/{mailbox.pk}/mime"
+    assert raw_of(stored(Client().post(target, form, headers=basic("frontdesk", mailbox.inbound_secret)))) == raw
+    assert Client().post(target, form, headers=basic("frontdesk", "wrong")).status_code == 404
+    assert Client().post(f"/api/v1/mail/inbound/{2**63}/mime", form).status_code == 404

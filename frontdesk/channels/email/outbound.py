@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from frontdesk.accounts.models import User
 from frontdesk.channels.email.models import EmailReference, InboundEmail, Mailbox, OutboundEmail
+from frontdesk.channels.email.pipeline.threading import bare_subject, subject_tag
 from frontdesk.channels.email.tokens import reply_address
 from frontdesk.core.errors import NotFound
 from frontdesk.customers.models import Contact, Identity
@@ -59,11 +60,10 @@ def mailbox_for_ticket(ticket: Ticket) -> Mailbox | None:
 
 
 def subject_for(ticket: Ticket) -> str:
-    """``Re: <subject> [Ticket #<id>]``: the inbound side parses the number back."""
-    subject = " ".join(ticket.subject.split())
-    while subject.lower().startswith("re:"):
-        subject = subject[3:].lstrip()
-    return f"Re: {subject} [Ticket #{ticket.pk}]"
+    """``Re: <subject> [Ticket #<id>]``: the inbound side parses the number back. The ticket's
+    subject loses its reply prefixes (Re:, AW:, SV:, …) and any older ``[Ticket #N]`` tag first."""
+    subject = bare_subject(ticket.subject)
+    return f"Re: {subject} {subject_tag(ticket.pk)}" if subject else f"Re: {subject_tag(ticket.pk)}"
 
 
 def new_message_id(mailbox: Mailbox) -> str:

@@ -4,15 +4,19 @@
 2. ``In-Reply-To`` then ``References``: a Message-ID we sent or received, but only when the
    sender is the ticket's requester or one of its CCs — a stranger's forged header never
    lands on someone else's ticket;
-3. the ticket number in the subject, ``[Ticket #1234]`` (what our outgoing subjects carry),
-   again only for the requester or a CC.
+3. the ticket number in the subject, ``[Ticket #1234]`` (what our outgoing subjects carry; the
+   last one when a client kept older tags), again only for the requester or a CC.
 
-Merged tickets are followed to the ticket they were merged into.
+Merged tickets are followed to the ticket they were merged into. A closed ticket is followed to
+its follow-up (see ``open_follow_up``), so that every reply into a closed thread lands on one
+follow-up rather than opening another each time.
 """
 
 from __future__ import annotations
 
 import re
+
+from django.db.models import Q
 
 from frontdesk.channels.email.models import EmailReference
 from frontdesk.channels.email.pipeline.parse import Parsed
@@ -21,11 +25,30 @@ from frontdesk.customers.models import Contact
 from frontdesk.tickets.models import LinkKind, StatusCategory, Ticket, TicketLink
 
 SUBJECT_NUMBER = re.compile(r"\[Ticket #([1-9][0-9]{0,17})\]", re.IGNORECASE)
+MAX_SUBJECT_TAGS = 5  # the newest tags of a subject that are looked up
+_ANY_TAG = re.compile(r"\[\s*Ticket\s*#\s*[0-9]+\s*\]", re.IGNORECASE)
+# reply prefixes of mail clients in many languages, with Outlook's "RE[2]:" counters and the
+# French space before the colon: Re, Aw/Antw/Antwort (de, nl), Sv (sv, da, no), Vs (fi), Réf/Ref (fr),
+# Rif (it), Odp (pl), Res (pt)
+_REPLY_PREFIX = re.compile(
+    r"^(?:re|aw|antw|antwort|sv|vs|r[eé]f|rif|odp|res)\s*(?:\[[0-9]+\]|\([0-9]+\))?\s*[:\uff1a]\s*", re.IGNORECASE
+)
 
 
 def subject_tag(ticket_id: int) -> str:
     """The tag outgoing subjects carry: ``[Ticket #1234]``."""
     return f"[Ticket #{ticket_id}]"
+
+
+def bare_subject(subject: str) -> str:
+    """``subject`` without any ``[Ticket #N]`` tag and without its leading reply prefixes
+    ("Re: AW: Re: Grüße [Ticket #2]" is "Grüße"); forwards keep their "Fwd:"."""
+    subject = " ".join(_ANY_TAG.sub(" ", subject).split())
+    while True:
+        shorter = _REPLY_PREFIX.sub("", subject, count=1)
+        if shorter == subject:
+            return subject
+        subject = shorter
 
 
 def follow_merges(ticket: Ticket) -> Ticket:
@@ -74,18 +97,40 @@ def by_headers(parsed: Parsed, contact: Contact) -> Ticket | None:
 
 
 def by_subject(parsed: Parsed, contact: Contact) -> Ticket | None:
-    match = SUBJECT_NUMBER.search(parsed.subject)
-    if match is None:
+    """The newest (last) tag of the subject whose ticket the sender is a party to: a client that
+    keeps old tags ("… [Ticket #2] [Ticket #5]") added the one of the thread it answers last."""
+    numbers = list(dict.fromkeys(int(n) for n in reversed(SUBJECT_NUMBER.findall(parsed.subject))))
+    if not numbers:
         return None
-    ticket = Ticket.objects.filter(pk=int(match.group(1))).first()
-    if ticket is None:
-        return None
-    for candidate in dict.fromkeys([ticket, follow_merges(ticket)]):
-        if is_party(candidate, contact):
-            return candidate
+    numbers = numbers[:MAX_SUBJECT_TAGS]
+    found = Ticket.objects.in_bulk(numbers)
+    for number in numbers:
+        ticket = found.get(number)
+        if ticket is None:
+            continue
+        for candidate in dict.fromkeys([ticket, follow_merges(ticket)]):
+            if is_party(candidate, contact):
+                return candidate
     return None
 
 
+def open_follow_up(closed: Ticket, contact: Contact) -> Ticket | None:
+    """The newest follow-up of the closed ticket that is not closed itself and whose requester is
+    the sender, or that copies the sender; None when there is none (then a new one is opened)."""
+    links = TicketLink.objects.filter(target_id=closed.pk, kind=LinkKind.FOLLOW_UP_OF)
+    links = links.exclude(source__status_category=StatusCategory.CLOSED)
+    links = links.filter(Q(source__requester_id=contact.pk) | Q(source__ccs=contact.pk))
+    link = links.select_related("source").order_by("-source_id").first()
+    return link.source if link is not None else None
+
+
 def find_ticket(parsed: Parsed, contact: Contact) -> Ticket | None:
+    """The ticket the message belongs to; a closed one (its follow-up, if open, already followed)
+    means the caller opens a follow-up. An open ticket costs no query past the lookup itself."""
     ticket = by_token(parsed) or by_headers(parsed, contact) or by_subject(parsed, contact)
-    return follow_merges(ticket) if ticket is not None else None
+    if ticket is None:
+        return None
+    ticket = follow_merges(ticket)
+    if ticket.status_category == StatusCategory.CLOSED:
+        return open_follow_up(ticket, contact) or ticket
+    return ticket

@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 
 from frontdesk.channels.email.models import EmailReference, InboundEmail, InboundStatus, Mailbox
+from frontdesk.channels.email.outbound import subject_for
 from frontdesk.channels.email.pipeline.parse import Parsed, html_to_text, parse
 from frontdesk.channels.email.pipeline.store import read_raw
-from frontdesk.channels.email.pipeline.threading import subject_tag
+from frontdesk.channels.email.pipeline.threading import SUBJECT_NUMBER, subject_tag
 from frontdesk.channels.email.tests.test_pipeline_common import (
     eml,
     ingest,
@@ -168,3 +169,100 @@ def test_unknown_subject_number_or_token_opens_a_new_ticket(mailbox: Mailbox, op
     row = ingest(mailbox, eml("token_reply.eml", token_address=bad_token))
     assert row.ticket_id != ticket.pk
     assert subject_tag(ticket.pk) == f"[Ticket #{ticket.pk}]"
+
+
+def close(ticket: Ticket) -> None:
+    ticket_update(actor=ACTOR, by=None, ticket=Ticket.objects.get(pk=ticket.pk), status="closed")
+
+
+def follow_ups_of(ticket: Ticket) -> list[int]:
+    links = TicketLink.objects.filter(target=ticket, kind=LinkKind.FOLLOW_UP_OF).order_by("source_id")
+    return list(links.values_list("source_id", flat=True))
+
+
+def test_replies_to_a_closed_ticket_share_one_follow_up(mailbox: Mailbox, opened: tuple[Ticket, str]) -> None:
+    ticket, ours = opened
+    close(ticket)
+    first = reply(mailbox, "gmail_reply.eml", ticket, ours)  # by In-Reply-To
+    second = reply(mailbox, "subject_number.eml", ticket, ours)  # by the subject tag alone
+    assert follow_ups_of(ticket) == [first.ticket_id]
+    assert second.ticket_id == first.ticket_id
+    follow_up = Ticket.objects.get(pk=first.ticket_id)
+    assert follow_up.message_count == 2
+    bodies = list(Message.objects.filter(ticket=follow_up).order_by("pk").values_list("body", flat=True))
+    assert bodies == ["It still does not print after the restart.", "Sent from a client that drops the headers."]
+    closed = Ticket.objects.get(pk=ticket.pk)
+    assert closed.status_category == StatusCategory.CLOSED and closed.message_count == 1
+    # once the follow-up is closed too, the next reply opens a new follow-up of the original thread
+    close(follow_up)
+    third = reply(mailbox, "mobile_reply.eml", ticket, ours)
+    assert third.ticket_id not in (ticket.pk, follow_up.pk)
+    assert follow_ups_of(ticket) == [follow_up.pk, third.ticket_id]
+
+
+def test_a_stranger_replying_into_a_closed_thread_lands_on_neither_it_nor_its_follow_up(
+    mailbox: Mailbox, opened: tuple[Ticket, str]
+) -> None:
+    ticket, ours = opened
+    close(ticket)
+    follow_up = reply(mailbox, "gmail_reply.eml", ticket, ours).ticket_id
+    row = ingest(mailbox, eml("forged_reply.eml", ticket=ticket.pk, ours=ours))  # forged header and tag
+    assert row.status == InboundStatus.PROCESSED, row.reason
+    assert row.ticket_id not in (ticket.pk, follow_up)
+    assert Ticket.objects.get(pk=follow_up).message_count == 1
+    assert follow_ups_of(ticket) == [follow_up]
+    assert not TicketLink.objects.filter(source_id=row.ticket_id).exists()
+
+
+def plain(sender: str, subject: str, message_id: str, extra: str = "") -> bytes:
+    """A short plain-text mail to the support mailbox; ``extra``: more header lines."""
+    head = f"From: {sender}\nTo: support@frontdesk.test\nSubject: {subject}\nMessage-ID: <{message_id}>\n{extra}"
+    return f"{head}\nHello.\n".encode()
+
+
+def test_a_cc_of_the_follow_up_replies_into_it(mailbox: Mailbox) -> None:
+    ticket = ticket_of(ingest(mailbox, eml("inline_image.eml")))  # copies boss@customer.test
+    ours = sent_from(ticket)
+    close(ticket)
+    answer = f"In-Reply-To: <{ours}>\n"
+    copying = f"Cc: boss@customer.test\n{answer}"
+    carla = ingest(mailbox, plain("carla@customer.test", "Re: Screenshot", "c-2@x", copying))
+    boss = ingest(mailbox, plain("boss@customer.test", "Re: Screenshot", "b-2@x", answer))
+    assert follow_ups_of(ticket) == [carla.ticket_id]
+    assert boss.ticket_id == carla.ticket_id
+
+
+def test_the_last_subject_tag_wins_for_a_party_only(mailbox: Mailbox, opened: tuple[Ticket, str]) -> None:
+    older, _ = opened
+    newer = ticket_of(ingest(mailbox, eml("inline_image.eml")))  # Carla's second ticket
+    strangers = ticket_of(ingest(mailbox, eml("forged_reply.eml", ticket="0", ours="none@x.test")))
+
+    def carla_writes(subject: str) -> int | None:
+        return ingest(mailbox, plain("carla@customer.test", subject, f"t-{Message.objects.count()}@x")).ticket_id
+
+    assert carla_writes(f"Re: AW: Printer [Ticket #{older.pk}] [Ticket #{newer.pk}]") == newer.pk
+    assert carla_writes(f"Re: Printer [Ticket #{newer.pk}] [Ticket #{older.pk}]") == older.pk
+    # the newest tag names a ticket she is no party to: the newest one that is hers is taken
+    assert carla_writes(f"Re: [Ticket #{older.pk}] [Ticket #{strangers.pk}]") == older.pk
+    assert Ticket.objects.get(pk=strangers.pk).message_count == 1
+
+
+@pytest.mark.parametrize(
+    ("subject", "expected"),
+    [
+        ("Re: AW: Re: Gruesse [Ticket #2] [Ticket #5]", "Re: Gruesse [Ticket #7]"),
+        ("RE: [Ticket #2] Aw: SV: VS: Antw: Réf: Printer", "Re: Printer [Ticket #7]"),
+        ("re : RE[2]: Invoice  [ticket #12]  March", "Re: Invoice March [Ticket #7]"),
+        ("Fwd: Invoice [Ticket #3]", "Re: Fwd: Invoice [Ticket #7]"),  # forwards keep their prefix
+        ("Re: [Ticket #3]", "Re: [Ticket #7]"),
+        ("Rebate question", "Re: Rebate question [Ticket #7]"),
+    ],
+)
+def test_outgoing_subjects_drop_reply_prefixes_and_older_tags(subject: str, expected: str) -> None:
+    ticket = Ticket(pk=7, subject=subject)
+    assert subject_for(ticket) == expected
+    assert find_last_tag(subject_for(ticket)) == 7
+
+
+def find_last_tag(subject: str) -> int:
+    return int(SUBJECT_NUMBER.findall(subject)[-1])

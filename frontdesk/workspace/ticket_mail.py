@@ -36,7 +36,7 @@ class Delivery:
 @dataclass
 class TicketMail:
     by_message: dict[int, list[Delivery]] = field(default_factory=dict)
-    dead: list[OutboundEmail] = field(default_factory=list)  # mail to the customer that gave up
+    dead: list[OutboundEmail] = field(default_factory=list)  # mail to the customer that gave up after attempts
     first_dead_message_id: int | None = None
 
 
@@ -86,7 +86,7 @@ def ticket_mail(ticket: Ticket, messages: list[Message]) -> TicketMail:
             continue  # split off to another ticket: it is shown there
         if row.kind == KIND_REPLY and row.message_id is not None:
             by_message[row.message_id].append(_delivery(row))
-        if row.status == OutboundStatus.DEAD:
+        if row.status == OutboundStatus.DEAD and row.attempts:  # never tried (a bounced address): its own line only
             found.dead.append(row)
             if found.first_dead_message_id is None:
                 found.first_dead_message_id = row.message_id

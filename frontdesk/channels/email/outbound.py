@@ -4,8 +4,12 @@ caller's transaction; the sender (sending.py) delivers them after commit."""
 
 from __future__ import annotations
 
+import email.policy
 import secrets
-from datetime import timedelta
+from datetime import UTC, timedelta
+from email.message import EmailMessage
+from email.parser import BytesHeaderParser
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +19,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from frontdesk.accounts.models import User
-from frontdesk.channels.email.models import EmailReference, InboundEmail, Mailbox, OutboundEmail
+from frontdesk.channels.email.models import EmailReference, InboundEmail, Mailbox, OutboundEmail, OutboundStatus
+from frontdesk.channels.email.pipeline.parse import header
 from frontdesk.channels.email.pipeline.threading import bare_subject, subject_tag
 from frontdesk.channels.email.tokens import reply_address
 from frontdesk.core.errors import NotFound
@@ -218,12 +223,14 @@ def _enqueue(outbound_id: int) -> None:
 
 def queue_reply(*, ticket: Ticket, message: Message) -> OutboundEmail | None:
     """Write the outgoing copy of a public agent (or system) message, in the caller's
-    transaction. None when the ticket has no mailbox or the requester no usable address."""
+    transaction. None when the ticket has no mailbox or the requester no address; when the
+    requester's address is flagged undeliverable, a row that is never sent (see ``_not_sent``)."""
     mailbox = mailbox_for_ticket(ticket)
     if mailbox is None:
         return None
     to, cc = recipients(ticket)
-    if not to:
+    requester = _email_of(ticket.requester)
+    if not to and not requester:
         return None
     author = message.author_user
     _attached, left_out = attachments_split(message.pk)
@@ -238,9 +245,36 @@ def queue_reply(*, ticket: Ticket, message: Message) -> OutboundEmail | None:
         signature=(author.signature if author is not None else "").strip(),
     )
     text, html = render_bodies("reply", context)
+    if not to:
+        return _not_sent(ticket=ticket, mailbox=mailbox, to=[requester], cc=cc, text=text, html=html, message=message)
     return write_outbound(
         ticket=ticket, mailbox=mailbox, kind=KIND_REPLY, to=to, cc=cc, text=text, html=html, message=message,
         auto=False,
+    )
+
+
+NOT_SENT_UNDELIVERABLE = "address flagged undeliverable after a bounce"
+
+
+def _not_sent(
+    *, ticket: Ticket, mailbox: Mailbox, to: list[str], cc: list[str], text: str, html: str, message: Message
+) -> OutboundEmail:
+    """A reply that is not emailed because the requester's address bounced: written already given
+    up (the sender only claims pending and failed rows), so the ticket page and the API show it
+    was not sent, and why. Not registered as one of the ticket's Message-IDs: it never leaves."""
+    return OutboundEmail.objects.create(
+        mailbox=mailbox,
+        ticket=ticket,
+        message=message,
+        kind=KIND_REPLY,
+        to=to,
+        cc=cc,
+        subject=subject_for(ticket),
+        header_id=new_message_id(mailbox),
+        body_text=text,
+        body_html=html,
+        status=OutboundStatus.DEAD,
+        last_error=NOT_SENT_UNDELIVERABLE,
     )
 
 
@@ -264,10 +298,50 @@ def is_machine_address(address: str, own: list[str]) -> bool:
     return f"{base}@{domain}" in own_bases
 
 
+ACK_MAX_AGE = timedelta(days=1)
+HEAD_BYTES = 64 * 1024
+
+
+def _opening_head(ticket: Ticket) -> EmailMessage | None:
+    """The header block of the stored message that opened ``ticket`` (read from the first 64 KB
+    of its raw file), or None when there is none or it cannot be read."""
+    inbound = InboundEmail.objects.filter(ticket_id=ticket.pk).order_by("received_at", "pk").only("raw").first()
+    if inbound is None or not inbound.raw:
+        return None
+    try:
+        with inbound.raw.open("rb") as f:
+            head = f.read(HEAD_BYTES)
+    except (OSError, ValueError):
+        return None
+    ends = [i for i in (head.find(b"\r\n\r\n"), head.find(b"\n\n")) if i >= 0]
+    head = head[: min(ends)] if ends else head
+    return BytesHeaderParser(policy=email.policy.default).parsebytes(head)  # type: ignore[return-value]
+
+
+def _wants_acknowledgement(ticket: Ticket) -> bool:
+    """False for a message whose sender asked for no automatic answers (Exchange and Outlook put
+    ``X-Auto-Response-Suppress`` on ordinary mail too: it opens a ticket, without an
+    acknowledgement), and for one written more than ACK_MAX_AGE ago (the first poll of a
+    mailbox imports its old mail: those senders are not acknowledged weeks later)."""
+    head = _opening_head(ticket)
+    if head is None:
+        return True
+    if header(head, "X-Auto-Response-Suppress").strip().lower() not in ("", "none"):
+        return False
+    try:
+        written = parsedate_to_datetime(header(head, "Date"))
+    except (TypeError, ValueError, IndexError):
+        return True  # no readable date: judged by the other rules
+    if written.tzinfo is None:
+        written = written.replace(tzinfo=UTC)
+    return written >= timezone.now() - ACK_MAX_AGE
+
+
 def queue_acknowledgement(*, ticket: Ticket) -> OutboundEmail | None:
     """The automatic 'we received your request' for a ticket created by email, when its mailbox
-    acknowledges, the requester is a person, and no acknowledgement went to that requester
-    from that mailbox within the window."""
+    acknowledges, the requester is a person, no acknowledgement went to that requester from that
+    mailbox within the window, and the message itself does not rule it out (see
+    ``_wants_acknowledgement``)."""
     mailbox = mailbox_for_ticket(ticket)
     if mailbox is None or not mailbox.auto_acknowledge or not mailbox.active:
         return None
@@ -284,6 +358,8 @@ def queue_acknowledgement(*, ticket: Ticket) -> OutboundEmail | None:
         created_at__gte=timezone.now() - ack_window(),
     )
     if recent.exists():
+        return None
+    if not _wants_acknowledgement(ticket):
         return None
     text, html = render_bodies("acknowledgement", template_context(ticket, mailbox))
     return write_outbound(

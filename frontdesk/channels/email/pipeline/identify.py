@@ -4,6 +4,7 @@ from the customers' service; our own addresses are never made contacts."""
 from __future__ import annotations
 
 from frontdesk.channels.email.models import Mailbox
+from frontdesk.channels.email.pipeline.bounce import deliverable_again
 from frontdesk.channels.email.pipeline.parse import Parsed
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import ValidationError
@@ -24,6 +25,7 @@ def identify(parsed: Parsed, actor: Actor, own: frozenset[str] | None = None) ->
     if own is None:
         own = frozenset(a.lower() for a in Mailbox.objects.values_list("address", flat=True))
     sender = contact_for_identity(actor=actor, kind="email", value=parsed.from_address, name=parsed.from_name)
+    deliverable_again(parsed.from_address)  # a person wrote from it: replies may go to it again
     ccs: list[Contact] = []
     for address in parsed.cc:
         if len(ccs) >= MAX_CCS or address == parsed.from_address or _ours(address, own):

@@ -127,8 +127,8 @@ def check_machine(msg: EmailMessage) -> None:
     precedence = _h(msg, "Precedence")
     if precedence in ("bulk", "junk", "list"):
         raise Ignore(f"precedence: {precedence}")
-    if _h(msg, "X-Auto-Response-Suppress") not in ("", "none"):
-        raise Ignore("auto-response: X-Auto-Response-Suppress")
+    # X-Auto-Response-Suppress is not checked here: Exchange and Outlook put it on ordinary mail
+    # from people. It opens a ticket; only the acknowledgement is left out (outbound.py).
 
 
 def check_burst(sender: str, seen: Seen) -> None:

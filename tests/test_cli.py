@@ -96,3 +96,58 @@ def test_check_deploy_passes_with_safe_settings(capsys):
     with override_settings(**SAFE):
         main(["check", "--deploy"])
     assert "Configuration OK." in capsys.readouterr().out
+
+
+def test_mail_is_a_top_level_command():
+    result = subprocess.run(
+        [sys.executable, "-m", "frontdesk.cli", "mail", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 0, result.stderr
+    assert "unknown command" not in result.stderr
+    assert "ingest" in result.stdout and "quarantine" in result.stdout
+
+
+def test_mail_ingest_of_empty_input_exits_65_as_a_pipe_transport_expects():
+    result = subprocess.run(
+        [sys.executable, "-m", "frontdesk.cli", "mail", "ingest", "-"],
+        cwd=ROOT, input=b"\n", capture_output=True, timeout=30,
+    )
+    assert result.returncode == 65  # EX_DATAERR: the MTA bounces it
+    assert b"The message is empty" in result.stderr
+
+
+MESSAGE = (
+    b"From: carla@customer.test\nTo: support@frontdesk.test\nSubject: Hi\nMessage-ID: <cli-1@customer.test>\n\nHello\n"
+)
+
+
+@pytest.mark.django_db
+def test_mail_ingest_exits_0_once_stored_whatever_the_outcome(tmp_path, settings, capsys):
+    from frontdesk.brands.services import default_brand
+    from frontdesk.channels.email.models import InboundEmail, Mailbox
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    Mailbox.objects.create(
+        name="Support", address="support@frontdesk.test", brand=default_brand(), max_message_bytes=10
+    )
+    path = tmp_path / "m.eml"
+    path.write_bytes(MESSAGE)
+    main(["mail", "ingest", str(path), "--mailbox", "support@frontdesk.test"])  # returns: exit status 0
+    row = InboundEmail.objects.get()
+    assert capsys.readouterr().out.startswith(f"inbound {row.pk}: quarantined (too large")
+
+
+@pytest.mark.django_db
+def test_mail_ingest_exits_75_when_the_message_cannot_be_stored(tmp_path, settings, capsys):
+    from frontdesk.channels.email.models import InboundEmail
+
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    settings.MEDIA_ROOT = str(blocker / "media")  # the disk refuses the raw file
+    path = tmp_path / "m.eml"
+    path.write_bytes(MESSAGE)
+    with pytest.raises(SystemExit) as exc:
+        main(["mail", "ingest", str(path)])
+    assert exc.value.code == 75  # EX_TEMPFAIL: the MTA keeps it and tries again
+    assert "Could not store the message" in capsys.readouterr().err
+    assert not InboundEmail.objects.exists()

@@ -1,6 +1,6 @@
 """``frontdesk mail``: ingest a message, list and reprocess the quarantine, run the receivers.
 
-frontdesk mail ingest FILE.eml|- [--mailbox ADDRESS]
+frontdesk mail ingest FILE.eml|- [--mailbox ADDRESS]   (exit 0 stored, 75 not stored: retry, 65 empty)
 frontdesk mail quarantine [--limit N]
 frontdesk mail reprocess ID [ID …]
 frontdesk mail listen [--host H] [--port P] [--smtp]
@@ -14,9 +14,15 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from frontdesk.channels.email.models import InboundEmail, InboundStatus, Mailbox
 from frontdesk.core.ids import MAX_ID
+
+# sysexits.h: what a pipe transport (Postfix pipe(8), Exim, sendmail) understands
+EX_DATAERR = 65  # bad input: the MTA bounces it
+EX_NOINPUT = 66
+EX_TEMPFAIL = 75  # try again later: the MTA keeps the message queued
 
 
 def _receiver(module: str) -> Any:
@@ -49,13 +55,11 @@ class Command(BaseCommand):
         getattr(self, f"_{opts['action']}")(opts)
 
     def _ingest(self, opts: dict[str, Any]) -> None:
+        """Exit status for an MTA's pipe transport (sysexits): 0 once the message is stored, whatever
+        processing made of it (the outcome is printed); 75 (EX_TEMPFAIL: the MTA keeps it and tries
+        again) when it could not be stored or the mailbox is unknown; 65 (EX_DATAERR) for empty input."""
         from frontdesk.channels.email.inbound import process_inbound, receive_raw
 
-        mailbox = None
-        if opts["mailbox"]:
-            mailbox = Mailbox.objects.filter(address__iexact=opts["mailbox"].strip()).first()
-            if mailbox is None:
-                raise CommandError(f"No mailbox with address {opts['mailbox']}.")
         if opts["file"] == "-":
             raw = sys.stdin.buffer.read()
         else:
@@ -63,16 +67,31 @@ class Command(BaseCommand):
                 with open(opts["file"], "rb") as f:
                     raw = f.read()
             except OSError as exc:
-                raise CommandError(f"Cannot read {opts['file']}: {exc.strerror}") from exc
-        row = process_inbound(receive_raw(mailbox=mailbox, raw=raw, source="cli").pk)
+                raise CommandError(f"Cannot read {opts['file']}: {exc.strerror}", returncode=EX_NOINPUT) from exc
+        if not raw.strip():
+            raise CommandError("The message is empty: nothing was stored.", returncode=EX_DATAERR)
+        try:
+            mailbox = None
+            if opts["mailbox"]:
+                mailbox = Mailbox.objects.filter(address__iexact=opts["mailbox"].strip()).first()
+                if mailbox is None:
+                    raise CommandError(f"No mailbox with address {opts['mailbox']}.", returncode=EX_TEMPFAIL)
+            stored = receive_raw(mailbox=mailbox, raw=raw, source="cli")
+        except (DatabaseError, OSError) as exc:
+            raise CommandError(
+                f"Could not store the message ({type(exc).__name__}: {exc}); try again later.", returncode=EX_TEMPFAIL
+            ) from exc
+        try:
+            row = process_inbound(stored.pk)
+        except Exception as exc:  # noqa: BLE001 - stored: the worker's periodic sweep processes it later
+            self.stdout.write(f"inbound {stored.pk}: stored; processing failed and will be retried ({exc})")
+            return
         line = f"inbound {row.pk}: {row.status}"
         if row.ticket_id:
             line += f" ticket {row.ticket_id}"
         if row.reason:
             line += f" ({row.reason})"
         self.stdout.write(line)
-        if row.status == InboundStatus.QUARANTINED:
-            raise CommandError(f"inbound {row.pk} was quarantined")
 
     def _quarantine(self, opts: dict[str, Any]) -> None:
         rows = InboundEmail.objects.filter(status=InboundStatus.QUARANTINED).select_related("mailbox")

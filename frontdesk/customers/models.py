@@ -79,9 +79,10 @@ class Contact(models.Model):
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     search_vector = SearchVectorField(null=True, editable=False)
 
-    objects = ContactManager()
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ContactManager()
 
     class Meta:
         ordering = ["name", "pk"]

@@ -11,6 +11,7 @@ from frontdesk.accounts.models import User
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import Conflict, ValidationError
 from frontdesk.core.events import record
+from frontdesk.core.reads import read_one
 from frontdesk.fields.services import normalise_tags, tags_ensure, validate_values
 from frontdesk.tickets.events import TicketUpdated
 from frontdesk.tickets.models import StatusCategory, Ticket
@@ -37,7 +38,8 @@ UPDATABLE = frozenset(
 
 def lock_ticket(ticket: Ticket | int) -> Ticket:
     pk = ticket.pk if isinstance(ticket, Ticket) else ticket
-    locked = Ticket.objects.select_for_update().filter(pk=pk).first()
+    # every write to a ticket starts here: read with SQL compiled once (core/reads.py)
+    locked = read_one(Ticket, '"id" = %s', [pk], for_update=True, defer=("search_vector",))
     if locked is None:
         from frontdesk.core.errors import NotFound
 

@@ -25,6 +25,7 @@ from frontdesk.channels.email.pipeline.threading import find_ticket
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import ValidationError
 from frontdesk.core.inserts import insert
+from frontdesk.core.reads import read_one
 from frontdesk.customers.models import Contact
 from frontdesk.tickets.models import Attachment, LinkKind, Message, StatusCategory, Ticket
 from frontdesk.tickets.services import message_add, sniff, ticket_create, ticket_link, ticket_update
@@ -193,7 +194,10 @@ def process_inbound(inbound_id: int, *, accept: bool = False) -> InboundEmail:
     ``accept``: see ``_run``."""
     own = own_addresses()  # outside the transaction, so the cached value serves
     with transaction.atomic():
-        inbound = InboundEmail.objects.select_for_update().get(pk=inbound_id)
+        found = read_one(InboundEmail, '"id" = %s', [inbound_id], for_update=True)  # SQL compiled once
+        if found is None:
+            raise InboundEmail.DoesNotExist(f"No inbound message {inbound_id}.")
+        inbound = found
         if inbound.status in DONE:
             return inbound
         inbound.attempts += 1

@@ -286,3 +286,29 @@ def test_mailgun_url_ending_in_mime_with_the_secret_as_basic_auth(mailbox: Mailb
     assert raw_of(stored(Client().post(target, form, headers=basic("frontdesk", mailbox.inbound_secret)))) == raw
     assert Client().post(target, form, headers=basic("frontdesk", "wrong")).status_code == 404
     assert Client().post(f"/api/v1/mail/inbound/{2**63}/mime", form).status_code == 404
+
+
+def test_providers_shapes_against_the_real_server(live_app: Any) -> None:
+    """The ASGI server in front (uvicorn), not the test client: a 20 MB message in SendGrid's form,
+    Postmark's JSON with Basic auth, and Postmark left in parsed mode."""
+    import httpx
+
+    out = live_app.shell(
+        "from frontdesk.channels.email.tests.test_pipeline_common import make_mailbox\n"
+        "m = make_mailbox('webhook@frontdesk.test'); print('MAILBOX', m.pk, m.inbound_secret)"
+    )
+    pk, secret = out.rpartition("MAILBOX ")[2].split()[:2]
+    endpoint = f"{live_app.url}/api/v1/mail/inbound/{pk}"
+    raw = big_message(15 * 1024 * 1024).replace(b"first-1@customer.test", b"live-1@customer.test")
+    response = httpx.post(endpoint, params={"secret": secret}, files={"email": (None, raw)}, timeout=120)
+    assert response.status_code == 202, response.text
+    assert response.json()["status"] == "processed"
+    small = eml("new_ticket.eml").replace(b"first-1@customer.test", b"live-2@customer.test")
+    response = httpx.post(endpoint, json={"RawEmail": small.decode()}, auth=("postmark", secret), timeout=30)
+    assert response.status_code == 202 and response.json()["status"] == "processed", response.text
+    response = httpx.post(endpoint, json={"TextBody": "Hello"}, auth=("postmark", secret), timeout=30)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "unsupported_body"
+    assert (
+        httpx.post(endpoint, json={"RawEmail": small.decode()}, auth=("postmark", "x"), timeout=30).status_code == 404
+    )

@@ -19,13 +19,16 @@ def _ours(address: str, own: frozenset[str]) -> bool:
     return f"{local.split('+', 1)[0]}@{domain}" in own
 
 
-def identify(parsed: Parsed, actor: Actor, own: frozenset[str] | None = None) -> tuple[Contact, list[Contact]]:
+def identify(
+    parsed: Parsed, actor: Actor, own: frozenset[str] | None = None, *, undeliverable: bool | None = None
+) -> tuple[Contact, list[Contact]]:
     """The sender's contact and the CCs' contacts. ``own``: our mailboxes' addresses, lower-case
     (read here when not given)."""
     if own is None:
         own = frozenset(a.lower() for a in Mailbox.objects.values_list("address", flat=True))
     sender = contact_for_identity(actor=actor, kind="email", value=parsed.from_address, name=parsed.from_name)
-    deliverable_again(parsed.from_address)  # a person wrote from it: replies may go to it again
+    if undeliverable is not False:  # None: not known, look; preflight already read the flag otherwise
+        deliverable_again(parsed.from_address)  # a person wrote from it: replies may go to it again
     ccs: list[Contact] = []
     for address in parsed.cc:
         if len(ccs) >= MAX_CCS or address == parsed.from_address or _ours(address, own):

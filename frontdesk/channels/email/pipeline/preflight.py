@@ -11,12 +11,14 @@ import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from frontdesk.channels.email.models import EmailReference, InboundEmail, InboundStatus
+from frontdesk.customers.models import Identity
 
 
 class Refused(Exception):  # noqa: N818 - a decision, not an error
@@ -72,6 +74,7 @@ class Seen:
     duplicate: bool  # the same Message-ID from the same sender was already processed (by any mailbox)
     sent_by_us: bool  # its Message-ID is one we sent
     recent_from_sender: int  # messages from its sender within the burst window (at most the limit)
+    sender_undeliverable: bool = False  # its sender's address is flagged undeliverable (after a bounce)
 
 
 def _burst() -> tuple[int, int]:
@@ -79,13 +82,13 @@ def _burst() -> tuple[int, int]:
 
 
 def look_up(inbound: InboundEmail, sender: str) -> Seen:
-    """Duplicate, own Message-ID and burst facts in one query, after taking the Message-ID's lock
+    """Duplicate, own Message-ID, burst and undeliverable-sender facts in one query, after taking the Message-ID's lock
     (so a second worker holding the same Message-ID sees the first one's processed row)."""
     if inbound.header_id:
         _lock_message_id(inbound)
     limit, minutes = _burst()
     since = connection.ops.adapt_datetimefield_value(timezone.now() - timedelta(minutes=minutes))
-    inbox, refs = InboundEmail._meta.db_table, EmailReference._meta.db_table
+    inbox, refs, idents = InboundEmail._meta.db_table, EmailReference._meta.db_table, Identity._meta.db_table
     # one message sent to two of our addresses (To: support@, Cc: billing@) arrives twice: the
     # same Message-ID from the same sender is one message, whichever mailbox it came through
     sql = (
@@ -93,17 +96,22 @@ def look_up(inbound: InboundEmail, sender: str) -> Seen:
         " AND sender = %s AND id <> %s),"
         f" EXISTS (SELECT 1 FROM {refs} WHERE header_id = %s AND header_id <> '' AND outgoing),"
         f" (SELECT COUNT(*) FROM (SELECT 1 FROM {inbox} WHERE sender = %s AND sender <> ''"
-        " AND received_at >= %s AND id <> %s LIMIT %s) AS recent)"
+        " AND received_at >= %s AND id <> %s LIMIT %s) AS recent),"
+        f" EXISTS (SELECT 1 FROM {idents} WHERE kind = 'email' AND value = %s AND undeliverable)"
     )
-    params = [
+    params: list[Any] = [
         inbound.header_id, InboundStatus.PROCESSED, sender, inbound.pk,
         inbound.header_id,
         sender, since, inbound.pk, limit,
+        sender,
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        duplicate, ours, recent = cursor.fetchone()
-    return Seen(duplicate=bool(duplicate), sent_by_us=bool(ours), recent_from_sender=int(recent))
+        duplicate, ours, recent, undeliverable = cursor.fetchone()
+    return Seen(
+        duplicate=bool(duplicate), sent_by_us=bool(ours), recent_from_sender=int(recent),
+        sender_undeliverable=bool(undeliverable),
+    )
 
 
 def check_duplicate(seen: Seen) -> None:

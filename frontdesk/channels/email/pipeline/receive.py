@@ -169,7 +169,7 @@ def _run(inbound: InboundEmail, own: frozenset[str], accept: bool = False) -> No
     parsed = parse(raw, msg)
     if not parsed.from_address:
         raise preflight.Quarantine("no sender address")
-    contact, ccs = identify(parsed, ACTOR, own)
+    contact, ccs = identify(parsed, ACTOR, own, undeliverable=seen.sender_undeliverable)
     inbound.ticket, inbound.message = _write(inbound, parsed, contact, ccs)
 
 

@@ -116,7 +116,7 @@ def _from_urlencoded(data: bytes) -> bytes:
 def _from_json(data: bytes) -> bytes:
     try:
         document = json.loads(data)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise _bad("The body is not valid JSON.") from exc
     raw = document.get(JSON_MEMBER) if isinstance(document, dict) else None
     if not isinstance(raw, str) or not raw:
@@ -143,7 +143,7 @@ def request_message(request: HttpRequest, mailbox_limit: int) -> bytes:
         raw = data if kind == "raw" else _from_urlencoded(data) if kind == "urlencoded" else _from_json(data)
     if len(raw) > limit:
         raise _too_large(limit)
-    if not raw.strip():
+    if not raw or raw.isspace():
         raise _bad("The message is empty.")
     return raw
 

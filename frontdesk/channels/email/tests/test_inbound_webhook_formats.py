@@ -198,9 +198,11 @@ def test_right_secret_for_another_mailbox_is_404(mailbox: Mailbox) -> None:
         ),
         ({"From": "carla@customer.test", "TextBody": "Hello"}, "application/json", "Include raw email content"),
         (b'{"RawEmail": ', "application/json", "not valid JSON"),
+        (b"[" * 100_000 + b"]" * 100_000, "application/json", "not valid JSON"),
         (b'["RawEmail"]', "application/json", "'RawEmail'"),
         (b'{"RawEmail": 42}', "application/json", "'RawEmail'"),
         (b"", "message/rfc822", "empty"),
+        (b"\r\n \r\n", "text/plain", "empty"),
         (b"--nothing--", "multipart/form-data", "no boundary"),
     ],
 )

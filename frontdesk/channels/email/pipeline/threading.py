@@ -27,11 +27,11 @@ from frontdesk.tickets.models import LinkKind, StatusCategory, Ticket, TicketLin
 SUBJECT_NUMBER = re.compile(r"\[Ticket #([1-9][0-9]{0,17})\]", re.IGNORECASE)
 MAX_SUBJECT_TAGS = 5  # the newest tags of a subject that are looked up
 _ANY_TAG = re.compile(r"\[\s*Ticket\s*#\s*[0-9]+\s*\]", re.IGNORECASE)
-# reply prefixes of mail clients in many languages, with Outlook's "RE[2]:" counters and the
-# French space before the colon: Re, Aw/Antw/Antwort (de, nl), Sv (sv, da, no), Vs (fi), Réf/Ref (fr),
-# Rif (it), Odp (pl), Res (pt)
+# reply prefixes of mail clients, with Outlook's "RE[2]:" counters and the French space before the
+# colon: Re, Aw/Antw/Antwort (de, nl), Sv (sv, da, no), Vs (fi), Réf (fr). Not "Ref:" or "Fwd:":
+# those start subjects of their own.
 _REPLY_PREFIX = re.compile(
-    r"^(?:re|aw|antw|antwort|sv|vs|r[eé]f|rif|odp|res)\s*(?:\[[0-9]+\]|\([0-9]+\))?\s*[:\uff1a]\s*", re.IGNORECASE
+    r"^(?:re|aw|antw|antwort|sv|vs|réf)\s*(?:\[[0-9]+\]|\([0-9]+\))?\s*[:\uff1a]\s*", re.IGNORECASE
 )
 
 

@@ -256,6 +256,7 @@ def test_the_last_subject_tag_wins_for_a_party_only(mailbox: Mailbox, opened: tu
         ("Fwd: Invoice [Ticket #3]", "Re: Fwd: Invoice [Ticket #7]"),  # forwards keep their prefix
         ("Re: [Ticket #3]", "Re: [Ticket #7]"),
         ("Rebate question", "Re: Rebate question [Ticket #7]"),
+        ("Ref: Order 1234", "Re: Ref: Order 1234 [Ticket #7]"),  # a reference, not a reply
     ],
 )
 def test_outgoing_subjects_drop_reply_prefixes_and_older_tags(subject: str, expected: str) -> None:

@@ -16,6 +16,7 @@ unchanged Message-ID in most cases.
 from __future__ import annotations
 
 import logging
+import smtplib
 from datetime import datetime, timedelta
 from email import encoders
 from email.mime.base import MIMEBase
@@ -150,11 +151,26 @@ def send_one(outbound_id: int) -> bool:
     return True
 
 
+def permanent(exc: Exception) -> bool:
+    """A refusal that no retry can change: every recipient refused with a 5xx code (no such user,
+    say), or the message itself refused with a 5xx after DATA (content, size). A 5xx about our
+    account or sender address (authentication, relaying) is left to retries: an admin can fix the
+    mailbox's settings meanwhile."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(exc, smtplib.SMTPDataError):
+        return 500 <= exc.smtp_code < 600
+    return False
+
+
 def _failed(row: OutboundEmail, exc: Exception) -> None:
     error = f"{type(exc).__name__}: {exc}"[:2000]
     log.warning("outbound email %s failed (attempt %s): %s", row.pk, row.attempts, error)
     changes: dict[str, object]
-    if row.attempts >= MAX_ATTEMPTS:
+    if permanent(exc):
+        changes = {"status": OutboundStatus.DEAD, "last_error": "refused for good: " + error}
+    elif row.attempts >= MAX_ATTEMPTS:
         changes = {"status": OutboundStatus.DEAD, "last_error": error}
     else:
         changes = {

@@ -144,3 +144,33 @@ def test_mailbox_without_smtp_host_uses_the_site_backend(agent, brand, settings)
     mail.outbox = []
     assert sending.send_one(row.pk)
     assert [m.extra_headers["Message-ID"] for m in mail.outbox] == [f"<{row.header_id}>"]
+
+
+class _Refuse:
+    """An SMTP server that refuses every recipient for good (550) or delays them (450)."""
+
+    def __init__(self, code: str):
+        self.code = code
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]  # noqa: N802
+        return self.code
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("reply", "status"), [("550 5.1.1 No such user", "dead"), ("450 4.2.1 Try later", "failed")])
+def test_a_permanent_refusal_gives_up_at_once_a_temporary_one_retries(agent, mailbox, smtp_sink, reply, status):  # type: ignore[no-untyped-def]  # noqa: F811
+    from aiosmtpd.controller import Controller
+
+    row = _queued_reply(agent, mailbox)
+    smtp_sink.stop()
+    refusing = Controller(_Refuse(reply), hostname="127.0.0.1", port=smtp_sink.port)
+    refusing.start()
+    try:
+        assert sending.send_due() == 0
+    finally:
+        refusing.stop()
+    row.refresh_from_db()
+    assert row.status == status and row.attempts == 1
+    assert reply.split()[0] in row.last_error
+    if status == "dead":
+        assert row.last_error.startswith("refused for good")

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup assets lint bench-core clean
+.PHONY: run test setup assets lint bench-core bench-email clean
 
 run: setup
 	$(BIN)/frontdesk run
@@ -21,6 +21,9 @@ lint: setup
 
 bench-core: setup
 	$(BIN)/frontdesk bench core --db sqlite --tickets 20000
+
+bench-email: setup
+	$(BIN)/frontdesk bench email --db sqlite --messages 2000 --workers 1,2
 
 clean:
 	rm -rf var .venv node_modules frontdesk/static/vendor

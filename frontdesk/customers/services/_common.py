@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 import zoneinfo
 from functools import lru_cache
 from typing import Any
@@ -28,14 +29,32 @@ def require_editor(by: User | None) -> None:
         account_policies.require_full_agent(by)
 
 
+# RFC 6531 local parts: letters and digits of any script, plus RFC 5322's atext and single dots
+_EAI_LOCAL = re.compile(r"(?:[\w!#$%&'*+/=?^`{|}~-]+)(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*")
+
+
+def _internationalised(email: str) -> bool:
+    """An address whose local part uses non-ASCII letters (``jürgen@example.de``), valid under
+    RFC 6531 though Django's validator (ASCII local parts only) refuses it."""
+    local, _, domain = email.rpartition("@")
+    if local.isascii() or len(local) > 64 or not _EAI_LOCAL.fullmatch(local):
+        return False
+    try:
+        validate_email(f"x@{domain}")  # the domain part: Django's check, IDN included
+    except DjangoValidationError:
+        return False
+    return True
+
+
 def normalise_email(value: str, field: str = "email") -> str:
-    email = (value or "").strip().lower() if isinstance(value, str) else ""
+    email = unicodedata.normalize("NFC", (value or "").strip().lower()) if isinstance(value, str) else ""
     try:
         validate_email(email)
     except DjangoValidationError:
-        raise ValidationError(
-            "Enter a valid email address.", fields={field: "not a valid email address"}
-        ) from None
+        if not _internationalised(email):
+            raise ValidationError(
+                "Enter a valid email address.", fields={field: "not a valid email address"}
+            ) from None
     return email
 
 

@@ -180,3 +180,24 @@ def test_organisation_domains_are_unique_and_valid(agent) -> None:
     saved = events("organisation.saved")
     assert saved[0]["created"] is True
     assert saved[-1]["changes"]["domains"] == [["acme.com", "acme.io"], ["acme.io"]]
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [("jürgen@bücher.de", "jürgen@bücher.de"), ("JÜRGEN@Example.com", "jürgen@example.com"),
+     ("用户@例子.广告", "用户@例子.广告"), ("ok@example.com", "ok@example.com")],
+)
+def test_email_identities_accept_internationalised_local_parts(value: str, stored: str) -> None:
+    from frontdesk.customers.services._common import normalise_email
+
+    assert normalise_email(value) == stored
+
+
+@pytest.mark.parametrize(
+    "value", ["a..b@x.de", "jü rgen@x.de", "jü@", "jü@-bad-.de", ".jü@x.de", "jü\x00@x.de", "ü" * 65 + "@x.de"]
+)
+def test_email_identities_still_refuse_malformed_addresses(value: str) -> None:
+    from frontdesk.customers.services._common import normalise_email
+
+    with pytest.raises(ValidationError):
+        normalise_email(value)

@@ -87,3 +87,12 @@ def test_undecodable_header_bytes_never_crash(mailbox: Mailbox) -> None:
     assert "\ufffd" in ticket.subject  # replaced, not dropped silently nor crashed on
     assert not any("\udc80" <= c <= "\udcff" for c in ticket.subject + ticket.requester.name)
     assert ticket.requester.primary_email == "garbage@kunde.test"
+
+
+def test_an_internationalised_address_is_a_customer_not_a_quarantined_message(mailbox: Mailbox) -> None:
+    raw = mail(b"Frage", "Jürgen Groß <JÜRGEN@bücher.example>".encode(), charset="utf-8")
+    row = ingest(mailbox, raw)
+    assert row.status == InboundStatus.PROCESSED, row.reason
+    assert ticket_of(row).requester.identities.get().value == "jürgen@bücher.example"
+    again = ingest(mailbox, raw.replace(b"Frage", b"Noch eine Frage"))  # the same person next time
+    assert ticket_of(again).requester_id == ticket_of(row).requester_id

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from frontdesk.core.config import env_bool, env_int, env_list, env_str
 
@@ -207,6 +208,16 @@ EMAIL_BURST_WINDOW_MINUTES = env_int("FRONTDESK_EMAIL_BURST_WINDOW_MINUTES", 10)
 EMAIL_ACK_WINDOW_MINUTES = env_int("FRONTDESK_EMAIL_ACK_WINDOW_MINUTES", 60)  # one acknowledgement per window
 # attachments of one outgoing reply, in total; the rest are named in the body instead
 EMAIL_MAX_OUTBOUND_ATTACHMENT_BYTES = env_int("FRONTDESK_EMAIL_MAX_OUTBOUND_ATTACHMENT_BYTES", 20 * 1024 * 1024)
+# the site's default SMTP server, for mailboxes without one of their own (a local MTA by default)
+EMAIL_HOST = env_str("FRONTDESK_SMTP_HOST", "localhost")
+EMAIL_PORT = env_int("FRONTDESK_SMTP_PORT", 25)
+EMAIL_HOST_USER = env_str("FRONTDESK_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = env_str("FRONTDESK_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("FRONTDESK_SMTP_STARTTLS", False)
+EMAIL_USE_SSL = env_bool("FRONTDESK_SMTP_SSL", False)
+EMAIL_TIMEOUT = env_int("FRONTDESK_SMTP_TIMEOUT", 30)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set FRONTDESK_SMTP_STARTTLS or FRONTDESK_SMTP_SSL, not both.")
 
 # --- search ---------------------------------------------------------------
 # PostgreSQL text search configuration: "simple" works for every language; "english", "german", …

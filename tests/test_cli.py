@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -151,3 +152,24 @@ def test_mail_ingest_exits_75_when_the_message_cannot_be_stored(tmp_path, settin
     assert exc.value.code == 75  # EX_TEMPFAIL: the MTA keeps it and tries again
     assert "Could not store the message" in capsys.readouterr().err
     assert not InboundEmail.objects.exists()
+
+
+def _settings_in_a_fresh_process(**env: str) -> subprocess.CompletedProcess[str]:
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_USE_TLS, s.EMAIL_USE_SSL)"
+    )
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("FRONTDESK_SMTP")}
+    environ.update(env, DJANGO_SETTINGS_MODULE="frontdesk.settings")
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environ, capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_the_sites_default_smtp_server_is_configured_by_environment():
+    default = _settings_in_a_fresh_process()
+    assert default.stdout.split() == ["localhost", "25", "False", "False"], default.stderr
+    configured = _settings_in_a_fresh_process(FRONTDESK_SMTP_HOST="smtp.example.com", FRONTDESK_SMTP_PORT="587",
+                                              FRONTDESK_SMTP_USER="desk", FRONTDESK_SMTP_STARTTLS="true")
+    assert configured.stdout.split() == ["smtp.example.com", "587", "desk", "True", "False"], configured.stderr
+    both = _settings_in_a_fresh_process(FRONTDESK_SMTP_STARTTLS="true", FRONTDESK_SMTP_SSL="true")
+    assert both.returncode != 0 and "not both" in both.stderr

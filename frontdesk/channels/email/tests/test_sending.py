@@ -174,3 +174,18 @@ def test_a_permanent_refusal_gives_up_at_once_a_temporary_one_retries(agent, mai
     assert reply.split()[0] in row.last_error
     if status == "dead":
         assert row.last_error.startswith("refused for good")
+
+
+@pytest.mark.django_db
+def test_a_mailbox_without_a_server_sends_through_the_sites_default(agent, brand, smtp_sink, settings):  # type: ignore[no-untyped-def]  # noqa: F811
+    from frontdesk.channels.email.tests.test_outbound_helpers import make_mailbox
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"  # FRONTDESK_SMTP_* configure it
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_sink.port
+    serverless = make_mailbox(brand, None)  # no SMTP server of its own
+    row = _queued_reply(agent, serverless)
+    assert sending.send_due() == 1
+    row.refresh_from_db()
+    assert row.status == "sent"
+    (sent,) = smtp_sink.messages
+    assert sent["From"].addresses[0].addr_spec == "support@acme.test"

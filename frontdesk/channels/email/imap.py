@@ -13,6 +13,7 @@ import contextlib
 import logging
 import threading
 import time
+from datetime import timedelta
 
 import imapclient
 from django.db import close_old_connections
@@ -77,10 +78,20 @@ def poll_with(client: imapclient.IMAPClient, mailbox: Mailbox) -> int:
     info = client.select_folder(mailbox.imap_folder)
     _news(client)  # what the server said so far is covered by the search below
     uidvalidity = int(info[b"UIDVALIDITY"])
+    first = not ImapCursor.objects.filter(mailbox=mailbox, uidvalidity__isnull=False).exists()
     cursor = _cursor(mailbox, uidvalidity)
     last = cursor.last_uid
-    # "n:*" always includes the highest UID, even when it is below n: filter.
-    uids = sorted(uid for uid in client.search(["UID", f"{last + 1}:*"]) if uid > last)
+    start_after = 0
+    if first:
+        # A mailbox's first poll takes what arrived since it was set up in Frontdesk (by day, a day
+        # early: IMAP dates have no time) and older mail only while unread: connecting a mailbox
+        # with years of read mail must not turn them into tickets. Later polls take everything new.
+        since = mailbox.created_at.date() - timedelta(days=1)
+        uids = sorted(client.search(["OR", "UNSEEN", "SINCE", since]))
+        start_after = max(client.search(["ALL"]) or [0])
+    else:
+        # "n:*" always includes the highest UID, even when it is below n: filter.
+        uids = sorted(uid for uid in client.search(["UID", f"{last + 1}:*"]) if uid > last)
     can_move = bool(mailbox.imap_move_to) and client.has_capability("MOVE")
     taken = 0
     for start in range(0, len(uids), BATCH):
@@ -109,6 +120,8 @@ def poll_with(client: imapclient.IMAPClient, mailbox: Mailbox) -> int:
                 client.add_flags([uid], [imapclient.SEEN])
             _advance(cursor, uid)
             taken += 1
+    if start_after:
+        _advance(cursor, start_after)  # the read mail left behind is not looked at again
     return taken
 
 

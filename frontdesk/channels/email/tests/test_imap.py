@@ -3,6 +3,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from django.db import OperationalError, connection
@@ -186,3 +187,24 @@ def test_the_minutely_task_polls_every_imap_mailbox(dovecot: Dovecot) -> None:
     dovecot.append(mail(1))
     assert poll_imap_mailboxes_task.call_local() == 1
     assert Ticket.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_first_poll_leaves_old_read_mail_alone(dovecot: Dovecot) -> None:
+    old = datetime(2024, 1, 15, 9, 0, tzinfo=UTC)
+    with dovecot.client() as c:  # years of mail the team had already read, and one unread
+        c.append("INBOX", mail(1), flags=[b"\\Seen"], msg_time=old)
+        c.append("INBOX", mail(2), flags=[b"\\Seen"], msg_time=old)
+        c.append("INBOX", mail(3), msg_time=old)
+    dovecot.append(mail(4))  # arrived today: read or not, it is taken
+    with dovecot.client() as c:
+        c.select_folder("INBOX")
+        c.add_flags([4], [b"\\Seen"])
+    mailbox = imap_mailbox(dovecot)
+    assert poll_once(mailbox) == 2
+    assert set(Ticket.objects.values_list("subject", flat=True)) == {"Question number 3", "Question number 4"}
+    assert ImapCursor.objects.get(mailbox=mailbox).last_uid == 4  # the old read mail is not looked at again
+    assert poll_once(mailbox) == 0
+    dovecot.append(mail(5))
+    assert poll_once(mailbox) == 1
+    assert Ticket.objects.count() == 3

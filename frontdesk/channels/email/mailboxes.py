@@ -15,7 +15,7 @@ from frontdesk.accounts.models import Team, User
 from frontdesk.brands.models import Brand
 from frontdesk.channels.email.models import Mailbox
 from frontdesk.core.actor import Actor
-from frontdesk.core.cache import remembered
+from frontdesk.core.cache import forget, remembered
 from frontdesk.core.errors import Conflict, NotFound, ValidationError
 from frontdesk.core.events import Event, record
 from frontdesk.core.ids import check_id
@@ -54,19 +54,27 @@ class MailboxSaved(Event):
     changed: list[str]  # field names only: passwords never enter the outbox
 
 
+# the inbound pipeline reads these on every message; mailbox_save forgets them
+_OWN_ADDRESSES_KEY = "mail:own-addresses"
+
+
+def _intake_key(mailbox_id: int) -> str:
+    return f"mail:intake-mailbox:{mailbox_id}"
+
+
 def own_addresses() -> frozenset[str]:
     """Every mailbox's address, lower-case (cached: read on every incoming message; saving or
-    deleting a mailbox forgets it)."""
+    saving a mailbox forgets it)."""
     addresses = Mailbox.objects.values_list("address", flat=True)
-    return frozenset(remembered(Mailbox.OWN_ADDRESSES_KEY, lambda: sorted(a.lower() for a in addresses)))
+    return frozenset(remembered(_OWN_ADDRESSES_KEY, lambda: sorted(a.lower() for a in addresses)))
 
 
 def mailbox_for_intake(mailbox_id: int) -> Mailbox | None:
     """A mailbox with its brand and team, as the inbound pipeline needs it on every message
-    (cached for a minute; saving or deleting it forgets it). Its secrets are left out, so they
+    (cached for a minute; saving it forgets it). Its secrets are left out, so they
     never reach the cache."""
     return remembered(
-        Mailbox.intake_key(mailbox_id),
+        _intake_key(mailbox_id),
         lambda: Mailbox.objects.select_related("brand", "team")
         .defer("imap_password", "smtp_password", "inbound_secret")
         .filter(pk=mailbox_id)
@@ -136,6 +144,8 @@ def mailbox_save(*, actor: Actor, by: User, mailbox: Mailbox | None = None, **da
         if Mailbox.objects.filter(address=obj.address).exclude(pk=obj.pk).exists():
             raise Conflict("Another mailbox has this address.", fields={"address": "already in use"})
         obj.save()
+        forget(_OWN_ADDRESSES_KEY)
+        forget(_intake_key(obj.pk))
         record(MailboxSaved(mailbox_id=obj.pk, created=created, changed=changed), actor=actor)
     return obj
 

@@ -4,13 +4,10 @@ outgoing message is a row with a status and attempts, so nothing is lost or sent
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-from frontdesk.core.cache import forget
 
 
 def _secret() -> str:
@@ -50,27 +47,6 @@ class Mailbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} <{self.address}>"
-
-    # the inbound pipeline caches mailboxes (see mailboxes.py); any save or delete, by the
-    # service, the Django admin or a shell, forgets them
-    OWN_ADDRESSES_KEY = "mail:own-addresses"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        super().save(*args, **kwargs)
-        self._forget_cached()
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        self._forget_cached()
-        return super().delete(*args, **kwargs)
-
-    @staticmethod
-    def intake_key(mailbox_id: int) -> str:
-        return f"mail:intake-mailbox:{mailbox_id}"
-
-    def _forget_cached(self) -> None:
-        forget(self.OWN_ADDRESSES_KEY)
-        if self.pk is not None:
-            forget(self.intake_key(self.pk))
 
 
 class ImapCursor(models.Model):

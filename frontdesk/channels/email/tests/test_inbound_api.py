@@ -16,7 +16,7 @@ from frontdesk.accounts.api_auth import API_AUTH
 from frontdesk.api import _domain_error
 from frontdesk.channels.email.api import router
 from frontdesk.channels.email.models import InboundEmail, InboundStatus, Mailbox
-from frontdesk.channels.email.tests.test_pipeline_common import eml, ingest, make_mailbox
+from frontdesk.channels.email.tests.test_pipeline_common import eml, ingest, make_mailbox, raise_limit
 from frontdesk.core.errors import FrontdeskError
 from frontdesk.testing import factories as f
 from frontdesk.tickets.models import Ticket
@@ -107,7 +107,6 @@ def test_quarantine_list_and_reprocess_for_admins(mailbox: Mailbox, api_for: Any
     agent = f.UserFactory(role="agent")
     assert api_for(agent).get("/api/v1/mail/quarantine").status_code == 404
     assert api_for(agent).get(f"/api/v1/mail/inbound/{row.pk}/raw").status_code == 404  # no ticket to see
-    mailbox.max_message_bytes = 10_000_000
-    mailbox.save()
+    raise_limit(mailbox, 10_000_000)
     done = api_for(admin_user).post(f"/api/v1/mail/inbound/{row.pk}/reprocess")
     assert done.status_code == 200 and done.json()["status"] == "processed"

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from frontdesk.channels.email.models import InboundEmail, InboundStatus, Mailbox
-from frontdesk.channels.email.tests.test_pipeline_common import FIXTURES, eml, make_mailbox
+from frontdesk.channels.email.tests.test_pipeline_common import FIXTURES, eml, make_mailbox, raise_limit
 from frontdesk.ops.management.commands.mail import _receiver
 from frontdesk.tickets.models import Ticket
 
@@ -57,8 +57,7 @@ def test_quarantine_listed_then_reprocessed(mailbox: Mailbox) -> None:
     assert out.startswith(f"inbound {row.pk}: quarantined (too large")
     listed = run("quarantine")
     assert f"{row.pk}\t" in listed and "carla@customer.test" in listed and "too large" in listed
-    mailbox.max_message_bytes = 1_000_000
-    mailbox.save()
+    raise_limit(mailbox, 1_000_000)
     assert run("reprocess", str(row.pk)).strip() == f"inbound {row.pk}: processed"
     assert InboundEmail.objects.get().status == InboundStatus.PROCESSED
     assert run("quarantine") == ""

@@ -29,6 +29,16 @@ def make_mailbox(address: str = "support@frontdesk.test") -> Mailbox:
     return Mailbox.objects.create(name="Support", address=address, brand=default_brand())
 
 
+def raise_limit(mailbox: Mailbox, size: int) -> None:
+    """What an admin does to let a too-large message through: a larger limit, saved by the service."""
+    from frontdesk.channels.email.mailboxes import mailbox_save
+    from frontdesk.core.actor import Actor
+    from frontdesk.testing import factories as f
+
+    admin = f.UserFactory(role="admin")
+    mailbox_save(actor=Actor.of(admin), by=admin, mailbox=mailbox, max_message_bytes=size)
+
+
 def ingest(mailbox: Mailbox | None, raw: bytes, source: str = "cli") -> InboundEmail:
     return process_inbound(receive_raw(mailbox=mailbox, raw=raw, source=source).pk)
 

@@ -22,17 +22,8 @@ from frontdesk.core.errors import NotFound, ValidationError
 from frontdesk.core.ids import check_id
 from frontdesk.tickets import policies
 
-
-def receive_raw(
-    *,
-    mailbox: Mailbox | None,
-    raw: bytes,
-    source: str,
-    imap_uidvalidity: int | None = None,
-    imap_uid: int | None = None,
-) -> InboundEmail:
-    """Store a raw message; an IMAP (mailbox, UIDVALIDITY, UID) already stored returns its row."""
-    return store_raw(mailbox=mailbox, raw=raw, source=source, imap_uidvalidity=imap_uidvalidity, imap_uid=imap_uid)
+# store the raw bytes (an IMAP (mailbox, UIDVALIDITY, UID) already stored returns its row)
+receive_raw = store_raw
 
 
 def receive(*, mailbox: Mailbox | None, raw: bytes, source: str) -> InboundEmail:

@@ -176,6 +176,15 @@ def ids(value: str) -> list[str]:
     return [i for i in found if i][:100]
 
 
+def _payload(part: Message) -> bytes | None:
+    """A part's bytes after its transfer encoding, or None when they cannot be had."""
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:  # noqa: BLE001 - a broken part has no bytes
+        return None
+    return data if isinstance(data, bytes) else None
+
+
 def decode_part(part: Message) -> str:
     try:
         content = part.get_content()  # type: ignore[attr-defined]
@@ -183,11 +192,8 @@ def decode_part(part: Message) -> str:
             return clean(content)
     except Exception:  # noqa: BLE001, S110 - unknown charset, bad encoding: decode by hand
         pass
-    try:
-        payload = part.get_payload(decode=True)
-    except Exception:  # noqa: BLE001
-        payload = None
-    if not isinstance(payload, bytes):
+    payload = _payload(part)
+    if payload is None:
         payload = str(part.get_payload() or "").encode("utf-8", "replace")
     charset = "utf-8"
     try:
@@ -268,11 +274,8 @@ def _collect_parts(msg: EmailMessage, skip: tuple[Message | None, ...]) -> tuple
         if len(parts) >= MAX_ATTACHMENTS:
             skipped += 1
             continue
-        try:
-            data = part.get_payload(decode=True)
-        except Exception:  # noqa: BLE001
-            data = None
-        if not isinstance(data, bytes):
+        data = _payload(part)
+        if data is None:
             skipped += 1
             continue
         parts.append(Part(filename=clean(filename) or "attachment", content_type=ctype, data=data, content_id=cid))

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from frontdesk.accounts.models import User
+from frontdesk.channels.email.mailboxes import own_addresses
 from frontdesk.channels.email.models import EmailReference, InboundEmail, Mailbox, OutboundEmail, OutboundStatus
 from frontdesk.channels.email.pipeline.parse import header
 from frontdesk.channels.email.pipeline.threading import bare_subject, subject_tag
@@ -348,7 +349,7 @@ def queue_acknowledgement(*, ticket: Ticket) -> OutboundEmail | None:
     to, _cc = recipients(ticket)
     if not to:
         return None
-    own = list(Mailbox.objects.values_list("address", flat=True)) + list(ticket.brand.support_emails or [])
+    own = [*own_addresses(), *(ticket.brand.support_emails or [])]
     if is_machine_address(to[0], own):
         return None
     recent = OutboundEmail.objects.filter(

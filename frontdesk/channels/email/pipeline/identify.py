@@ -3,7 +3,7 @@ from the customers' service; our own addresses are never made contacts."""
 
 from __future__ import annotations
 
-from frontdesk.channels.email.models import Mailbox
+from frontdesk.channels.email.mailboxes import own_addresses
 from frontdesk.channels.email.pipeline.bounce import deliverable_again
 from frontdesk.channels.email.pipeline.parse import Parsed
 from frontdesk.core.actor import Actor
@@ -25,7 +25,7 @@ def identify(
     """The sender's contact and the CCs' contacts. ``own``: our mailboxes' addresses, lower-case
     (read here when not given)."""
     if own is None:
-        own = frozenset(a.lower() for a in Mailbox.objects.values_list("address", flat=True))
+        own = own_addresses()
     sender = contact_for_identity(actor=actor, kind="email", value=parsed.from_address, name=parsed.from_name)
     if undeliverable is not False:  # None: not known, look; preflight already read the flag otherwise
         deliverable_again(parsed.from_address)  # a person wrote from it: replies may go to it again

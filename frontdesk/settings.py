@@ -136,21 +136,25 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 HUEY_IMMEDIATE = env_bool("FRONTDESK_HUEY_IMMEDIATE", False)
+# Tasks return nothing anyone reads: results are not stored (they would pile up in Redis).
+# A task name a consumer does not know is kept and retried, never dropped (frontdesk.core.queue).
 HUEY: dict[str, Any]
 if REDIS_URL:
     HUEY = {
-        "huey_class": "huey.PriorityRedisHuey",
+        "huey_class": "frontdesk.core.queue.RedisHuey",
         "name": "frontdesk",
         "url": REDIS_URL,
         "immediate": HUEY_IMMEDIATE,
+        "results": False,
         "consumer": {"workers": env_int("FRONTDESK_WORKER_THREADS", 4), "worker_type": "thread"},
     }
 else:
     HUEY = {
-        "huey_class": "huey.SqliteHuey",
+        "huey_class": "frontdesk.core.queue.SqliteHuey",
         "name": "frontdesk",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": HUEY_IMMEDIATE,
+        "results": False,
         "consumer": {"workers": env_int("FRONTDESK_WORKER_THREADS", 2), "worker_type": "thread"},
     }
 

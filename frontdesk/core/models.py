@@ -2,5 +2,6 @@
 
 from frontdesk.core.events.models import HandlerRun, OutboxEvent
 from frontdesk.core.idempotency import IdempotencyRecord
+from frontdesk.core.jobs.models import JobRun
 
-__all__ = ["HandlerRun", "IdempotencyRecord", "OutboxEvent"]
+__all__ = ["HandlerRun", "IdempotencyRecord", "JobRun", "OutboxEvent"]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_task
 
 from frontdesk.core.events import dispatcher
+from frontdesk.core.jobs.periodic import periodic_job
 
 
 @db_task(retries=3, retry_delay=5)
@@ -13,12 +16,12 @@ def dispatch_event_task(event_id: int) -> bool:
     return dispatcher.dispatch(event_id)
 
 
-@db_periodic_task(crontab(minute="*"))
+@periodic_job(crontab(minute="*"))
 def sweep_events_task() -> int:
     return dispatcher.sweep()
 
 
-@db_periodic_task(crontab(minute="17"))
+@periodic_job(crontab(minute="17"), lease=timedelta(minutes=30))
 def purge_idempotency_task() -> int:
     from frontdesk.core.idempotency import purge_expired
 

@@ -30,14 +30,35 @@ def ensure_dirs() -> None:
         Path(path).mkdir(parents=True, exist_ok=True)
 
 
-def start_consumer(workers: int | None = None, periodic: bool = True):  # type: ignore[no-untyped-def]
+def create_consumer(workers: int | None = None, periodic: bool = True):  # type: ignore[no-untyped-def]
+    """A Huey consumer with threads; every task is registered by then (core's ready())."""
     from huey.contrib.djhuey import HUEY
 
-    consumer = HUEY.create_consumer(
+    return HUEY.create_consumer(
         workers=workers or settings.HUEY["consumer"]["workers"], worker_type="thread", periodic=periodic,
         check_worker_health=True,
     )
+
+
+def catch_up() -> None:
+    """Enqueue the periodic jobs whose latest scheduled time has no run (missed while no worker ran)."""
+    from frontdesk.core.jobs.periodic import enqueue_overdue
+
+    try:
+        names = enqueue_overdue()
+    except Exception:  # the database or queue is down: the scheduler offers them at their next time
+        log.exception("could not catch up on periodic jobs")
+        return
+    if names:
+        log.info("caught up on periodic jobs: %s", ", ".join(names))
+
+
+def start_consumer(workers: int | None = None, periodic: bool = True):  # type: ignore[no-untyped-def]
+    """The embedded shape's in-process consumer, started in threads."""
+    consumer = create_consumer(workers, periodic)
     consumer.start()
+    if periodic:
+        catch_up()
     return consumer
 
 

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 import imapclient
 from django.db import close_old_connections
+from django.utils import timezone
 
 from frontdesk.channels.email.models import ImapCursor, Mailbox
 
@@ -141,9 +142,18 @@ def poll_all_once() -> int:
     for mailbox in imap_mailboxes():
         try:
             total += poll_once(mailbox)
-        except Exception:
+        except Exception as exc:
             logger.exception("IMAP polling of mailbox %s (%s) failed", mailbox.pk, mailbox.address)
+            record_poll(mailbox, exc)
+        else:
+            record_poll(mailbox)
     return total
+
+
+def record_poll(mailbox: Mailbox, error: Exception | None = None) -> None:
+    """When the mailbox was last polled and how it went, for `frontdesk check` and the admin."""
+    reason = f"{type(error).__name__}: {error}"[:2000] if error is not None else ""
+    ImapCursor.objects.update_or_create(mailbox=mailbox, defaults={"polled_at": timezone.now(), "poll_error": reason})
 
 
 def watch(
@@ -166,6 +176,7 @@ def watch(
             mailbox = Mailbox.objects.get(pk=mailbox_id)
             client = connect(mailbox)
             poll_with(client, mailbox)
+            record_poll(mailbox)
             backoff = 1.0
             idle = client.has_capability("IDLE")
             while not stop.is_set():
@@ -180,10 +191,13 @@ def watch(
                 close_old_connections()
                 mailbox.refresh_from_db()
                 poll_with(client, mailbox)
+                record_poll(mailbox)
         except Mailbox.DoesNotExist:
             logger.error("mailbox %s does not exist: stopping", mailbox_id)
             return
         except Exception as exc:
+            with contextlib.suppress(Exception):
+                record_poll(Mailbox.objects.get(pk=mailbox_id), exc)
             logger.warning("IMAP watch of mailbox %s: %s; reconnecting in %.0fs", mailbox_id, exc, backoff)
             if stop.wait(backoff):
                 break

@@ -56,6 +56,8 @@ class ImapCursor(models.Model):
     uidvalidity = models.BigIntegerField(null=True)
     last_uid = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+    polled_at = models.DateTimeField(null=True, blank=True)  # the last poll that ended, well or not
+    poll_error = models.TextField(blank=True)  # why that poll failed; empty when it went well
 
 
 class InboundStatus(models.TextChoices):

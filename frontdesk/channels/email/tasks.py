@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_task
 
 from frontdesk.channels.email import sending
-from frontdesk.channels.email.intake_tasks import (  # noqa: F401  (Huey finds tasks here)
-    poll_imap_mailboxes_task,
-    process_stuck_inbound_task,
-)
+from frontdesk.core.jobs.periodic import periodic_job
 
 
 @db_task()
@@ -18,7 +15,7 @@ def send_outbound_task(outbound_id: int) -> bool:
     return sending.send_one(outbound_id)
 
 
-@db_periodic_task(crontab(minute="*"))
+@periodic_job(crontab(minute="*"))
 def send_due_outbound_task() -> int:
     """Every minute: rows whose nudge was lost and failed rows due for a retry."""
     return sending.send_due()

@@ -5,11 +5,9 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 
-from django.apps import apps
-
+from frontdesk.core.discovery import app_modules
 from frontdesk.core.events.base import Event, EventMeta
 
 HandlerFn = Callable[[Any, EventMeta], None]
@@ -54,13 +52,8 @@ def autodiscover() -> None:
     global _discovered
     if _discovered:
         return
-    for config in apps.get_app_configs():
-        if not config.name.startswith("frontdesk."):
-            continue
-        folder = Path(config.path)
-        for module in sorted(folder.glob("*handlers.py")):
-            if module.stem == "handlers" or module.stem.endswith("_handlers"):
-                importlib.import_module(f"{config.name}.{module.stem}")
+    for module, _path in app_modules("handlers"):
+        importlib.import_module(module)
     _discovered = True
 
 

@@ -1,0 +1,1 @@
+"""Background jobs: task discovery, periodic jobs with leases, and what ran when."""

@@ -212,6 +212,8 @@ EMAIL_BURST_WINDOW_MINUTES = env_int("FRONTDESK_EMAIL_BURST_WINDOW_MINUTES", 10)
 EMAIL_ACK_WINDOW_MINUTES = env_int("FRONTDESK_EMAIL_ACK_WINDOW_MINUTES", 60)  # one acknowledgement per window
 # attachments of one outgoing reply, in total; the rest are named in the body instead
 EMAIL_MAX_OUTBOUND_ATTACHMENT_BYTES = env_int("FRONTDESK_EMAIL_MAX_OUTBOUND_ATTACHMENT_BYTES", 20 * 1024 * 1024)
+# how long a worker's claim on an outgoing mail lasts: a killed worker's sends are retried after it
+EMAIL_SEND_LEASE_SECONDS = env_int("FRONTDESK_EMAIL_SEND_LEASE_SECONDS", 300)
 # the site's default SMTP server, for mailboxes without one of their own (a local MTA by default)
 EMAIL_HOST = env_str("FRONTDESK_SMTP_HOST", "localhost")
 EMAIL_PORT = env_int("FRONTDESK_SMTP_PORT", 25)

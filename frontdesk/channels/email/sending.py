@@ -6,11 +6,13 @@ before talking to the server. Of two workers only one matches (PostgreSQL re-che
 condition after the row lock; SQLite serialises writers), and no database lock is held while
 the SMTP conversation runs. After the send the row is marked sent (or failed with backoff).
 
-A worker that dies mid-send leaves the row claimed: it becomes due again when the lease runs
-out and is retried then. The remaining at-least-once window: the server accepted the message
-(end of DATA) and the worker died, or the database failed, before the row was marked sent;
-that message is sent a second time after the lease. Receivers drop it as a duplicate by its
-unchanged Message-ID in most cases.
+A worker that dies mid-send leaves the row claimed: it becomes due again when the lease
+(FRONTDESK_EMAIL_SEND_LEASE_SECONDS) runs out and is retried then. The row is marked sent as soon
+as the server accepted the message, before the connection is closed, so the remaining window is
+one UPDATE: the server accepted the message (end of DATA) and the worker died, or the database
+failed, before that UPDATE committed; that message is sent a second time after the lease, with
+the same Message-ID, by which mail clients show it once. SMTP has no two-phase commit: no sender
+can close this window entirely, only keep it this small.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from email import encoders
 from email.mime.base import MIMEBase
 from email.utils import formataddr
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import F
 from django.utils import timezone
@@ -33,7 +36,11 @@ from frontdesk.channels.email.tokens import reply_address
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
-LEASE = timedelta(minutes=5)  # far above the SMTP timeout: a live send never outlasts it
+
+def lease() -> timedelta:
+    """How long a claim holds a row; far above the SMTP timeout, so a live send never outlasts it."""
+    return timedelta(seconds=settings.EMAIL_SEND_LEASE_SECONDS)
+
 SMTP_TIMEOUT = 10
 _DUE = (OutboundStatus.PENDING, OutboundStatus.FAILED)
 
@@ -126,7 +133,7 @@ def file_part(filename: str, content: bytes, content_type: str) -> MIMEBase:
 def _claim(outbound_id: int, now: datetime) -> bool:
     return (
         OutboundEmail.objects.filter(pk=outbound_id, status__in=_DUE, next_attempt_at__lte=now)
-        .update(attempts=F("attempts") + 1, next_attempt_at=now + LEASE)
+        .update(attempts=F("attempts") + 1, next_attempt_at=now + lease())
         == 1
     )
 
@@ -142,13 +149,20 @@ def send_one(outbound_id: int) -> bool:
         with connection_for(row.mailbox) as connection:
             message.connection = connection
             message.send(fail_silently=False)
+            _sent(row)  # before QUIT: the at-least-once window is this one UPDATE
     except Exception as exc:
+        if OutboundEmail.objects.filter(pk=row.pk, status=OutboundStatus.SENT).exists():
+            return True  # accepted and recorded; only closing the connection failed
         _failed(row, exc)
         return False
-    OutboundEmail.objects.filter(pk=row.pk).update(
-        status=OutboundStatus.SENT, sent_at=timezone.now(), last_error="", next_attempt_at=timezone.now()
-    )
     return True
+
+
+def _sent(row: OutboundEmail) -> None:
+    now = timezone.now()
+    OutboundEmail.objects.filter(pk=row.pk).update(
+        status=OutboundStatus.SENT, sent_at=now, last_error="", next_attempt_at=now
+    )
 
 
 def permanent(exc: Exception) -> bool:

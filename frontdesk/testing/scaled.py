@@ -1,0 +1,155 @@
+"""The scaled shape as an operator runs it, for end-to-end tests and the fault benchmark: a fresh
+PostgreSQL database, a private Redis, two `frontdesk web` processes, a `frontdesk worker` that can
+be killed and started again, and `frontdesk mail listen` (LMTP), all real processes on loopback
+ports of their own. Each process logs to a file under the site's folder (a pipe nobody reads
+would fill and block it)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from frontdesk.testing.private_servers import FRONTDESK, ROOT, PrivateRedis, free_port, wait_for
+
+ADMIN = ("admin@example.com", "scaled-admin-password")
+AGENT = ("ana@example.com", "scaled-agent-password")
+
+
+class Service:
+    """One long-running `frontdesk` process with its log file."""
+
+    def __init__(self, name: str, args: list[str], env: dict[str, str], folder: Path) -> None:
+        self.name, self.args, self.env = name, args, env
+        self.log_path = folder / f"{name}.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen([FRONTDESK, *self.args], cwd=ROOT, env=self.env, stdout=log,
+                                         stderr=subprocess.STDOUT)
+
+    def alive(self) -> bool:
+        if self.proc is None:
+            return False
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.log()[-4000:]}")
+        return True
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, as when a machine or the OOM killer stops it."""
+        if self.proc is not None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(timeout=20)
+            self.proc = None
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=20)
+            self.proc = None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def _create_database(base_url: str, name: str) -> str:
+    from frontdesk.testing.live import _postgres_url
+
+    return _postgres_url(base_url, name)
+
+
+class ScaledSite:
+    def __init__(self, pg_base_url: str, *, extra_env: dict[str, str] | None = None) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="frontdesk-scaled-"))
+        self.redis = PrivateRedis()
+        self.database_url = _create_database(pg_base_url, f"frontdesk_scaled_{uuid.uuid4().hex[:8]}")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("FRONTDESK_", "DJANGO_"))}
+        env.update(
+            FRONTDESK_DATABASE_URL=self.database_url, FRONTDESK_REDIS_URL=self.redis.url,
+            FRONTDESK_SECRET_KEY="scaled-test-" + "s" * 40, FRONTDESK_ALLOWED_HOSTS="127.0.0.1,localhost",
+            FRONTDESK_SECURE_COOKIES="false", FRONTDESK_VAR_DIR=str(self.folder / "var"),
+            FRONTDESK_MEDIA_ROOT=str(self.folder / "files"), FRONTDESK_TEST_FAST_HASHER="true",
+            FRONTDESK_API_RATE_LIMIT_PER_MINUTE="100000",
+        )
+        env.update(extra_env or {})
+        self.env = env
+        self.manage("migrate")
+        self.manage("createadmin", "--email", ADMIN[0], "--password", ADMIN[1])
+        self.admin_token = self.token(ADMIN[0])
+        self.webs: list[Service] = []
+        self.urls: list[str] = []
+        for n in range(2):
+            port = free_port()
+            self.webs.append(Service(f"web{n + 1}", ["web", "--port", str(port)], env, self.folder))
+            self.urls.append(f"http://127.0.0.1:{port}")
+        self.lmtp_port = free_port()
+        self.lmtp = Service("lmtp", ["mail", "listen", "--port", str(self.lmtp_port)], env, self.folder)
+        self.worker = Service("worker", ["worker", "--threads", "4"], env, self.folder)
+        for service in (*self.webs, self.lmtp):
+            service.start()
+        for url, web in zip(self.urls, self.webs, strict=True):
+            wait_for(lambda url=url, web=web: web.alive() and self._healthy(url), timeout=60,
+                     what=f"{web.name} answering", interval=0.2)
+        wait_for(lambda: self.lmtp.alive() and self._listening(self.lmtp_port), timeout=30,
+                 what="the LMTP listener", interval=0.2)
+
+    @staticmethod
+    def _healthy(url: str) -> bool:
+        try:
+            return httpx.get(url + "/healthz", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    @staticmethod
+    def _listening(port: int) -> bool:
+        import socket
+
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            return False
+
+    def manage(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([FRONTDESK, *args], cwd=ROOT, env=self.env, capture_output=True, text=True,
+                              timeout=180, check=False)
+        if check and done.returncode != 0:
+            raise RuntimeError(f"frontdesk {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+        return done
+
+    def token(self, email: str) -> str:
+        return self.manage("token", "create", email).stdout.strip().splitlines()[-1]
+
+    def api(self, node: int, method: str, path: str, token: str, **kw: Any) -> httpx.Response:
+        return httpx.request(method, f"{self.urls[node]}/api/v1{path}", headers={"Authorization": f"Bearer {token}"},
+                             timeout=30, **kw)
+
+    def sql(self, query: str, params: tuple | list = ()) -> list[tuple]:
+        import psycopg
+
+        with psycopg.connect(self.database_url.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+            return conn.execute(query, params).fetchall()  # type: ignore[arg-type]
+
+    def pending_events(self) -> int:
+        return int(self.sql("SELECT count(*) FROM core_outboxevent WHERE dispatched_at IS NULL")[0][0])
+
+    def close(self) -> None:
+        for service in (self.worker, self.lmtp, *self.webs):
+            service.stop()
+        self.redis.close()
+        from frontdesk.testing.live import _drop_postgres
+
+        _drop_postgres(self.database_url)
+        shutil.rmtree(self.folder, ignore_errors=True)

@@ -1,0 +1,179 @@
+"""The scaled shape end to end, as operators run it and users use it: PostgreSQL, a private Redis,
+two `frontdesk web` processes, one `frontdesk worker`, `frontdesk mail listen` (LMTP), Dovecot
+for IMAP and an SMTP sink, every one a real process on a loopback port of its own.
+
+Mail arrives by LMTP and by IMAP polling and becomes tickets; an admin assigns one on the first
+web node and the agent answers the other on the second; the reply reaches the SMTP sink with its
+threading headers, the assignment notification reaches the agent, the outbox drains, every
+periodic job runs, and `frontdesk check` in the worker's environment says so. Then the worker is
+killed with SIGKILL in the middle of 500 replies and started again: every reply is delivered.
+
+The scaled shape is PostgreSQL's: these tests run in the suite's PostgreSQL pass."""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from email.message import EmailMessage
+
+import pytest
+
+from frontdesk.channels.email.tests.test_outbound_helpers import SmtpSink
+from frontdesk.testing.dovecot import Dovecot, dovecot_server
+from frontdesk.testing.private_servers import missing_binaries, wait_for
+from frontdesk.testing.scaled import AGENT, ScaledSite
+
+PG = os.environ.get("FRONTDESK_TEST_DATABASE_URL")
+pytestmark = pytest.mark.skipif(not PG, reason="the scaled shape runs on PostgreSQL: the suite's PostgreSQL pass")
+SUPPORT = "support@acme.test"
+REPLIES = 500
+
+
+def customer_mail(sender: str, message_id: str, subject: str) -> bytes:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"], msg["Message-ID"] = sender, SUPPORT, subject, f"<{message_id}>"
+    msg.set_content(f"{subject}: please help.")
+    return msg.as_bytes()
+
+
+@pytest.fixture(scope="module")
+def sink() -> Iterator[SmtpSink]:
+    server = SmtpSink()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def dovecot() -> Iterator[Dovecot]:
+    with dovecot_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def site(sink: SmtpSink, dovecot: Dovecot) -> Iterator[ScaledSite]:
+    reason = missing_binaries()
+    if reason:
+        pytest.fail(reason)
+    # a killed worker's claimed sends come back after this lease (five minutes in production)
+    scaled = ScaledSite(str(PG), extra_env={"FRONTDESK_EMAIL_SEND_LEASE_SECONDS": "15"})
+    try:
+        yield scaled
+    finally:
+        scaled.close()
+
+
+def _mail_to(sink: SmtpSink, address: str) -> list[EmailMessage]:
+    return [m for m in sink.messages if address in str(m["To"])]
+
+
+def test_mail_in_replies_and_notifications_out_across_two_web_nodes_and_a_worker(
+    site: ScaledSite, sink: SmtpSink, dovecot: Dovecot
+) -> None:
+    admin = site.admin_token
+    brand_id = site.api(0, "GET", "/brands", admin).json()["items"][0]["id"]
+    agent = site.api(0, "POST", "/users", admin, json={"email": AGENT[0], "name": "Ana", "role": "agent",
+                                                          "password": AGENT[1]})
+    assert agent.status_code == 201, agent.text
+    agent_id = agent.json()["id"]
+    site.manage("shell", "-c", "from frontdesk.accounts.models import User; "
+                f"User.objects.filter(email='{AGENT[0]}').update(notification_settings={{'assigned': True}})")
+    agent_token = site.token(AGENT[0])
+    mailbox = site.api(0, "POST", "/mailboxes", admin, json={
+        "name": "Acme", "address": SUPPORT, "brand_id": brand_id, "auto_acknowledge": False,
+        "imap_host": dovecot.host, "imap_port": dovecot.port, "imap_ssl": False, "imap_user": dovecot.user,
+        "imap_password": dovecot.password, "smtp_host": "127.0.0.1", "smtp_port": sink.port,
+        "smtp_starttls": False,
+    })
+    assert mailbox.status_code == 201, mailbox.text
+
+    dovecot.append(customer_mail("carol@customer.test", "imap-1@customer.test", "Invoice is wrong"))
+    with smtplib.LMTP("127.0.0.1", site.lmtp_port) as lmtp:
+        lmtp.sendmail("dave@customer.test", [SUPPORT],
+                      customer_mail("dave@customer.test", "lmtp-1@customer.test", "Cannot sign in"))
+    site.worker.start()  # its catch-up runs every periodic job at once, the IMAP poll among them
+
+    def ticket_id(subject: str) -> int | None:
+        rows = site.sql("SELECT id FROM tickets_ticket WHERE subject = %s", [subject])
+        return int(rows[0][0]) if rows else None
+
+    wait_for(lambda: site.worker.alive() and ticket_id("Invoice is wrong") is not None, timeout=60,
+             what="the IMAP mail polled into a ticket", interval=0.3)
+    lmtp_ticket = ticket_id("Cannot sign in")
+    imap_ticket = ticket_id("Invoice is wrong")
+    assert lmtp_ticket is not None and imap_ticket is not None
+
+    # node 1: the admin assigns the LMTP ticket to Ana; node 2: Ana answers the IMAP ticket
+    assigned = site.api(0, "PATCH", f"/tickets/{lmtp_ticket}", admin, json={"assignee_id": agent_id})
+    assert assigned.status_code == 200, assigned.text
+    reply = site.api(1, "POST", f"/tickets/{imap_ticket}/messages", agent_token,
+                     json={"body": "We have corrected the invoice."})
+    assert reply.status_code == 201, reply.text
+
+    wait_for(lambda: site.worker.alive() and _mail_to(sink, "carol@customer.test") and _mail_to(sink, AGENT[0]),
+             timeout=30, what="the reply and the notification reaching the SMTP sink", interval=0.2)
+    answer = _mail_to(sink, "carol@customer.test")[0]
+    assert answer["In-Reply-To"] == "<imap-1@customer.test>"
+    assert "<imap-1@customer.test>" in answer["References"]
+    assert "We have corrected the invoice." in answer.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    notification = _mail_to(sink, AGENT[0])[0]
+    assert f"#{lmtp_ticket}" in str(notification["Subject"])
+    assert notification["Auto-Submitted"] == "auto-generated"
+
+    wait_for(lambda: site.pending_events() == 0, timeout=30, what="the outbox draining", interval=0.2)
+    check = site.manage("check", check=False)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "not run yet" not in check.stdout, check.stdout
+    assert check.stdout.count("(last started") == 5
+    assert f"{SUPPORT}: polled" in check.stdout and "ok" in check.stdout.split(f"{SUPPORT}: polled")[1]
+    assert "Outbox: no event waiting" in check.stdout
+    log = site.worker.log()
+    assert "not found in TaskRegistry" not in log and "Error reading from queue" not in log
+
+
+def test_a_worker_killed_in_the_middle_of_500_replies_loses_none(site: ScaledSite, sink: SmtpSink) -> None:
+    """Run after the journey above (same site): Ana answers Carol's ticket 500 times from both web
+    nodes while the worker sends; it is killed with SIGKILL part-way and started again."""
+    token = site.token(AGENT[0])
+    ticket = int(site.sql("SELECT id FROM tickets_ticket WHERE subject = 'Invoice is wrong'")[0][0])
+    before = len(_mail_to(sink, "carol@customer.test"))
+    if not site.worker.alive():
+        site.worker.start()
+    killed = threading.Event()
+
+    def post(n: int) -> int:
+        return site.api(n % 2, "POST", f"/tickets/{ticket}/messages", token, json={"body": f"Update {n}"}).status_code
+
+    def sent() -> int:
+        return len(_mail_to(sink, "carol@customer.test")) - before
+
+    def killer() -> None:
+        wait_for(lambda: sent() >= REPLIES // 4, timeout=120, what="a quarter of the replies sent", interval=0.05)
+        site.worker.kill()
+        killed.set()
+        site.worker.start()
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        kill = pool.submit(killer)
+        codes = Counter(pool.map(post, range(REPLIES)))
+        kill.result()
+    assert codes == {201: REPLIES}
+    assert killed.is_set()
+    wait_for(lambda: len(set(_ids_after(sink, before))) >= REPLIES, timeout=150,
+             what="every reply delivered after the restart", interval=0.5)
+    ids = _ids_after(sink, before)
+    duplicates = len(ids) - len(set(ids))
+    rows = site.sql("SELECT status, count(*) FROM channel_email_outboundemail WHERE kind = 'reply' GROUP BY status")
+    assert dict(rows) == {"sent": REPLIES + 1}, rows
+    # A send the server had accepted when the kill came, but not yet marked sent, goes again after its
+    # lease with the same Message-ID (mail clients show it once): at most one per worker thread.
+    assert duplicates <= 4, f"{duplicates} replies delivered twice"
+    print(f"\nworker SIGKILL during {REPLIES} replies: {len(set(ids))} delivered, {duplicates} sent twice")
+
+
+def _ids_after(sink: SmtpSink, before: int) -> list[str]:
+    return [str(m["Message-ID"]) for m in _mail_to(sink, "carol@customer.test")[before:]]

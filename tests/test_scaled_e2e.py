@@ -177,3 +177,40 @@ def test_a_worker_killed_in_the_middle_of_500_replies_loses_none(site: ScaledSit
 
 def _ids_after(sink: SmtpSink, before: int) -> list[str]:
     return [str(m["Message-ID"]) for m in _mail_to(sink, "carol@customer.test")[before:]]
+
+
+def test_two_workers_send_each_reply_once_and_two_pollers_take_each_mail_once(
+    site: ScaledSite, sink: SmtpSink, dovecot: Dovecot
+) -> None:
+    """Run after the journeys above: a second worker races the first for every send (each takes the
+    nudges it dequeues, both run the minutely re-send), and two `mail poll` processes poll the same
+    IMAP folder at the same moment."""
+    from frontdesk.testing.scaled import Service
+
+    token = site.token(AGENT[0])
+    ticket = int(site.sql("SELECT id FROM tickets_ticket WHERE subject = 'Invoice is wrong'")[0][0])
+    before = len(_mail_to(sink, "carol@customer.test"))
+    if not site.worker.alive():
+        site.worker.start()
+    second = Service("worker2", ["worker", "--threads", "4"], site.env, site.folder)
+    second.start()
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            codes = Counter(pool.map(
+                lambda n: site.api(n % 2, "POST", f"/tickets/{ticket}/messages", token,
+                                   json={"body": f"Race {n}"}).status_code, range(200)))
+        assert codes == {201: 200}
+        wait_for(lambda: second.alive() and len(set(_ids_after(sink, before))) >= 200, timeout=60,
+                 what="200 replies delivered by two workers", interval=0.3)
+        ids = _ids_after(sink, before)
+        assert len(ids) == len(set(ids)) == 200, "a reply was sent by both workers"
+    finally:
+        second.stop()
+
+    mails = [customer_mail(f"racer{n}@customer.test", f"race-{n}@customer.test", f"Race mail {n}") for n in range(30)]
+    dovecot.append_many(mails)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        polls = list(pool.map(lambda _: site.manage("mail", "poll", check=False), range(2)))
+    assert all(p.returncode == 0 for p in polls), [p.stderr for p in polls]
+    rows = site.sql("SELECT count(*), count(DISTINCT subject) FROM tickets_ticket WHERE subject LIKE 'Race mail %%'")
+    assert rows[0] == (30, 30), f"{rows[0][0]} tickets for 30 mails polled by two processes at once"

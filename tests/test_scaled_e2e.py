@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import smtplib
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -22,10 +21,10 @@ from email.message import EmailMessage
 
 import pytest
 
-from frontdesk.channels.email.tests.test_outbound_helpers import SmtpSink
 from frontdesk.testing.dovecot import Dovecot, dovecot_server
 from frontdesk.testing.private_servers import missing_binaries, wait_for
-from frontdesk.testing.scaled import AGENT, ScaledSite
+from frontdesk.testing.scaled import AGENT, ScaledSite, kill_worker_during_replies
+from frontdesk.testing.smtp_sink import SmtpSink
 
 PG = os.environ.get("FRONTDESK_TEST_DATABASE_URL")
 pytestmark = pytest.mark.skipif(not PG, reason="the scaled shape runs on PostgreSQL: the suite's PostgreSQL pass")
@@ -65,10 +64,6 @@ def site(sink: SmtpSink, dovecot: Dovecot) -> Iterator[ScaledSite]:
         yield scaled
     finally:
         scaled.close()
-
-
-def _mail_to(sink: SmtpSink, address: str) -> list[EmailMessage]:
-    return [m for m in sink.messages if address in str(m["To"])]
 
 
 def test_mail_in_replies_and_notifications_out_across_two_web_nodes_and_a_worker(
@@ -114,13 +109,13 @@ def test_mail_in_replies_and_notifications_out_across_two_web_nodes_and_a_worker
                      json={"body": "We have corrected the invoice."})
     assert reply.status_code == 201, reply.text
 
-    wait_for(lambda: site.worker.alive() and _mail_to(sink, "carol@customer.test") and _mail_to(sink, AGENT[0]),
+    wait_for(lambda: site.worker.alive() and sink.to("carol@customer.test") and sink.to(AGENT[0]),
              timeout=30, what="the reply and the notification reaching the SMTP sink", interval=0.2)
-    answer = _mail_to(sink, "carol@customer.test")[0]
+    answer = sink.to("carol@customer.test")[0]
     assert answer["In-Reply-To"] == "<imap-1@customer.test>"
     assert "<imap-1@customer.test>" in answer["References"]
     assert "We have corrected the invoice." in answer.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    notification = _mail_to(sink, AGENT[0])[0]
+    notification = sink.to(AGENT[0])[0]
     assert f"#{lmtp_ticket}" in str(notification["Subject"])
     assert notification["Auto-Submitted"] == "auto-generated"
 
@@ -138,45 +133,17 @@ def test_mail_in_replies_and_notifications_out_across_two_web_nodes_and_a_worker
 def test_a_worker_killed_in_the_middle_of_500_replies_loses_none(site: ScaledSite, sink: SmtpSink) -> None:
     """Run after the journey above (same site): Ana answers Carol's ticket 500 times from both web
     nodes while the worker sends; it is killed with SIGKILL part-way and started again."""
-    token = site.token(AGENT[0])
     ticket = int(site.sql("SELECT id FROM tickets_ticket WHERE subject = 'Invoice is wrong'")[0][0])
-    before = len(_mail_to(sink, "carol@customer.test"))
-    if not site.worker.alive():
-        site.worker.start()
-    killed = threading.Event()
-
-    def post(n: int) -> int:
-        return site.api(n % 2, "POST", f"/tickets/{ticket}/messages", token, json={"body": f"Update {n}"}).status_code
-
-    def sent() -> int:
-        return len(_mail_to(sink, "carol@customer.test")) - before
-
-    def killer() -> None:
-        wait_for(lambda: sent() >= REPLIES // 4, timeout=120, what="a quarter of the replies sent", interval=0.05)
-        site.worker.kill()
-        killed.set()
-        site.worker.start()
-
-    with ThreadPoolExecutor(max_workers=5) as pool:
-        kill = pool.submit(killer)
-        codes = Counter(pool.map(post, range(REPLIES)))
-        kill.result()
-    assert codes == {201: REPLIES}
-    assert killed.is_set()
-    wait_for(lambda: len(set(_ids_after(sink, before))) >= REPLIES, timeout=150,
-             what="every reply delivered after the restart", interval=0.5)
-    ids = _ids_after(sink, before)
-    duplicates = len(ids) - len(set(ids))
+    figures = kill_worker_during_replies(site, sink, ticket=ticket, token=site.token(AGENT[0]),
+                                         to="carol@customer.test", replies=REPLIES)
+    assert figures["replies_accepted_201"] == REPLIES
+    assert figures["delivered_distinct"] == REPLIES
     rows = site.sql("SELECT status, count(*) FROM channel_email_outboundemail WHERE kind = 'reply' GROUP BY status")
     assert dict(rows) == {"sent": REPLIES + 1}, rows
     # A send the server had accepted when the kill came, but not yet marked sent, goes again after its
     # lease with the same Message-ID (mail clients show it once): at most one per worker thread.
-    assert duplicates <= 4, f"{duplicates} replies delivered twice"
-    print(f"\nworker SIGKILL during {REPLIES} replies: {len(set(ids))} delivered, {duplicates} sent twice")
-
-
-def _ids_after(sink: SmtpSink, before: int) -> list[str]:
-    return [str(m["Message-ID"]) for m in _mail_to(sink, "carol@customer.test")[before:]]
+    assert figures["delivered_twice"] <= 4, figures
+    print(f"\nworker SIGKILL during {REPLIES} replies: {figures}")
 
 
 def test_two_workers_send_each_reply_once_and_two_pollers_take_each_mail_once(
@@ -189,7 +156,7 @@ def test_two_workers_send_each_reply_once_and_two_pollers_take_each_mail_once(
 
     token = site.token(AGENT[0])
     ticket = int(site.sql("SELECT id FROM tickets_ticket WHERE subject = 'Invoice is wrong'")[0][0])
-    before = len(_mail_to(sink, "carol@customer.test"))
+    before = len(sink.to("carol@customer.test"))
     if not site.worker.alive():
         site.worker.start()
     second = Service("worker2", ["worker", "--threads", "4"], site.env, site.folder)
@@ -200,9 +167,10 @@ def test_two_workers_send_each_reply_once_and_two_pollers_take_each_mail_once(
                 lambda n: site.api(n % 2, "POST", f"/tickets/{ticket}/messages", token,
                                    json={"body": f"Race {n}"}).status_code, range(200)))
         assert codes == {201: 200}
-        wait_for(lambda: second.alive() and len(set(_ids_after(sink, before))) >= 200, timeout=60,
+        carol = "carol@customer.test"
+        wait_for(lambda: second.alive() and len(set(sink.message_ids(carol)[before:])) >= 200, timeout=60,
                  what="200 replies delivered by two workers", interval=0.3)
-        ids = _ids_after(sink, before)
+        ids = sink.message_ids("carol@customer.test")[before:]
         assert len(ids) == len(set(ids)) == 200, "a reply was sent by both workers"
     finally:
         second.stop()

@@ -11,13 +11,18 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from frontdesk.testing.private_servers import FRONTDESK, ROOT, PrivateRedis, free_port, wait_for
+from frontdesk.testing.smtp_sink import SmtpSink
 
 ADMIN = ("admin@example.com", "scaled-admin-password")
 AGENT = ("ana@example.com", "scaled-agent-password")
@@ -100,10 +105,12 @@ class ScaledSite:
         for service in (*self.webs, self.lmtp):
             service.start()
         for url, web in zip(self.urls, self.webs, strict=True):
-            wait_for(lambda url=url, web=web: web.alive() and self._healthy(url), timeout=60,
-                     what=f"{web.name} answering", interval=0.2)
+            wait_for(partial(self._answering, web, url), timeout=60, what=f"{web.name} answering", interval=0.2)
         wait_for(lambda: self.lmtp.alive() and self._listening(self.lmtp_port), timeout=30,
                  what="the LMTP listener", interval=0.2)
+
+    def _answering(self, web: Service, url: str) -> bool:
+        return web.alive() and self._healthy(url)
 
     @staticmethod
     def _healthy(url: str) -> bool:
@@ -153,3 +160,39 @@ class ScaledSite:
 
         _drop_postgres(self.database_url)
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def kill_worker_during_replies(site: ScaledSite, sink: SmtpSink, *, ticket: int, token: str, to: str,
+                               replies: int = 500, clients: int = 5) -> dict[str, float]:
+    """An agent answers ``ticket`` ``replies`` times from both web nodes while the worker sends; the
+    worker is killed with SIGKILL once a quarter has gone out, then started again. Figures: what was
+    delivered, what twice, and how long the rest took after the restart."""
+    before = len(sink.to(to))
+    if not site.worker.alive():
+        site.worker.start()
+    restarted: list[float] = []
+
+    def post(n: int) -> int:
+        return site.api(n % 2, "POST", f"/tickets/{ticket}/messages", token, json={"body": f"Update {n}"}).status_code
+
+    def killer() -> None:
+        wait_for(lambda: len(sink.to(to)) - before >= replies // 4, timeout=120, what="a quarter of the replies sent")
+        site.worker.kill()
+        site.worker.start()
+        restarted.append(time.monotonic())
+
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        kill = pool.submit(killer)
+        codes = Counter(pool.map(post, range(replies)))
+        kill.result()
+    wait_for(lambda: len(set(sink.message_ids(to)[before:])) >= replies, timeout=240,
+             what="every reply delivered after the restart", interval=0.25)
+    ids = sink.message_ids(to)[before:]
+    return {
+        "replies": replies,
+        "replies_accepted_201": codes.get(201, 0),
+        "delivered_distinct": len(set(ids)),
+        "delivered_twice": len(ids) - len(set(ids)),
+        "seconds_after_restart_until_all_delivered": round(time.monotonic() - restarted[0], 1),
+        "send_lease_seconds": int(site.env.get("FRONTDESK_EMAIL_SEND_LEASE_SECONDS", "300")),
+    }

@@ -3,62 +3,18 @@ taken down and brought back, a mailbox pointing at it, and a ticket that arrived
 
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
-from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from frontdesk.brands.models import Brand
 from frontdesk.channels.email.models import EmailReference, InboundEmail, Mailbox
 from frontdesk.core.actor import Actor
 from frontdesk.customers.models import Contact
 from frontdesk.testing import factories as f
+from frontdesk.testing.smtp_sink import SmtpSink, free_port  # noqa: F401  (the sending tests import them here)
 from frontdesk.tickets.models import Ticket
 from frontdesk.tickets.services import ticket_create
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class _Collect:
-    def __init__(self, sink: SmtpSink):
-        self.sink = sink
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
-        self.sink.envelopes.append(envelope)
-        return "250 OK"
-
-
-class SmtpSink:
-    """aiosmtpd on a free loopback port, collecting what it receives."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.envelopes: list[Any] = []
-        self.controller: Controller | None = None
-
-    def start(self) -> None:
-        self.controller = Controller(_Collect(self), hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-    @property
-    def messages(self) -> list[EmailMessage]:
-        return [
-            email.message_from_bytes(e.original_content, policy=email.policy.default)  # type: ignore[misc]
-            for e in self.envelopes
-        ]
 
 
 @pytest.fixture

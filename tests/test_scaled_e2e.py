@@ -13,30 +13,28 @@ The scaled shape is PostgreSQL's: these tests run in the suite's PostgreSQL pass
 from __future__ import annotations
 
 import os
-import smtplib
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from email.message import EmailMessage
 
 import pytest
 
 from frontdesk.testing.dovecot import Dovecot, dovecot_server
 from frontdesk.testing.private_servers import missing_binaries, wait_for
-from frontdesk.testing.scaled import AGENT, ScaledSite, kill_worker_during_replies
+from frontdesk.testing.scaled import (
+    AGENT,
+    ScaledSite,
+    customer_mail,
+    deliver_by_lmtp,
+    kill_worker_during_replies,
+    set_up_support,
+)
 from frontdesk.testing.smtp_sink import SmtpSink
 
 PG = os.environ.get("FRONTDESK_TEST_DATABASE_URL")
 pytestmark = pytest.mark.skipif(not PG, reason="the scaled shape runs on PostgreSQL: the suite's PostgreSQL pass")
 SUPPORT = "support@acme.test"
 REPLIES = 500
-
-
-def customer_mail(sender: str, message_id: str, subject: str) -> bytes:
-    msg = EmailMessage()
-    msg["From"], msg["To"], msg["Subject"], msg["Message-ID"] = sender, SUPPORT, subject, f"<{message_id}>"
-    msg.set_content(f"{subject}: please help.")
-    return msg.as_bytes()
 
 
 @pytest.fixture(scope="module")
@@ -70,26 +68,13 @@ def test_mail_in_replies_and_notifications_out_across_two_web_nodes_and_a_worker
     site: ScaledSite, sink: SmtpSink, dovecot: Dovecot
 ) -> None:
     admin = site.admin_token
-    brand_id = site.api(0, "GET", "/brands", admin).json()["items"][0]["id"]
-    agent = site.api(0, "POST", "/users", admin, json={"email": AGENT[0], "name": "Ana", "role": "agent",
-                                                          "password": AGENT[1]})
-    assert agent.status_code == 201, agent.text
-    agent_id = agent.json()["id"]
-    site.manage("shell", "-c", "from frontdesk.accounts.models import User; "
-                f"User.objects.filter(email='{AGENT[0]}').update(notification_settings={{'assigned': True}})")
-    agent_token = site.token(AGENT[0])
-    mailbox = site.api(0, "POST", "/mailboxes", admin, json={
-        "name": "Acme", "address": SUPPORT, "brand_id": brand_id, "auto_acknowledge": False,
-        "imap_host": dovecot.host, "imap_port": dovecot.port, "imap_ssl": False, "imap_user": dovecot.user,
-        "imap_password": dovecot.password, "smtp_host": "127.0.0.1", "smtp_port": sink.port,
-        "smtp_starttls": False,
-    })
-    assert mailbox.status_code == 201, mailbox.text
+    support = set_up_support(site, sink, imap=dovecot, address=SUPPORT)
+    agent_id = support["agent_id"]
+    agent_token = support["agent_token"]
 
     dovecot.append(customer_mail("carol@customer.test", "imap-1@customer.test", "Invoice is wrong"))
-    with smtplib.LMTP("127.0.0.1", site.lmtp_port) as lmtp:
-        lmtp.sendmail("dave@customer.test", [SUPPORT],
-                      customer_mail("dave@customer.test", "lmtp-1@customer.test", "Cannot sign in"))
+    deliver_by_lmtp(site, customer_mail("dave@customer.test", "lmtp-1@customer.test", "Cannot sign in"),
+                    "dave@customer.test", SUPPORT)
     site.worker.start()  # its catch-up runs every periodic job at once, the IMAP poll among them
 
     def ticket_id(subject: str) -> int | None:

@@ -196,3 +196,42 @@ def kill_worker_during_replies(site: ScaledSite, sink: SmtpSink, *, ticket: int,
         "seconds_after_restart_until_all_delivered": round(time.monotonic() - restarted[0], 1),
         "send_lease_seconds": int(site.env.get("FRONTDESK_EMAIL_SEND_LEASE_SECONDS", "300")),
     }
+
+
+def set_up_support(site: ScaledSite, sink: SmtpSink, *, imap: Any = None, address: str = "support@acme.test"
+                   ) -> dict[str, Any]:
+    """As an admin would on a new site: an agent (Ana, notified of assignments), a mailbox sending
+    through ``sink`` and, given a Dovecot, polling it by IMAP."""
+    admin = site.admin_token
+    brand_id = site.api(0, "GET", "/brands", admin).json()["items"][0]["id"]
+    agent = site.api(0, "POST", "/users", admin, json={"email": AGENT[0], "name": "Ana", "role": "agent",
+                                                          "password": AGENT[1]})
+    if agent.status_code != 201:
+        raise RuntimeError(f"creating the agent failed: {agent.text}")
+    site.manage("shell", "-c", "from frontdesk.accounts.models import User; "
+                f"User.objects.filter(email='{AGENT[0]}').update(notification_settings={{'assigned': True}})")
+    box: dict[str, Any] = {"name": "Acme", "address": address, "brand_id": brand_id, "auto_acknowledge": False,
+                           "smtp_host": "127.0.0.1", "smtp_port": sink.port, "smtp_starttls": False}
+    if imap is not None:
+        box.update(imap_host=imap.host, imap_port=imap.port, imap_ssl=False, imap_user=imap.user,
+                   imap_password=imap.password)
+    mailbox = site.api(0, "POST", "/mailboxes", admin, json=box)
+    if mailbox.status_code != 201:
+        raise RuntimeError(f"creating the mailbox failed: {mailbox.text}")
+    return {"agent_id": agent.json()["id"], "agent_token": site.token(AGENT[0]), "mailbox_id": mailbox.json()["id"]}
+
+
+def deliver_by_lmtp(site: ScaledSite, raw: bytes, sender: str, to: str) -> None:
+    import smtplib
+
+    with smtplib.LMTP("127.0.0.1", site.lmtp_port) as lmtp:
+        lmtp.sendmail(sender, [to], raw)
+
+
+def customer_mail(sender: str, message_id: str, subject: str, to: str = "support@acme.test") -> bytes:
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"], msg["Message-ID"] = sender, to, subject, f"<{message_id}>"
+    msg.set_content(f"{subject}: please help.")
+    return msg.as_bytes()

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup assets lint bench-core bench-email clean
+.PHONY: run test setup assets lint lock bench-core bench-email clean
 
 run: setup
 	$(BIN)/frontdesk run
@@ -18,6 +18,13 @@ lint: setup
 	$(BIN)/ruff check frontdesk bench tests
 	$(BIN)/mypy frontdesk
 	$(BIN)/lint-imports
+
+# Regenerate the lock files (exact versions with hashes) from pyproject.toml's ranges.
+LOCK := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock:
+	$(LOCK) --output-file requirements/base.txt pyproject.toml
+	$(LOCK) --extra dev --output-file requirements/dev.txt pyproject.toml
+	$(LOCK) --output-file requirements/build.txt requirements/build.in
 
 bench-core: setup
 	$(BIN)/frontdesk bench core --db sqlite --tickets 20000

@@ -14,10 +14,15 @@ fi
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv || { echo "Could not create .venv: install python3-venv (apt-get install python3-venv)." >&2; exit 1; }
 fi
+# Python packages come from the lock files (exact versions with hashes, `make lock` regenerates
+# them from pyproject.toml's ranges), so two clones install the same code.
+requirements=requirements/base.txt
+[ -n "$extras" ] && requirements=requirements/dev.txt
 stamp=".venv/.installed${extras}"
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e ".${extras}"
+if [ ! -f "$stamp" ] || [ "$requirements" -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  .venv/bin/python -m pip install --quiet --require-hashes -r requirements/build.txt
+  .venv/bin/python -m pip install --quiet --require-hashes -r "$requirements"
+  .venv/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
   touch "$stamp"
 fi
 

@@ -14,16 +14,18 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from frontdesk.core.config import env_bool, env_int, env_list, env_str
+from frontdesk.core.config import env_bool, env_int, env_list, env_str, install_secret
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env_str("FRONTDESK_VAR_DIR", str(BASE_DIR.parent / "var"))).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded database and task queue live here
 
-# The well-known embedded default. `frontdesk check` refuses it outside the
-# embedded shape (see frontdesk.core.checks).
+# The public default of earlier releases: refused wherever it is configured (frontdesk.core.checks).
 INSECURE_DEFAULT_SECRET_KEY = "frontdesk-embedded-insecure-default-key-change-me"
-SECRET_KEY = env_str("FRONTDESK_SECRET_KEY", INSECURE_DEFAULT_SECRET_KEY)
+# FRONTDESK_SECRET_KEY, or this install's own key made on first start in var/ (never a public
+# default). The scaled shape requires the variable: every node must sign with the same key.
+SECRET_KEY_FROM_ENV = bool(env_str("FRONTDESK_SECRET_KEY", ""))
+SECRET_KEY = env_str("FRONTDESK_SECRET_KEY", "") or install_secret(VAR_DIR)
 DEBUG = env_bool("FRONTDESK_DEBUG", False)
 EMBEDDED = not os.environ.get("FRONTDESK_DATABASE_URL")
 ALLOWED_HOSTS = env_list("FRONTDESK_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if EMBEDDED else [])

@@ -85,11 +85,40 @@ def test_events_prints_the_event_table(capsys):
 
 
 @pytest.mark.django_db
-def test_check_deploy_names_the_default_secret_key(capsys):
+def test_check_deploy_names_the_old_public_secret_key(capsys, settings):
+    settings.SECRET_KEY = settings.INSECURE_DEFAULT_SECRET_KEY
+    settings.SECRET_KEY_FROM_ENV = True
     with pytest.raises(SystemExit) as exc:
         main(["check", "--deploy"])
     assert exc.value.code != 0
-    assert "FRONTDESK_SECRET_KEY" in capsys.readouterr().err
+    assert "FRONTDESK_SECRET_KEY is the public default" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_check_refuses_a_scaled_node_without_a_shared_secret(capsys, settings):
+    with override_settings(**{**SAFE, "EMBEDDED": False, "SECRET_KEY_FROM_ENV": False}), \
+            pytest.raises(SystemExit) as exc:
+        main(["check"])
+    assert exc.value.code != 0
+    assert "FRONTDESK_SECRET_KEY is not set: every node must sign with the same key" in capsys.readouterr().err
+
+
+def test_an_embedded_install_makes_its_own_secret_once(tmp_path):
+    """No public default: the first start writes a random key to var/, later starts reuse it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FRONTDESK_", "DJANGO_"))}
+    code = "from django.conf import settings; print('KEY=' + settings.SECRET_KEY)"
+
+    def key(var: Path) -> str:
+        done = subprocess.run([sys.executable, "-m", "frontdesk.cli", "shell", "-c", code], cwd=ROOT,
+                              env={**env, "FRONTDESK_VAR_DIR": str(var)}, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split("KEY=")[1].strip()
+
+    first = key(tmp_path / "a")
+    assert len(first) >= 60 and first != "frontdesk-embedded-insecure-default-key-change-me"
+    assert key(tmp_path / "a") == first
+    assert (tmp_path / "a" / "secret_key").stat().st_mode & 0o077 == 0, "readable by its owner only"
+    assert key(tmp_path / "b") != first, "every install has its own"
 
 
 @pytest.mark.django_db

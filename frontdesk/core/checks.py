@@ -11,7 +11,12 @@ def unsafe_settings() -> list[str]:
     problems: list[str] = []
     if settings.DEBUG:
         problems.append("FRONTDESK_DEBUG is on: set FRONTDESK_DEBUG=false (debug pages leak data).")
-    if settings.SECRET_KEY == settings.INSECURE_DEFAULT_SECRET_KEY or len(settings.SECRET_KEY) < 32:
+    if not settings.EMBEDDED and not settings.SECRET_KEY_FROM_ENV:
+        problems.append(
+            "FRONTDESK_SECRET_KEY is not set: every node must sign with the same key, so set it to one long "
+            "random value on all of them, e.g. `python3 -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+        )
+    elif settings.SECRET_KEY == settings.INSECURE_DEFAULT_SECRET_KEY or len(settings.SECRET_KEY) < 32:
         problems.append(
             "FRONTDESK_SECRET_KEY is the public default or shorter than 32 characters: set it to a long "
             "random value, e.g. `python3 -c 'import secrets; print(secrets.token_urlsafe(50))'`."

@@ -315,4 +315,19 @@ def load_demo(stdout: Any = None, *, tickets: int = 2000, customers: int = 300, 
     return f"{made} ({time.perf_counter() - started:.1f}s)"
 
 
-__all__ = ["DemoSize", "load_demo"]
+def retire_demo_sign_ins() -> int:
+    """Deactivate the demo sign-ins (their password is printed in the README); how many were active.
+    The last active administrator is kept: create your own first (`frontdesk createadmin`)."""
+    from frontdesk.accounts.models import User
+    from frontdesk.accounts.services import user_update
+    from frontdesk.core.actor import Actor
+    from frontdesk.ops.demo_accounts import DEMO_SIGN_INS
+
+    retired = 0
+    for user in User.objects.filter(email__in=[email for _, email, _ in DEMO_SIGN_INS], is_active=True):
+        user_update(actor=Actor.system(), user=user, is_active=False)
+        retired += 1
+    return retired
+
+
+__all__ = ["DemoSize", "load_demo", "retire_demo_sign_ins"]

@@ -13,16 +13,47 @@ from frontdesk.core.checks import unsafe_settings
 log = logging.getLogger(__name__)
 
 
-def refuse_unsafe() -> None:
-    """Outside the embedded shape, refuse to start with unsafe settings."""
-    if settings.EMBEDDED:
-        return
-    problems = unsafe_settings()
+LOOPBACK = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+
+
+def refuse_unsafe(host: str | None = None) -> None:
+    """Outside the embedded shape, refuse to start with unsafe settings; in it, refuse to be
+    reachable from other machines while the demo sign-ins keep their public password."""
+    problems = [] if settings.EMBEDDED else unsafe_settings()
+    if settings.EMBEDDED and exposed(host or settings.HOST):
+        problems += demo_password_problems()
     if problems:
         sys.stderr.write("Frontdesk refuses to start with unsafe settings:\n")
         for p in problems:
             sys.stderr.write(f"  - {p}\n")
         sys.exit(3)
+
+
+def exposed(host: str) -> bool:
+    """Whether other machines can reach this server: it listens beyond loopback, or answers to
+    host names other than loopback ones."""
+    return host not in LOOPBACK or any(name not in LOOPBACK for name in settings.ALLOWED_HOSTS)
+
+
+def demo_password_problems() -> list[str]:
+    """The demo accounts that still sign in with the password printed in the README."""
+    from django.db.utils import DatabaseError
+
+    from frontdesk.accounts.models import User
+    from frontdesk.ops.demo_accounts import DEMO_PASSWORD, DEMO_SIGN_INS
+
+    try:
+        users = list(User.objects.filter(email__in=[email for _, email, _ in DEMO_SIGN_INS], is_active=True))
+    except DatabaseError:  # no schema yet: no accounts either
+        return []
+    open_doors = [u.email for u in users if u.check_password(DEMO_PASSWORD)]
+    if not open_doors:
+        return []
+    return [
+        f"this server is reachable from other machines (--host / FRONTDESK_HOST, FRONTDESK_ALLOWED_HOSTS) while "
+        f"the demo sign-ins {', '.join(open_doors)} still use the public password {DEMO_PASSWORD!r}: run "
+        "`frontdesk demo --retire` (deactivates them), or give each a new password in Settings → Users."
+    ]
 
 
 def ensure_dirs() -> None:

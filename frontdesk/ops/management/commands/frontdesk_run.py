@@ -4,7 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from frontdesk.ops import serve
 
@@ -21,14 +21,20 @@ class Command(BaseCommand):
         parser.add_argument("--no-demo", action="store_true", help="do not load the demo data")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        serve.refuse_unsafe()
+        serve.refuse_unsafe(opts["host"])
         serve.ensure_dirs()
         call_command("migrate", interactive=False, verbosity=0)
         marker = settings.VAR_DIR / ".demo-loaded"
         if not opts["no_demo"] and not marker.exists():
+            if serve.exposed(opts["host"]):
+                raise CommandError(
+                    "Not loading the demo (its sign-ins have a public password) on a server reachable from other "
+                    "machines: start with --no-demo, or on localhost."
+                )
             self.stdout.write("Loading the demo data (first run only)…")
             call_command("demo", verbosity=0)
             marker.write_text("loaded\n")
+        serve.refuse_unsafe(opts["host"])  # again, now that the database is there
         url = f"http://{'localhost' if opts['host'] in ('127.0.0.1', '0.0.0.0') else opts['host']}:{opts['port']}/"
         from frontdesk.ops.demo_accounts import DEMO_SIGN_INS
 

@@ -20,6 +20,6 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=1, help="server processes on this host")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        serve.refuse_unsafe()
+        serve.refuse_unsafe(opts["host"])
         serve.ensure_dirs()
         serve.serve(opts["host"], opts["port"], workers=opts["workers"])

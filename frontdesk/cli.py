@@ -41,10 +41,11 @@ def main(argv: list[str] | None = None) -> None:
     if command not in COMMANDS:
         print(f"frontdesk: unknown command {command!r}\n\n{_usage()}", file=sys.stderr)
         sys.exit(2)
-    if command == "manage":
+    if command == "manage":  # Django's own commands by their own names (`manage check --deploy`)
         argv = argv[1:] or ["help"]
-        command = argv[0]
-    django_command = {"check": "frontdesk_check", "run": "frontdesk_run"}.get(command, command)
+        django_command = argv[0]
+    else:
+        django_command = {"check": "frontdesk_check", "run": "frontdesk_run"}.get(command, command)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["frontdesk", django_command, *argv[1:]])

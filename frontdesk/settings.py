@@ -241,6 +241,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("FRONTDESK_BEHIND_PROXY", False) else None
+# HTTPS only: redirect plain HTTP (load balancer health checks on /healthz stay reachable) and tell
+# browsers to use HTTPS for this long (HSTS). Off by default: a browser keeps HSTS for the whole
+# period, so switch it on once HTTPS works.
+SECURE_SSL_REDIRECT = env_bool("FRONTDESK_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("FRONTDESK_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("FRONTDESK_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("FRONTDESK_HSTS_PRELOAD", False)
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -202,3 +203,19 @@ def test_the_sites_default_smtp_server_is_configured_by_environment():
     assert configured.stdout.split() == ["smtp.example.com", "587", "desk", "True", "False"], configured.stderr
     both = _settings_in_a_fresh_process(FRONTDESK_SMTP_STARTTLS="true", FRONTDESK_SMTP_SSL="true")
     assert both.returncode != 0 and "not both" in both.stderr
+
+
+def test_every_https_warning_of_check_deploy_has_a_setting(tmp_path):
+    """Django's HTTPS warnings each have a FRONTDESK_* variable that fixes them: FRONTDESK_HSTS_SECONDS (W004),
+    FRONTDESK_SSL_REDIRECT (W008), FRONTDESK_HSTS_INCLUDE_SUBDOMAINS (W005), FRONTDESK_HSTS_PRELOAD (W021),
+    FRONTDESK_SECURE_COOKIES (W012, W016)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FRONTDESK_", "DJANGO_"))}
+    env.update(FRONTDESK_VAR_DIR=str(tmp_path), FRONTDESK_SECRET_KEY=secrets.token_urlsafe(50),
+               FRONTDESK_ALLOWED_HOSTS="help.example.com")
+    command = [sys.executable, "-m", "frontdesk.cli", "manage", "check", "--deploy", "--fail-level", "WARNING"]
+    before = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert before.returncode != 0 and "security.W004" in before.stderr and "security.W008" in before.stderr
+    env.update(FRONTDESK_HSTS_SECONDS="31536000", FRONTDESK_SSL_REDIRECT="true", FRONTDESK_SECURE_COOKIES="true",
+               FRONTDESK_HSTS_INCLUDE_SUBDOMAINS="true", FRONTDESK_HSTS_PRELOAD="true")
+    after = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert after.returncode == 0, after.stderr

@@ -62,3 +62,12 @@ def test_pages_carry_a_content_security_policy_without_inline_scripts(agent) -> 
     csp = response["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert b"<script>" not in response.content and b"onclick=" not in response.content
+
+
+@pytest.mark.django_db
+def test_websockets_and_fetches_may_reach_only_this_site(agent) -> None:  # type: ignore[no-untyped-def]
+    csp = Client().get("/login/", HTTP_HOST="localhost")["Content-Security-Policy"]
+    connect = next(part for part in csp.split("; ") if part.startswith("connect-src"))
+    assert connect == "connect-src 'self' ws://localhost", "no websocket to any other host"
+    secure = Client().get("/login/", HTTP_HOST="localhost", secure=True)["Content-Security-Policy"]
+    assert "connect-src 'self' wss://localhost;" in secure

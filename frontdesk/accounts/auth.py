@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -19,12 +20,29 @@ TOKEN_PREFIX = "fd_"
 
 
 class EmailBackend(ModelBackend):
+    """Every password check goes through here, whichever page or endpoint asks (our sign-in, the
+    API, Django's /admin/login/), so every one shares the sign-in throttle: a throttled address
+    is refused before the password is looked at, and each failure is counted."""
+
     def authenticate(  # type: ignore[override]
         self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kw: Any
     ) -> User | None:
         email = (username or kw.get("email") or "").strip().lower()
         if not email or password is None:
             return None
+        ip = client_ip(request)
+        try:
+            check_sign_in_allowed(email, ip)
+        except RateLimited:
+            raise PermissionDenied("throttled") from None  # authenticate() then answers None at once
+        user = self._check(email, password)
+        if user is None:
+            note_sign_in_failure(email, ip)
+        else:
+            clear_sign_in_failures(email, ip)
+        return user
+
+    def _check(self, email: str, password: str) -> User | None:
         try:
             user = User.objects.get(email=email)
         except User.DoesNotExist:
@@ -51,6 +69,11 @@ def check_sign_in_allowed(email: str, ip: str) -> None:
 
     The throttle is per (account, address) and per address, never per account alone,
     so failures from an attacker's address never lock the real user out of theirs.
+
+    The counts live in the cache. While Redis is unreachable the cache answers as if empty
+    (frontdesk.core.resilient_cache), so the throttle *fails open*: sign-ins are checked by
+    password alone until Redis is back. Failing closed would lock every user out for as long as a
+    cache restart lasts; the window is short, and password hashing (Argon2) still makes guessing slow.
     """
     acct_key, ip_key = _keys(email, ip)
     counts = cache.get_many([acct_key, ip_key])
@@ -130,12 +153,9 @@ def sign_in(request: HttpRequest, *, email: str, password: str) -> User:
 
     from frontdesk.core.errors import Unauthenticated
 
-    ip = client_ip(request)
-    check_sign_in_allowed(email, ip)
-    user = authenticate(request, username=email, password=password)
+    check_sign_in_allowed(email, client_ip(request))  # a clear 429 with Retry-After before trying
+    user = authenticate(request, username=email, password=password)  # counts failures (EmailBackend)
     if user is None:
-        note_sign_in_failure(email, ip)
         raise Unauthenticated("The email or password is wrong.", code="invalid_credentials")
-    clear_sign_in_failures(email, ip)
     login(request, user)
     return user  # type: ignore[return-value]

@@ -241,6 +241,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("FRONTDESK_BEHIND_PROXY", False) else None
+# Proxies whose X-Forwarded-For / X-Forwarded-Proto the server believes (addresses or CIDR ranges);
+# empty: believe none. The throttles count the client address this yields.
+TRUSTED_PROXIES = env_list("FRONTDESK_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
 # HTTPS only: redirect plain HTTP (load balancer health checks on /healthz stay reachable) and tell
 # browsers to use HTTPS for this long (HSTS). Off by default: a browser keeps HSTS for the whole
 # period, so switch it on once HTTPS works.

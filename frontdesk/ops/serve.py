@@ -102,6 +102,10 @@ def serve(host: str, port: int, workers: int = 1, log_level: str = "warning") ->
         port=port,
         workers=workers if workers > 1 else None,
         log_level=log_level,
-        proxy_headers=True,
+        # The client address the throttles count (REMOTE_ADDR) comes from X-Forwarded-For only when
+        # the connection is from a proxy listed in FRONTDESK_TRUSTED_PROXIES; from anyone else the
+        # header is ignored, so a client cannot pick the address it is throttled under.
+        proxy_headers=bool(settings.TRUSTED_PROXIES),
+        forwarded_allow_ips=list(settings.TRUSTED_PROXIES) or None,
         lifespan="off",
     )

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import ValidationError as PydanticValidationError
 
 from frontdesk.accounts.api import router as accounts_router
 from frontdesk.accounts.api_auth import API_AUTH
@@ -15,7 +16,14 @@ from frontdesk.channels.email.api import router as email_router
 from frontdesk.channels.email.api_mailboxes import router as mailbox_router
 from frontdesk.channels.email.api_outbound import router as email_outbound_router
 from frontdesk.core.api_parser import StrictJsonParser
-from frontdesk.core.errors import FrontdeskError, RateLimited
+from frontdesk.core.errors import FrontdeskError, RateLimited, ServiceUnavailable
+from frontdesk.core.unavailable import (
+    DATABASE_ERRORS,
+    database_error_in_output,
+    database_unavailable,
+    mark_logged,
+    note_database_outage,
+)
 from frontdesk.customers.api import router as customers_router
 from frontdesk.fields.api import router as fields_router
 from frontdesk.tickets.api import router as tickets_router
@@ -41,9 +49,19 @@ def _error(request: HttpRequest, status: int, code: str, message: str, fields: d
 @api.exception_handler(FrontdeskError)
 def _domain_error(request: HttpRequest, exc: FrontdeskError) -> HttpResponse:
     response = _error(request, exc.status, exc.code, exc.message, exc.fields)
-    if isinstance(exc, RateLimited):
+    if isinstance(exc, RateLimited | ServiceUnavailable):
         response["Retry-After"] = str(exc.retry_after)
     return response
+
+
+def _database_unavailable(request: HttpRequest, exc: Exception, detail: str | None = None) -> HttpResponse:
+    # a restart or failover of the database: 503 and one log line (frontdesk.core.unavailable)
+    note_database_outage(request, exc, detail)
+    return mark_logged(_domain_error(request, database_unavailable()))
+
+
+for _db_error in DATABASE_ERRORS:
+    api.exception_handler(_db_error)(_database_unavailable)
 
 
 def _loc(loc: list | tuple) -> str:
@@ -85,6 +103,16 @@ def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 def _bad_value(request: HttpRequest, exc: ValueError) -> HttpResponse:
     # e.g. malformed JSON bodies or undecodable input reaching a parser
     return _error(request, 400, "bad_request", "The request could not be read.")
+
+
+@api.exception_handler(PydanticValidationError)
+def _output_error(request: HttpRequest, exc: PydanticValidationError) -> HttpResponse:
+    # Ninja reads the response's attributes after the view returned; a lazy query failing there on a
+    # database outage reaches us wrapped in pydantic's error (a ValueError), which must not read as 400.
+    detail = database_error_in_output(exc)
+    if detail is not None:
+        return _database_unavailable(request, exc, detail)
+    return _bad_value(request, exc)
 
 
 api.add_router("/", accounts_router)

@@ -15,6 +15,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from frontdesk.core.config import env_bool, env_int, env_list, env_str, install_secret
+from frontdesk.core.db_pool import keep_reconnecting
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env_str("FRONTDESK_VAR_DIR", str(BASE_DIR.parent / "var"))).resolve()
@@ -104,6 +105,11 @@ if DATABASE_URL:
             "min_size": 1,
             "max_size": env_int("FRONTDESK_DB_POOL_SIZE", 8),
             "timeout": env_int("FRONTDESK_DB_POOL_TIMEOUT", 10),
+            # Reconnect within ~2 s of PostgreSQL's return however long it was down: retry chains
+            # end after 3 s and are restarted at once while requests wait (frontdesk.core.db_pool).
+            # Stale idle connections are dropped by frontdesk.core.unavailable, not CONN_HEALTH_CHECKS.
+            "reconnect_timeout": 3,
+            "reconnect_failed": keep_reconnecting,
         }
 else:
     DATABASES = {
@@ -129,7 +135,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- cache, channels, background work ---------------------------------------
 REDIS_URL = os.environ.get("FRONTDESK_REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "frontdesk.core.resilient_cache.ResilientRedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0}}}
     CHANNEL_LAYERS = {
         "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
     }

@@ -108,7 +108,7 @@ def test_mail_in_replies_and_notifications_out_across_two_web_nodes_and_a_worker
     check = site.manage("check", check=False)
     assert check.returncode == 0, check.stdout + check.stderr
     assert "not run yet" not in check.stdout, check.stdout
-    assert check.stdout.count("(last started") == 5
+    assert check.stdout.count("(last started") == check.stdout.count("  periodic  ") >= 5, "every periodic job ran"
     assert f"{SUPPORT}: polled" in check.stdout and "ok" in check.stdout.split(f"{SUPPORT}: polled")[1]
     assert "Outbox: no event waiting" in check.stdout
     log = site.worker.log()

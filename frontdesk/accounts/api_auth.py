@@ -18,7 +18,11 @@ from frontdesk.core.errors import RateLimited, Unauthenticated
 
 
 def _rate_limit(caller: str) -> None:
-    """A fixed one-minute window per caller (token or user), shared through the cache."""
+    """A fixed one-minute window per caller (token or user), shared through the cache.
+
+    While Redis is unreachable the cache counts nothing (frontdesk.core.resilient_cache: ``add``
+    answers as if the key were new), so the limit *fails open*: refusing every API call because
+    a cache is restarting would turn that restart into an outage of the API."""
     limit = settings.API_RATE_LIMIT_PER_MINUTE
     if limit <= 0:
         return

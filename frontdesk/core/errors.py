@@ -73,3 +73,14 @@ class PayloadTooLarge(FrontdeskError):
 
     status = 413
     code = "payload_too_large"
+
+
+class ServiceUnavailable(FrontdeskError):
+    """The service is unavailable for a moment; retry shortly."""
+
+    status = 503
+    code = "service_unavailable"
+
+    def __init__(self, message: str = "", *, code: str | None = None, retry_after: int = 5):
+        super().__init__(message, code=code)
+        self.retry_after = retry_after

@@ -22,6 +22,8 @@ from huey.exceptions import HueyException
 log = logging.getLogger("frontdesk.queue")
 
 UNKNOWN_TASK_RETRY = datetime.timedelta(seconds=60)
+REDIS_CONNECT_TIMEOUT = 1.0
+REDIS_SOCKET_TIMEOUT = 5.0
 
 
 class KeepUnknownTasks:
@@ -76,4 +78,16 @@ class SqliteHuey(KeepUnknownTasks, huey.SqliteHuey):
 
 
 class RedisHuey(KeepUnknownTasks, huey.PriorityRedisHuey):
-    """The scaled shape's queue (Redis, with priorities)."""
+    """The scaled shape's queue (Redis, with priorities). Its connections time out: a Redis that
+    hangs rather than refuses must not hold a request's after-commit nudge (the socket timeout is
+    above the consumer's one-second blocking read)."""
+
+    def __init__(self, name: str = "huey", *, url: str | None = None, **kwargs: Any) -> None:
+        if url is not None and "connection_pool" not in kwargs:
+            import redis
+
+            kwargs["connection_pool"] = redis.ConnectionPool.from_url(
+                url, socket_connect_timeout=REDIS_CONNECT_TIMEOUT, socket_timeout=REDIS_SOCKET_TIMEOUT
+            )
+            url = None
+        super().__init__(name, url=url, **kwargs)

@@ -164,8 +164,9 @@ class WebProcess:
         self.log_path = self.var / "web.log"
         self.proc: subprocess.Popen[bytes] | None = None
         self.manage("migrate")
-        self.manage("createadmin", "--email", "admin@example.com", "--password", "outage-test-password")
-        self.token = self.manage("token", "create", "admin@example.com").strip().splitlines()[-1]
+        self.admin_email, self.admin_password = "admin@example.com", "outage-test-password"
+        self.manage("createadmin", "--email", self.admin_email, "--password", self.admin_password)
+        self.token = self.manage("token", "create", self.admin_email).strip().splitlines()[-1]
 
     def manage(self, *args: str) -> str:
         done = subprocess.run([FRONTDESK, *args], cwd=ROOT, env=self.env, capture_output=True, text=True,

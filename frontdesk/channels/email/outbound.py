@@ -212,14 +212,13 @@ def write_outbound(
 
 
 def _enqueue(outbound_id: int) -> None:
-    import logging
-
     from frontdesk.channels.email.tasks import send_outbound_task
+    from frontdesk.core.unavailable import note_enqueue_failure
 
     try:
         send_outbound_task(outbound_id)
-    except Exception:  # the periodic send_due picks it up
-        logging.getLogger(__name__).exception("could not enqueue outbound email %s", outbound_id)
+    except Exception as exc:  # the periodic send_due picks it up; the reply itself is saved
+        note_enqueue_failure(f"outbound email {outbound_id}", exc)
 
 
 def queue_reply(*, ticket: Ticket, message: Message) -> OutboundEmail | None:

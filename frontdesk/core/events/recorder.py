@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import logging
 from functools import partial
 from typing import Any
 
@@ -15,8 +14,7 @@ from frontdesk.core.events.context import current_cause
 from frontdesk.core.events.models import OutboxEvent
 from frontdesk.core.events.registry import handlers_for
 from frontdesk.core.inserts import insert
-
-log = logging.getLogger(__name__)
+from frontdesk.core.unavailable import note_enqueue_failure
 
 
 class EventDepthExceeded(Conflict):
@@ -77,5 +75,5 @@ def _nudge(event_id: int) -> None:
 
     try:
         dispatch_event_task(event_id)
-    except Exception:  # a lost nudge is re-driven by the sweep
-        log.exception("could not enqueue dispatch of event %s", event_id)
+    except Exception as exc:  # a lost nudge is re-driven by the sweep; the request still succeeds
+        note_enqueue_failure(f"dispatch of event {event_id}", exc)

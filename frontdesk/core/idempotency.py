@@ -38,27 +38,28 @@ def run_idempotent(
     if len(key) > 255:
         raise ValidationError("Idempotency-Key is longer than 255 characters.", fields={"Idempotency-Key": "too long"})
     digest = hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
-    try:
-        with transaction.atomic():
-            record = IdempotencyRecord.objects.create(
-                owner=owner, key=key, method=method, path=path, request_hash=digest
-            )
-    except IntegrityError:
-        existing = IdempotencyRecord.objects.get(owner=owner, key=key)
-        if existing.request_hash != digest:
-            raise ValidationError(
-                "This Idempotency-Key was used with a different request.",
-                fields={"Idempotency-Key": "reused with another request"},
-            ) from None
-        if existing.status_code == 0:
-            raise Conflict("A request with this Idempotency-Key is still being processed.") from None
-        return existing.status_code, existing.response
-    try:
+    # One transaction for the record, the work and its answer: either all of it is stored or none.
+    # (Separately, a database lost after the work committed but before the answer was written left
+    # the key "being processed" for a day, and a retry could never learn the outcome.) A concurrent
+    # request with the same key waits on the record's unique index, then replays this answer.
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    owner=owner, key=key, method=method, path=path, request_hash=digest
+                )
+        except IntegrityError:
+            existing = IdempotencyRecord.objects.get(owner=owner, key=key)
+            if existing.request_hash != digest:
+                raise ValidationError(
+                    "This Idempotency-Key was used with a different request.",
+                    fields={"Idempotency-Key": "reused with another request"},
+                ) from None
+            if existing.status_code == 0:  # written by an older release, whose request never finished
+                raise Conflict("A request with this Idempotency-Key did not finish; retry with a new key.") from None
+            return existing.status_code, existing.response
         status, payload = fn()
-    except Exception:
-        IdempotencyRecord.objects.filter(pk=record.pk).delete()
-        raise
-    IdempotencyRecord.objects.filter(pk=record.pk).update(status_code=status, response=payload)
+        IdempotencyRecord.objects.filter(pk=record.pk).update(status_code=status, response=payload)
     return status, payload
 
 

@@ -108,4 +108,4 @@ def test_a_rule_loop_is_stopped_by_the_depth_cap(db, django_capture_on_commit_ca
     last = OutboxEvent.objects.filter(name="test.echo").order_by("-pk").first()
     run = HandlerRun.objects.get(event=last)
     assert run.status == "failed" and "depth" in run.last_error
-    assert isinstance(EventDepthExceeded(), Exception)
+    assert EventDepthExceeded.__name__ in run.last_error, "the chain was stopped by the cap, not by another error"

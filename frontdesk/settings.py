@@ -200,6 +200,8 @@ IDEMPOTENCY_TTL_HOURS = env_int("FRONTDESK_IDEMPOTENCY_TTL_HOURS", 24)
 
 # --- files ----------------------------------------------------------------
 MEDIA_ROOT = env_str("FRONTDESK_MEDIA_ROOT", str(VAR_DIR / "files"))
+UPLOAD_PENDING_QUOTA_BYTES = env_int("FRONTDESK_UPLOAD_PENDING_QUOTA_BYTES", 100 * 1024 * 1024)
+UPLOAD_PENDING_QUOTA_CUSTOMER_BYTES = env_int("FRONTDESK_UPLOAD_PENDING_QUOTA_CUSTOMER_BYTES", 40 * 1024 * 1024)
 STATIC_URL = "/static/"
 STATIC_ROOT = env_str("FRONTDESK_STATIC_ROOT", str(VAR_DIR / "static"))
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it; files come from the finders

@@ -12,15 +12,18 @@ from frontdesk.accounts import policies
 from frontdesk.accounts.models import User
 from frontdesk.brands.events import BrandSaved
 from frontdesk.brands.models import Brand
+from frontdesk.brands.names import has_control, name_error
 from frontdesk.core.actor import Actor
 from frontdesk.core.cache import forget, remembered
 from frontdesk.core.errors import Conflict, ValidationError
 from frontdesk.core.events import record
 
-_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
 _HOST = re.compile(
-    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$"
+    r"(?=.{1,253}\Z)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*"
 )
+NAME_MAX = int(getattr(Brand._meta.get_field("name"), "max_length", None) or 100)
 
 
 def default_brand() -> Brand:
@@ -46,19 +49,32 @@ def _free_slug(base: str) -> str:
 
 
 def _validate(data: dict[str, Any]) -> dict[str, str]:
+    """Field errors of ``data``; every pattern must match the whole value (``$`` would let a
+    trailing line break through)."""
     errors: dict[str, str] = {}
     for key in ("primary_color", "accent_color"):
-        if key in data and not _COLOR.match(str(data[key])):
+        if key in data and not _COLOR.fullmatch(str(data[key])):
             errors[key] = "must be a colour like #1f6feb"
-    if data.get("help_center_host") and not _HOST.match(str(data["help_center_host"]).lower()):
+    if "slug" in data and not _SLUG.fullmatch(str(data["slug"])):
+        errors["slug"] = "letters, digits, - and _ only (at most 60)"
+    host = data.get("help_center_host")
+    if host and (not isinstance(host, str) or not _HOST.fullmatch(host.strip().lower())):
         errors["help_center_host"] = "must be a host name like help.example.com"
-    for email in data.get("support_emails") or []:
+    emails = data.get("support_emails") or []
+    if not isinstance(emails, list):
+        errors["support_emails"] = "a list of email addresses"
+        emails = []
+    for email in emails:
         try:
-            validate_email(email)
+            if not isinstance(email, str) or has_control(email):
+                raise DjangoValidationError("control characters")
+            validate_email(email.strip())
         except DjangoValidationError:
             errors["support_emails"] = f"{email!r} is not an email address"
-    if "name" in data and not str(data["name"]).strip():
-        errors["name"] = "required"
+    if "name" in data:
+        problem = name_error(data["name"], max_length=NAME_MAX)
+        if problem:
+            errors["name"] = problem
     return errors
 
 
@@ -79,6 +95,8 @@ def brand_save(*, actor: Actor, by: User, brand: Brand | None = None, **data: An
     errors = _validate(data)
     if errors:
         raise ValidationError("The brand is not valid.", fields=errors)
+    if "name" in data:
+        data["name"] = data["name"].strip()
     if "support_emails" in data:
         data["support_emails"] = [e.strip().lower() for e in data["support_emails"]]
     if "help_center_host" in data:

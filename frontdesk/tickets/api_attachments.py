@@ -11,7 +11,7 @@ from ninja.files import UploadedFile
 
 from frontdesk.accounts.api_auth import caller
 from frontdesk.core.actor import Actor
-from frontdesk.core.api_utils import check_id
+from frontdesk.core.api_utils import check_id, errors
 from frontdesk.core.errors import ValidationError
 from frontdesk.tickets import selectors, services
 from frontdesk.tickets.schemas import UploadOut
@@ -22,14 +22,27 @@ MAX_FILES = 20
 
 @router.post("/tickets/{ticket_id}/attachments", response={201: UploadOut})
 def upload_attachments(request: HttpRequest, ticket_id: int, files: File[list[UploadedFile]]) -> Any:
-    """Store files on the ticket; send their ids as ``attachment_ids`` with a message."""
+    """Store files on the ticket; send their ids as ``attachment_ids`` with a message.
+
+    Files uploaded but not yet sent count against a quota per person
+    (`FRONTDESK_UPLOAD_PENDING_QUOTA_BYTES`, `…_CUSTOMER_BYTES` for customers): over it the whole
+    request is refused with `413 upload_quota_exceeded` and nothing is stored. Uploads never sent
+    are deleted 24 hours after upload."""
     if len(files) > MAX_FILES:
         raise ValidationError(f"At most {MAX_FILES} files at once.", fields={"files": f"at most {MAX_FILES}"})
     by = caller(request)
     ticket = selectors.ticket_get(viewer=by, ticket_id=ticket_id, detail=False)
-    actor = Actor.of(by)
-    stored = [services.attachment_store(actor=actor, by=by, ticket=ticket, upload=f) for f in files]
+    stored = services.attachments_upload(actor=Actor.of(by), by=by, ticket=ticket, uploads=list(files))
     return Status(201, {"attachments": stored})
+
+
+@router.delete("/attachments/{attachment_id}", response={204: None, **errors(401, 404, 409)})
+def delete_attachment(request: HttpRequest, attachment_id: int) -> Any:
+    """Remove one of your own uploads not yet sent in a message (frees its share of your quota).
+    An attachment sent in a message stays with it: `409`."""
+    by = caller(request)
+    services.attachment_remove(actor=Actor.of(by), by=by, attachment_id=attachment_id)
+    return Status(204, None)
 
 
 def content_disposition(filename: str) -> str:

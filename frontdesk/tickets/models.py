@@ -185,6 +185,15 @@ class Attachment(models.Model):
     sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        indexes = [
+            # uploads not yet sent in a message: each person's quota sums them, the sweep deletes
+            # the old ones; a partial index stays as small as the set of unsent uploads
+            models.Index(
+                fields=["uploaded_by", "created_at"], condition=Q(message__isnull=True), name="attachment_pending_idx"
+            ),
+        ]
+
 
 class LinkKind(models.TextChoices):
     RELATED = "related", _("Related")

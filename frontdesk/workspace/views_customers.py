@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from frontdesk.core.errors import FrontdeskError, ValidationError
 from frontdesk.core.ids import check_id
-from frontdesk.core.pagination import keyset_page
+from frontdesk.core.pagination import keyset_page_or_first
 from frontdesk.customers import selectors, services
 from frontdesk.customers.models import Channel, Contact, IdentityKind, Organisation
 from frontdesk.fields.selectors import custom_field_list
@@ -97,7 +97,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     org_id = _int_or_none(request.GET.get("organisation"))
     vip = _vip_filter(request.GET.get("vip", ""))
-    page = keyset_page(
+    page = keyset_page_or_first(
         selectors.contact_list(viewer=me, q=q or None, organisation_id=org_id, vip=vip),
         sort="name", cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE,
     )
@@ -271,7 +271,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
             return redirect("workspace:organisation", organisation_id=org.pk)
     q = request.GET.get("q", "").strip()
     vip = _vip_filter(request.GET.get("vip", ""))
-    page = keyset_page(selectors.organisation_list(viewer=me, q=q or None, vip=vip), sort="name",
+    page = keyset_page_or_first(selectors.organisation_list(viewer=me, q=q or None, vip=vip), sort="name",
                        cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE)
     return render(request, "workspace/customers/organisations.html", {
         "nav": "organisations", "page": page, "q": q, "vip": request.GET.get("vip", ""),

@@ -26,7 +26,7 @@ from frontdesk.customers.models import Channel
 from frontdesk.tickets import policies, queues
 from frontdesk.tickets.models import Priority, StatusCategory, TicketType, View
 from frontdesk.tickets.selectors import status_list, ticket_get, ticket_list
-from frontdesk.tickets.services import tickets_bulk_update, tickets_merge
+from frontdesk.tickets.services import RequestersDiffer, tickets_bulk_update, tickets_merge
 from frontdesk.workspace.access import actor, agent_required, viewer
 
 PAGE_SIZE = 50
@@ -323,6 +323,10 @@ def _merge(request: HttpRequest, ids: list[int]) -> dict[str, Any]:
             source = ticket_get(viewer=user, ticket_id=pk, detail=False)
             tickets_merge(actor=actor(request), by=user, source=source, target=target)
             updated.append(pk)
+        except RequestersDiffer:
+            # who keeps a merged ticket of two customers is chosen one ticket at a time, on its merge page
+            failed[pk] = _("its requester is not the target's; merge it from its own page to choose who keeps "
+                           "the merged ticket")
         except FrontdeskError as exc:
             failed[pk] = _describe(exc)
     return {"updated": updated, "failed": failed, "target": target.pk}

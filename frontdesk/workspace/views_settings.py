@@ -11,7 +11,7 @@ from frontdesk.accounts import selectors, services
 from frontdesk.accounts.models import Role
 from frontdesk.core.errors import FrontdeskError
 from frontdesk.core.ids import check_id
-from frontdesk.core.pagination import keyset_page
+from frontdesk.core.pagination import keyset_page_or_first
 from frontdesk.workspace.access import actor, admin_required, viewer
 from frontdesk.workspace.views_settings_forms import FormField, checkbox, failed, settings_render, text
 
@@ -56,7 +56,7 @@ def users(request: HttpRequest) -> HttpResponse:
             return redirect("workspace:settings_users")
     role = request.GET.get("role", "")
     active = {"1": True, "0": False}.get(request.GET.get("active", ""))
-    page = keyset_page(
+    page = keyset_page_or_first(
         selectors.user_list(viewer=me, role=role or None, active=active,
                             email_prefix=request.GET.get("q") or None),
         sort="email", cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE,

@@ -16,7 +16,7 @@ from frontdesk.accounts.selectors import token_list_all
 from frontdesk.accounts.services import token_revoke
 from frontdesk.core.errors import FrontdeskError
 from frontdesk.core.ids import check_id
-from frontdesk.core.pagination import keyset_page
+from frontdesk.core.pagination import keyset_page_or_first
 from frontdesk.fields import selectors
 from frontdesk.fields.models import AppliesTo, CustomField, FieldType
 from frontdesk.fields.services import custom_field_save
@@ -110,7 +110,7 @@ def field_edit(request: HttpRequest, field_id: int) -> HttpResponse:
 @admin_required
 def tags(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
-    page = keyset_page(selectors.tag_list(viewer=viewer(request), prefix=q or None), sort="name",
+    page = keyset_page_or_first(selectors.tag_list(viewer=viewer(request), prefix=q or None), sort="name",
                        cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE)
     return settings_render(request, "tags.html", "tags", {"page": page, "q": q})
 
@@ -121,7 +121,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     qs = token_list_all(viewer=viewer(request))
     if active:
         qs = qs.filter(revoked_at__isnull=True)
-    page = keyset_page(qs, sort="-id", cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE)
+    page = keyset_page_or_first(qs, sort="-id", cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE)
     return settings_render(request, "tokens.html", "tokens", {"page": page, "show_all": not active})
 
 

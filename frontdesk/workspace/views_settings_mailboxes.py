@@ -22,7 +22,7 @@ from frontdesk.brands import selectors as brand_selectors
 from frontdesk.channels.email import inbound, mailboxes
 from frontdesk.channels.email.models import InboundStatus, Mailbox
 from frontdesk.core.errors import FrontdeskError, ValidationError
-from frontdesk.core.pagination import keyset_page
+from frontdesk.core.pagination import keyset_page_or_first
 from frontdesk.workspace.access import actor, admin_required, viewer
 from frontdesk.workspace.views_settings_forms import FormField, checkbox, failed, settings_render, text
 
@@ -148,7 +148,7 @@ def _save(request: HttpRequest, mailbox: Mailbox | None, form: list[FormField]) 
 @admin_required
 def mailbox_list(request: HttpRequest) -> HttpResponse:
     qs = mailboxes.mailbox_list(viewer=viewer(request)).select_related("imap_cursor")
-    page = keyset_page(qs, sort="name", cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE)
+    page = keyset_page_or_first(qs, sort="name", cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE)
     return settings_render(request, "mailboxes.html", "mailboxes", {"page": page})
 
 
@@ -201,7 +201,7 @@ def mailbox_rotate(request: HttpRequest, mailbox_id: int) -> HttpResponse:
 def quarantine(request: HttpRequest) -> HttpResponse:
     ignored = request.GET.get("status") == InboundStatus.IGNORED
     qs = inbound.quarantine_list(viewer(request), InboundStatus.IGNORED if ignored else InboundStatus.QUARANTINED)
-    page = keyset_page(qs, sort="-received_at", cursor=request.GET.get("cursor") or None,
+    page = keyset_page_or_first(qs, sort="-received_at", cursor=request.GET.get("cursor") or None,
                        limit=QUARANTINE_PAGE_SIZE)
     return settings_render(request, "quarantine.html", "quarantine", {"page": page, "ignored": ignored})
 

@@ -86,20 +86,45 @@ def ticket_update(request: HttpRequest, ticket_id: int) -> HttpResponse:
     return _back(request, ticket_id)
 
 
+def _who(contact: Any) -> str:
+    return f"{contact.name} <{contact.primary_email}>" if contact.primary_email else str(contact.name)
+
+
 @agent_required
 @require_http_methods(["GET", "POST"])
 def ticket_merge(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    """GET: confirm (shows the target's subject); POST: merge this ticket into the target."""
+    """GET: confirm (shows the target's subject and, when the requesters differ, a warning and the
+    choice of requester and CCs); POST: merge this ticket into the target."""
     by = viewer(request)
     source = selectors.ticket_get(viewer=by, ticket_id=ticket_id, detail=False)
     data = request.POST if request.method == "POST" else request.GET
     try:
         target_id = ticket_number(data.get("target"))
         target = selectors.ticket_get(viewer=by, ticket_id=target_id, detail=False)
-        if request.method == "GET":
-            return render(request, "workspace/ticket/merge_confirm.html",
-                          {"nav": "tickets", "source": source, "target": target, "view_id": view_param(request)})
-        merged = services.tickets_merge(actor=actor(request), by=by, source=source, target=target)
+    except FrontdeskError as exc:
+        _flash_error(request, exc)
+        return _back(request, ticket_id, "#actions")
+
+    def confirm(error: FrontdeskError | None = None) -> HttpResponse:
+        return render(request, "workspace/ticket/merge_confirm.html", {
+            "nav": "tickets", "source": source, "target": target, "view_id": view_param(request),
+            "requesters_differ": source.requester_id != target.requester_id,
+            "source_who": _who(source.requester), "target_who": _who(target.requester),
+            "chosen": {"requester": data.get("requester", ""), "ccs": data.get("ccs") or "kept",
+                       "other_requester_as_cc": data.get("other_requester_as_cc") == "1"},
+            "error": error,
+        }, status=error.status if error else 200)
+
+    if request.method == "GET":
+        return confirm()
+    try:
+        merged = services.tickets_merge(
+            actor=actor(request), by=by, source=source, target=target,
+            requester=data.get("requester") or None, ccs=data.get("ccs") or None,
+            other_requester_as_cc=data.get("other_requester_as_cc") == "1",
+        )
+    except (services.RequestersDiffer, ValidationError) as exc:
+        return confirm(exc)  # the choice is missing or wrong: ask again, on the same page
     except FrontdeskError as exc:
         _flash_error(request, exc)
         return _back(request, ticket_id, "#actions")

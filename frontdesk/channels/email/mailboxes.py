@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from frontdesk.accounts import policies
 from frontdesk.accounts.models import Team, User
 from frontdesk.brands.models import Brand
+from frontdesk.brands.names import has_control, name_error
 from frontdesk.channels.email.models import Mailbox
 from frontdesk.core.actor import Actor
 from frontdesk.core.cache import forget, remembered
@@ -45,6 +46,12 @@ EDITABLE = frozenset(
     }
 )
 _SECRET_FIELDS = frozenset({"imap_password", "smtp_password", "inbound_secret"})
+_ONE_LINE = ("imap_host", "imap_user", "imap_folder", "imap_move_to", "smtp_host", "smtp_user")
+_SECRETS = ("imap_password", "smtp_password")
+
+
+def _max_length(field: str) -> int:
+    return int(getattr(Mailbox._meta.get_field(field), "max_length", None) or 255)
 
 
 class MailboxSaved(Event):
@@ -105,8 +112,24 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
             validate_email(data["address"])
         except DjangoValidationError:
             errors["address"] = "not a valid email address"
-    if "name" in data and not str(data["name"]).strip():
-        errors["name"] = "required"
+    if "name" in data:  # the display name of mail sent without a ticket: one line
+        problem = name_error(data["name"], max_length=_max_length("name"))
+        if problem:
+            errors["name"] = problem
+        else:
+            data["name"] = data["name"].strip()
+    for field in _ONE_LINE:  # these reach IMAP and SMTP commands: a line break would end one
+        value = data.get(field)
+        if value is None:
+            continue
+        if not isinstance(value, str) or has_control(value):
+            errors[field] = "must not contain line breaks, tabs or other control characters"
+        elif len(value) > _max_length(field):
+            errors[field] = f"at most {_max_length(field)} characters"
+    for field in _SECRETS:  # any printable character, but never a line break or NUL
+        value = data.get(field)
+        if isinstance(value, str) and any(ch in value for ch in "\r\n\x00"):
+            errors[field] = "must not contain line breaks or NUL"
     for port in ("imap_port", "smtp_port"):
         if port in data and not (1 <= int(data[port]) <= 65535):
             errors[port] = "a port from 1 to 65535"

@@ -4,18 +4,29 @@ All are keyword-only and take ``actor`` (recorded on events and the audit trail)
 ``by`` (the person whose rights apply; None for the system or a channel).
 """
 
-from frontdesk.tickets.services.attachments import attachment_store, sanitise_filename, sniff
+from frontdesk.tickets.services.attachments import (
+    attachment_remove,
+    attachment_store,
+    attachments_sweep,
+    attachments_upload,
+    sanitise_filename,
+    sniff,
+)
 from frontdesk.tickets.services.bulk import MAX_BULK, tickets_bulk_update
 from frontdesk.tickets.services.create import ticket_create
 from frontdesk.tickets.services.links import problem_solve, ticket_link, ticket_unlink
-from frontdesk.tickets.services.merge import ticket_split, tickets_merge
+from frontdesk.tickets.services.merge import RequestersDiffer, ticket_split, tickets_merge
 from frontdesk.tickets.services.messages import message_add, parse_mentions
 from frontdesk.tickets.services.statuses import status_save
 from frontdesk.tickets.services.update import ticket_update
 
 __all__ = [
     "MAX_BULK",
+    "RequestersDiffer",
+    "attachment_remove",
     "attachment_store",
+    "attachments_sweep",
+    "attachments_upload",
     "message_add",
     "parse_mentions",
     "problem_solve",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -25,10 +26,19 @@ def is_id(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
 
 
+# C0 and C1 control characters, DEL, and the Unicode line and paragraph separators
+_SUBJECT_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
 def clean_subject(subject: Any) -> str:
-    if not isinstance(subject, str) or not subject.strip():
+    """One line: line breaks, tabs and other control characters become single spaces (the subject
+    goes into the Subject header of every mail about the ticket; mail that arrives with an encoded
+    line break in its subject must still open a ticket, so this folds rather than refuses)."""
+    if not isinstance(subject, str):
         raise ValidationError("A ticket needs a subject.", fields={"subject": "required"})
-    subject = subject.strip()
+    subject = " ".join(_SUBJECT_BREAKS.sub(" ", subject).split())
+    if not subject:
+        raise ValidationError("A ticket needs a subject.", fields={"subject": "required"})
     if len(subject) > 300:
         raise ValidationError("The subject is too long.", fields={"subject": "at most 300 characters"})
     return subject

@@ -7,23 +7,32 @@ Executables (PE, ELF, Mach-O, scripts with #!) are refused.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
+import logging
 import os
 import unicodedata
 import uuid
 import zipfile
+from datetime import datetime, timedelta
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
 
 from frontdesk.accounts.models import User
 from frontdesk.core.actor import Actor
-from frontdesk.core.errors import Conflict, PayloadTooLarge, ValidationError
+from frontdesk.core.errors import Conflict, NotFound, PayloadTooLarge, ValidationError
+from frontdesk.core.ids import check_id
+from frontdesk.tickets import policies
 from frontdesk.tickets.models import Attachment, StatusCategory, Ticket
 from frontdesk.tickets.services._common import CLOSED_MESSAGE, require_visible
 
+log = logging.getLogger(__name__)
 OCTET = "application/octet-stream"
 _EXECUTABLE = (
     b"MZ",
@@ -105,16 +114,77 @@ def sanitise_filename(name: Any) -> str:
     return name or "attachment"
 
 
+# uploads not yet sent in a message are deleted (rows and files) this long after the upload
+UNSENT_TTL = timedelta(hours=24)
+SWEEP_BATCH = 500
+
+
+class UploadQuotaExceeded(PayloadTooLarge):
+    code = "upload_quota_exceeded"
+
+
+def pending_quota(by: User) -> int:
+    """Bytes ``by`` may keep uploaded but not yet sent (FRONTDESK_UPLOAD_PENDING_QUOTA_*)."""
+    if by.is_customer:
+        return int(settings.UPLOAD_PENDING_QUOTA_CUSTOMER_BYTES)
+    return int(settings.UPLOAD_PENDING_QUOTA_BYTES)
+
+
+def pending_bytes(by: User) -> int:
+    """Bytes of ``by``'s uploads not yet part of a message (the partial index attachment_pending_idx)."""
+    total = Attachment.objects.filter(uploaded_by_id=by.pk, message__isnull=True).aggregate(n=Sum("size"))["n"]
+    return int(total or 0)
+
+
+def _check_quota(by: User, incoming: int) -> None:
+    quota, used = pending_quota(by), pending_bytes(by)
+    if used + incoming > quota:
+        raise UploadQuotaExceeded(
+            f"Uploads not yet sent in a message may take up at most {quota} bytes; {used} bytes are "
+            f"waiting and this upload is {incoming} bytes. Send them with a message or remove them "
+            f"(unsent uploads are deleted {int(UNSENT_TTL.total_seconds() // 3600)} hours after upload).",
+            fields={"files": f"at most {max(0, quota - used)} more bytes until you send what you uploaded"},
+        )
+
+
 def attachment_store(*, actor: Actor, by: User | None, ticket: Ticket, upload: Any) -> Attachment:
-    """Store one uploaded file (a Django UploadedFile or any named binary file object) on ``ticket``."""
+    """Store one uploaded file (a Django UploadedFile or any named binary file object) on ``ticket``,
+    to be sent later with a message: counted against the uploader's quota until then."""
+    return attachments_upload(actor=actor, by=by, ticket=ticket, uploads=[upload])[0]
+
+
+def attachments_upload(*, actor: Actor, by: User | None, ticket: Ticket, uploads: list[Any]) -> list[Attachment]:
+    """Store files on ``ticket`` to send later with a message, all or none: every file is checked
+    (size, type) and the uploader's quota of unsent uploads with all of them before any is
+    written; the quota is checked again under a lock of the uploader's row when the rows are
+    inserted, so two uploads at once cannot both slip under it."""
     require_visible(by, ticket)
     if ticket.status_category == StatusCategory.CLOSED:
         raise Conflict(CLOSED_MESSAGE)
-    return store_file(by=by, ticket=ticket, upload=upload)
+    prepared = [(_prepare(by=by, ticket=ticket, upload=u), u) for u in uploads]
+    incoming = sum(a.size for (a, _ext), _u in prepared)
+    if by is not None:
+        _check_quota(by, incoming)  # before writing anything
+    written: list[Attachment] = []
+    try:
+        for (attachment, ext), upload in prepared:
+            _write(attachment, ext, upload)
+            written.append(attachment)
+        with transaction.atomic():
+            if by is not None:
+                list(User.objects.select_for_update().filter(pk=by.pk).values_list("pk", flat=True))
+                _check_quota(by, incoming)
+            for attachment in written:
+                attachment.save()
+    except BaseException:
+        for attachment in written:
+            _delete_file(attachment.file.name)
+        raise
+    return written
 
 
-def store_file(*, by: User | None, ticket: Ticket, upload: Any) -> Attachment:
-    """Check, type and save one file; the caller has checked who may attach to ``ticket``."""
+def _prepare(*, by: User | None, ticket: Ticket, upload: Any) -> tuple[Attachment, str]:
+    """Check and type one file: the unsaved row (its file not yet written) and the extension."""
     size = getattr(upload, "size", None)
     if size is None:
         upload.seek(0, os.SEEK_END)
@@ -133,20 +203,96 @@ def store_file(*, by: User | None, ticket: Ticket, upload: Any) -> Attachment:
     for chunk in chunks:
         digest.update(chunk)
     upload.seek(0)
-    filename = sanitise_filename(getattr(upload, "name", ""))
+    attachment = Attachment(
+        ticket=ticket,
+        uploaded_by=by,
+        filename=sanitise_filename(getattr(upload, "name", "")),
+        content_type=ctype,
+        size=size,
+        sha256=digest.hexdigest(),
+    )
+    return attachment, ext
+
+
+def _write(attachment: Attachment, ext: str, upload: Any) -> None:
+    # the name on disk is random: nothing the client sent reaches the file system
+    attachment.file.save(f"{uuid.uuid4().hex}{ext}", File(upload), save=False)
+
+
+def store_file(*, by: User | None, ticket: Ticket, upload: Any) -> Attachment:
+    """Check, type and save one file sent with a message (no quota: it is attached at once);
+    the caller has checked who may attach to ``ticket``."""
+    attachment, ext = _prepare(by=by, ticket=ticket, upload=upload)
     with transaction.atomic():
-        attachment = Attachment(
-            ticket=ticket,
-            uploaded_by=by,
-            filename=filename,
-            content_type=ctype,
-            size=size,
-            sha256=digest.hexdigest(),
-        )
-        # the name on disk is random: nothing the client sent reaches the file system
-        attachment.file.save(f"{uuid.uuid4().hex}{ext}", File(upload), save=False)
+        _write(attachment, ext, upload)
         attachment.save()
     return attachment
+
+
+def attachment_remove(*, actor: Actor, by: User, attachment_id: int) -> None:
+    """Delete one of ``by``'s own uploads that was not sent in a message yet (row and file)."""
+    check_id(attachment_id, "Attachment")
+    with transaction.atomic():
+        attachment = (
+            Attachment.objects.select_for_update().filter(pk=attachment_id, uploaded_by_id=by.pk).first()
+        )
+        visible = attachment is not None and policies.visible_tickets(
+            by, Ticket.objects.filter(pk=attachment.ticket_id)
+        ).exists()
+        if attachment is None or not visible:
+            raise NotFound("Attachment not found.")
+        if attachment.message_id is not None:
+            raise Conflict("The attachment was sent in a message and stays with it.", fields={"attachment": "sent"})
+        name = attachment.file.name
+        attachment.delete()
+        transaction.on_commit(lambda: _delete_file(name))
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        _delete_file(name)
+
+
+def _delete_file(name: str | None) -> None:
+    """Remove a stored file; one already gone is fine, another failure is logged (the row is gone:
+    nothing would retry it)."""
+    if not name:
+        return
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            _storage().delete(name)
+    except OSError:
+        log.warning("attachment file %s could not be deleted", name, exc_info=True)
+
+
+def _storage() -> Any:
+    return Attachment._meta.get_field("file").storage  # type: ignore[attr-defined]
+
+
+def attachments_sweep(*, now: datetime | None = None, batches: int = 20) -> int:
+    """Delete uploads never sent in a message, ``UNSENT_TTL`` after their upload: rows, and their
+    files once the deletion committed. A row that a message is taking at that moment is left alone:
+    on PostgreSQL rows locked by ``attachments_collect`` are skipped, SQLite serialises the two
+    writers, and the delete checks ``message IS NULL`` again. Returns how many were deleted."""
+    cutoff = (now or timezone.now()) - UNSENT_TTL
+    deleted = 0
+    for _ in range(batches):
+        with transaction.atomic():
+            rows = list(
+                Attachment.objects.select_for_update(skip_locked=True)
+                .filter(message__isnull=True, created_at__lt=cutoff)
+                .order_by("created_at", "pk")
+                .values_list("pk", "file")[:SWEEP_BATCH]
+            )
+            if not rows:
+                break
+            done = Attachment.objects.filter(pk__in=[pk for pk, _ in rows], message__isnull=True).delete()[0]
+            names = [name for _, name in rows if name]
+            transaction.on_commit(functools.partial(_delete_files, names))
+        deleted += done
+        if len(rows) < SWEEP_BATCH:
+            break
+    return deleted
 
 
 def attachments_collect(
@@ -163,7 +309,7 @@ def attachments_collect(
         qs = Attachment.objects.filter(pk__in=set(ids), ticket_id=ticket.pk, message__isnull=True)
         if by is not None:
             qs = qs.filter(uploaded_by_id=by.pk)
-        found = list(qs)
+        found = list(qs.select_for_update())  # the sweep of unsent uploads skips what a message takes
         if len(found) != len(set(ids)):
             raise ValidationError(
                 "Some attachments are unknown or already used.",

@@ -10,7 +10,8 @@ from frontdesk.accounts.models import User
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import Conflict, ValidationError
 from frontdesk.core.events import record
-from frontdesk.tickets.events import MessageAdded, TicketCreated, TicketsMerged, TicketSplit
+from frontdesk.customers.models import Contact
+from frontdesk.tickets.events import MessageAdded, TicketCreated, TicketsMerged, TicketSplit, TicketUpdated
 from frontdesk.tickets.models import (
     Attachment,
     LinkKind,
@@ -60,8 +61,50 @@ def _recount(ticket: Ticket) -> None:
     ticket.last_message_at = stats["last"]
 
 
-def tickets_merge(*, actor: Actor, by: User | None, source: Ticket | int, target: Ticket | int) -> Ticket:
-    """Move ``source``'s messages, attachments, followers, ccs and tags into ``target`` and close it."""
+REQUESTER_CHOICES = ("target", "source")
+CC_CHOICES = ("kept", "both")
+
+
+class RequestersDiffer(Conflict):
+    code = "requesters_differ"
+
+
+def _who(contact: Contact) -> str:
+    return f"{contact.name} <{contact.primary_email}>" if contact.primary_email else contact.name or f"#{contact.pk}"
+
+
+def _check_choice(requester: str | None, ccs: str | None, other_requester_as_cc: bool) -> None:
+    errors = {}
+    if requester is not None and requester not in REQUESTER_CHOICES:
+        errors["requester"] = "target or source"
+    if ccs is not None and ccs not in CC_CHOICES:
+        errors["ccs"] = "kept or both"
+    if not isinstance(other_requester_as_cc, bool):
+        errors["other_requester_as_cc"] = "true or false"
+    if errors:
+        raise ValidationError("The merge choice is not valid.", fields=errors)
+
+
+def tickets_merge(
+    *,
+    actor: Actor,
+    by: User | None,
+    source: Ticket | int,
+    target: Ticket | int,
+    requester: str | None = None,
+    ccs: str | None = None,
+    other_requester_as_cc: bool = False,
+) -> Ticket:
+    """Move ``source``'s messages, attachments, followers, ccs and tags into ``target`` and close it.
+
+    Whoever is the merged ticket's requester or a CC reads every message of both tickets. So when
+    the two requesters differ the merge is refused (``RequestersDiffer``, 409) unless the caller
+    chooses: ``requester`` — ``"target"`` keeps the target's, ``"source"`` makes the source's
+    requester (and organisation) the merged ticket's; ``ccs`` — ``"kept"`` (the default then) keeps
+    the CCs of the ticket whose requester is kept, ``"both"`` those of both tickets; and
+    ``other_requester_as_cc`` copies the requester not kept (off by default). When the requesters
+    are the same nothing needs choosing and the CCs of both tickets are kept."""
+    _check_choice(requester, ccs, other_requester_as_cc)
     source_id = source.pk if isinstance(source, Ticket) else source
     target_id = target.pk if isinstance(target, Ticket) else target
     if source_id == target_id:
@@ -77,14 +120,21 @@ def tickets_merge(*, actor: Actor, by: User | None, source: Ticket | int, target
                 )
             if t.status_category == StatusCategory.CLOSED:
                 raise Conflict(f"Ticket #{t.pk} is closed and cannot be merged.", fields={name: "closed"})
+        same = src.requester_id == dst.requester_id
+        if not same and requester is None:
+            raise RequestersDiffer(
+                f"Ticket #{src.pk} and ticket #{dst.pk} have different requesters ({_who(src.requester)} and "
+                f"{_who(dst.requester)}): the merged ticket's requester and CCs would read the other's "
+                "messages. Choose which requester the merged ticket keeps, and whether the other is copied.",
+                fields={"requester": "choose target or source"},
+            )
+        people = _people_after(src, dst, same=same, requester=requester or "target",
+                               ccs=ccs or ("both" if same else "kept"), other_as_cc=other_requester_as_cc)
         moved = list(Message.objects.filter(ticket_id=src.pk).values_list("pk", flat=True))
         Message.objects.filter(pk__in=moved).update(ticket_id=dst.pk)
         Attachment.objects.filter(ticket_id=src.pk).update(ticket_id=dst.pk)
         dst.followers.add(*src.followers.all())
-        ccs = list(src.ccs.all())
-        if src.requester_id != dst.requester_id:
-            ccs.append(src.requester)
-        dst.ccs.add(*ccs)
+        changes = _apply_people(dst, *people)
         dst.tags.add(*src.tags.all())
         now = timezone.now()
         _note(actor, by, src, f"Merged into ticket #{dst.pk}.")
@@ -108,9 +158,40 @@ def tickets_merge(*, actor: Actor, by: User | None, source: Ticket | int, target
                 "updated_at",
             ]
         )
-        dst.save(update_fields=["message_count", "last_message_at", "updated_at"])
+        dst.save(update_fields=["message_count", "last_message_at", "updated_at", "requester", "organisation"])
         record(TicketsMerged(source_id=src.pk, target_id=dst.pk, moved_message_ids=moved), actor=actor)
+        if changes:
+            record(TicketUpdated(ticket_id=dst.pk, changes=changes), actor=actor)
     return dst
+
+
+def _people_after(
+    src: Ticket, dst: Ticket, *, same: bool, requester: str, ccs: str, other_as_cc: bool
+) -> tuple[Ticket, list[int]]:
+    """The ticket whose requester (and organisation) the merged ticket has, and its CCs' ids."""
+    kept, other = (src, dst) if requester == "source" else (dst, src)
+    cc_ids = list(kept.ccs.values_list("pk", flat=True))
+    if ccs == "both":
+        cc_ids += list(other.ccs.values_list("pk", flat=True))
+    if not same and other_as_cc:
+        cc_ids.append(other.requester_id)
+    return kept, sorted(set(cc_ids) - {kept.requester_id})
+
+
+def _apply_people(dst: Ticket, kept: Ticket, cc_ids: list[int]) -> dict[str, list]:
+    """Give ``dst`` the chosen requester and CCs; the changes as TicketUpdated spells them."""
+    changes: dict[str, list] = {}
+    if kept.requester_id != dst.requester_id:
+        changes["requester_id"] = [dst.requester_id, kept.requester_id]
+        dst.requester_id = kept.requester_id
+    if kept.organisation_id != dst.organisation_id:
+        changes["organisation_id"] = [dst.organisation_id, kept.organisation_id]
+        dst.organisation_id = kept.organisation_id
+    current = sorted(dst.ccs.values_list("pk", flat=True))
+    if current != cc_ids:
+        dst.ccs.set(cc_ids)
+        changes["ccs"] = [current, cc_ids]
+    return changes
 
 
 def ticket_split(*, actor: Actor, by: User | None, ticket: Ticket | int, message_ids: list[int]) -> Ticket:

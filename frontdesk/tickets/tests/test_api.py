@@ -171,9 +171,9 @@ def test_oversized_upload_gives_413(api_for, agent, settings) -> None:
 def test_merge_split_links_and_solve_through_the_api(api_for, agent) -> None:
     api = api_for(agent)
     a, b = make_ticket(), make_ticket()
-    r = api.post(f"/api/v1/tickets/{a.pk}/merge", {"target_id": b.pk})
+    r = api.post(f"/api/v1/tickets/{a.pk}/merge", {"target_id": b.pk, "requester": "target"})
     assert r.status_code == 200 and r.json()["id"] == b.pk
-    assert _error(api.post(f"/api/v1/tickets/{b.pk}/merge", {"target_id": a.pk}), 409)
+    assert _error(api.post(f"/api/v1/tickets/{b.pk}/merge", {"target_id": a.pk, "requester": "target"}), 409)
     message = message_add(actor=Actor.of(agent), by=agent, ticket=b, body="second issue")
     r = api.post(f"/api/v1/tickets/{b.pk}/split", {"message_ids": [message.pk]})
     assert r.status_code == 201 and r.json()["message_count"] == 1

@@ -80,7 +80,8 @@ def test_two_processes_update_the_same_ticket_and_both_changes_stay() -> None:
 def test_two_processes_merge_two_tickets_into_each_other_exactly_one_wins() -> None:
     _require_postgres()
     agent = f.UserFactory(role="agent")
-    x, y = make_ticket(), make_ticket()
+    requester = f.ContactFactory()
+    x, y = make_ticket(requester), make_ticket(requester)
     results = _race(
         ("merge", {"by_id": agent.pk, "source": x.pk, "target": y.pk}, 0.5),
         ("merge", {"by_id": agent.pk, "source": y.pk, "target": x.pk}, 0.5),

@@ -25,14 +25,17 @@ def test_merge_moves_everything_and_closes_the_source(agent) -> None:
     source = make_ticket(tags=["a"], followers=[agent], ccs=[f.ContactFactory()])
     target = make_ticket(tags=["b"])
     source_messages = list(Message.objects.filter(ticket=source).values_list("pk", flat=True))
-    tickets_merge(actor=Actor.of(agent), by=agent, source=source, target=target)
+    # different requesters: the merge names who keeps the ticket (see test_merge_requesters.py)
+    tickets_merge(actor=Actor.of(agent), by=agent, source=source, target=target, requester="target",
+                  ccs="both", other_requester_as_cc=True)
     source.refresh_from_db()
     target.refresh_from_db()
     assert source.merged_into == target and source.status_category == "closed" and source.closed_at
     assert set(source_messages) <= set(Message.objects.filter(ticket=target).values_list("pk", flat=True))
     assert sorted(target.tags.values_list("name", flat=True)) == ["a", "b"]
     assert list(target.followers.all()) == [agent]
-    assert source.requester in target.ccs.all()  # the source's requester hears about the target now
+    assert source.requester in target.ccs.all()  # asked for: the source's requester hears about the target now
+    assert set(source.ccs.all()) <= set(target.ccs.all())
     assert Message.objects.get(ticket=source).body == f"Merged into ticket #{target.pk}."
     assert Message.objects.get(ticket=source).kind == "note"
     assert target.message_count == Message.objects.filter(ticket=target).count() == 3
@@ -44,7 +47,8 @@ def test_merge_moves_everything_and_closes_the_source(agent) -> None:
 
 
 def test_merge_refusals(agent) -> None:
-    a, b, c = make_ticket(), make_ticket(), make_ticket()
+    requester = f.ContactFactory()
+    a, b, c = make_ticket(requester), make_ticket(requester), make_ticket(requester)
     with pytest.raises(ValidationError):
         tickets_merge(actor=Actor.of(agent), by=agent, source=a, target=a)
     tickets_merge(actor=Actor.of(agent), by=agent, source=a, target=b)

@@ -20,7 +20,8 @@ def client_for(user) -> Client:  # type: ignore[no-untyped-def]
 
 
 def make(subject: str, **kw):  # type: ignore[no-untyped-def]
-    return ticket_create(actor=SYSTEM, by=None, subject=subject, body="Help", requester=f.ContactFactory(), **kw)
+    kw.setdefault("requester", f.ContactFactory())
+    return ticket_create(actor=SYSTEM, by=None, subject=subject, body="Help", **kw)
 
 
 def flashes(response) -> list[str]:  # type: ignore[no-untyped-def]
@@ -74,7 +75,8 @@ def test_nothing_selected_or_nothing_to_change_is_explained(agent) -> None:  # t
 
 
 def test_bulk_merge_into_one_of_the_selected(agent) -> None:  # type: ignore[no-untyped-def]
-    a, b, c = make("A"), make("B"), make("C")
+    requester = f.ContactFactory()  # one customer's duplicates (other requesters: test_merge_requesters_page.py)
+    a, b, c = make("A", requester=requester), make("B", requester=requester), make("C", requester=requester)
     client = client_for(agent)
     response = client.post("/tickets/bulk/", {"ticket_ids": [a.pk, b.pk], "action": "merge",
                                               "merge_target": str(c.pk)}, follow=True)

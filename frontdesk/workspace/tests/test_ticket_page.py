@@ -173,8 +173,9 @@ def test_a_custom_field_error_is_shown_next_to_the_field(agent, admin_user) -> N
 
 
 def test_merge_asks_for_confirmation_with_the_target_subject_then_merges(agent) -> None:  # type: ignore[no-untyped-def]
-    source = make_ticket(subject="Duplicate question", body="Source body")
-    target = make_ticket(subject="The original question", body="Target body")
+    requester = f.ContactFactory()  # other requesters: test_merge_requesters_page.py
+    source = make_ticket(requester, subject="Duplicate question", body="Source body")
+    target = make_ticket(requester, subject="The original question", body="Target body")
     client = client_for(agent)
     confirm = client.get(url(source, "merge"), {"target": str(target.pk)})
     assert confirm.status_code == 200 and b"The original question" in confirm.content

@@ -8,8 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from frontdesk.accounts.models import User
+from frontdesk.channels.email.models import InboundEmail
 from frontdesk.fields.models import CustomField
 from frontdesk.tickets.models import LinkKind, Message, Priority, TicketAudit, TicketStatus, TicketType
 from frontdesk.workspace.ticket_mail import Delivery
@@ -184,6 +186,45 @@ class Entry:
     message: Message | None = None
     audit: AuditLine | None = None
     deliveries: list[Delivery] = field(default_factory=list)  # the emails that carried the message
+    mail_notes: list[str] = field(default_factory=list)  # warnings about the email it arrived as
+
+
+def _mail_note(note: Any) -> str:
+    code = note.get("code") if isinstance(note, dict) else None
+    if code == "token_refused":
+        return _(
+            "This email carried the reply token of ticket #%(ticket)s, but its sender is not that ticket’s "
+            "requester, one of its CCs or an agent: it was not added there."
+        ) % {"ticket": note.get("ticket")}
+    if code == "ccs_withheld":
+        found = [str(a) for a in note.get("addresses") or []]
+        return ngettext(
+            "Copied %(addresses)s, who was not added to this ticket’s CCs: only the requester and agents add "
+            "CCs by email.",
+            "Copied %(addresses)s, who were not added to this ticket’s CCs: only the requester and agents add "
+            "CCs by email.",
+            len(found),
+        ) % {"addresses": ", ".join(found)}
+    return ""
+
+
+def mail_notes(messages: list[Message]) -> dict[int, list[str]]:
+    """What the ticket page says next to messages that arrived by email (``inbound_id``, see
+    ticket_mail.with_originals): a sender whose display name claims another address, and how
+    threading treated the mail. One query, and none when no message came by email."""
+    ids = [m.pk for m in messages if getattr(m, "inbound_id", None)]
+    if not ids:
+        return {}
+    found: dict[int, list[str]] = {}
+    rows = InboundEmail.objects.filter(message_id__in=ids).order_by("pk").values("message_id", "sender",
+                                                                                  "sender_claim", "notes")
+    for row in rows:
+        lines = found.setdefault(row["message_id"], [])
+        if row["sender_claim"]:
+            lines.append(_("Sent by %(sender)s, whose name claims %(claim)s.")
+                         % {"sender": row["sender"] or "?", "claim": row["sender_claim"]})
+        lines += [text for text in (_mail_note(n) for n in row["notes"] or []) if text]
+    return {k: v for k, v in found.items() if v}
 
 
 def fold(
@@ -191,7 +232,11 @@ def fold(
 ) -> list[Entry]:
     """Messages and audit lines in time order (a message before the changes made with it)."""
     sent = deliveries or {}
-    entries = [Entry("message", m.created_at, message=m, deliveries=sent.get(m.pk, [])) for m in messages]
+    notes = mail_notes(messages)
+    entries = [
+        Entry("message", m.created_at, message=m, deliveries=sent.get(m.pk, []), mail_notes=notes.get(m.pk, []))
+        for m in messages
+    ]
     entries += [Entry("audit", a.at, audit=a) for a in lines]
     entries.sort(key=lambda e: (e.at, 0 if e.kind == "message" else 1))
     return entries

@@ -76,7 +76,13 @@ class InboundEmail(models.Model):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     header_id = models.CharField(max_length=998, blank=True, db_index=True)  # Message-ID, without brackets
-    sender = models.CharField(max_length=254, blank=True)  # From address, for burst detection
+    sender = models.CharField(max_length=254, blank=True)  # From address
+    # what the header says, read when the message is stored (pipeline/sender.py):
+    sender_key = models.CharField(max_length=254, blank=True)  # From address without its +tag: bursts count by it
+    sender_claim = models.CharField(max_length=254, blank=True)  # an other address its display name claims
+    # how processing treated it, shown next to its message: [{"code": "token_refused", "ticket": 12},
+    # {"code": "ccs_withheld", "addresses": [...]}] (see pipeline/threading.handling_notes)
+    notes = models.JSONField(default=list, blank=True)
     imap_uidvalidity = models.BigIntegerField(null=True, blank=True)
     imap_uid = models.BigIntegerField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=InboundStatus.choices, default=InboundStatus.RECEIVED)
@@ -90,7 +96,7 @@ class InboundEmail(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["status", "received_at"], name="inbound_status_idx"),
-            models.Index(fields=["sender", "received_at"], name="inbound_sender_idx"),
+            models.Index(fields=["sender_key", "received_at"], name="inbound_sender_key_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -1,22 +1,28 @@
 """Step 3: who wrote, and who was copied. Contacts (and their organisation, by domain) come
-from the customers' service; our own addresses are never made contacts."""
+from the customers' service; our own addresses are never made contacts.
+
+The sender is the From header's angle address (``parse.sender``); a display name claiming another
+address is not used as the contact's name. Which of the copied people a message may add to the
+ticket it joins is ``ccs_to_add``: the requester and agents add CCs by email, a CC does not."""
 
 from __future__ import annotations
 
 from frontdesk.channels.email.mailboxes import own_addresses
 from frontdesk.channels.email.pipeline.bounce import deliverable_again
 from frontdesk.channels.email.pipeline.parse import Parsed
+from frontdesk.channels.email.pipeline.sender import address_key
+from frontdesk.channels.email.pipeline.threading import is_agent_for
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import ValidationError
 from frontdesk.customers.models import Contact
 from frontdesk.customers.services import contact_for_identity
+from frontdesk.tickets.models import Ticket
 
 MAX_CCS = 20
 
 
 def _ours(address: str, own: frozenset[str]) -> bool:
-    local, _, domain = address.partition("@")
-    return f"{local.split('+', 1)[0]}@{domain}" in own
+    return address_key(address) in {address_key(a) for a in own}
 
 
 def identify(
@@ -40,3 +46,18 @@ def identify(
         if contact.pk != sender.pk and contact not in ccs:
             ccs.append(contact)
     return sender, ccs
+
+
+def ccs_to_add(
+    ticket: Ticket, parsed: Parsed, sender: Contact, ccs: list[Contact]
+) -> tuple[list[Contact], list[Contact]]:
+    """(the CCs a message joining ``ticket`` adds, the ones it names but may not add). The
+    requester and agents who can see the ticket add CCs by email; a CC replying does not (the
+    ones withheld are named on the ticket page, for an agent to add)."""
+    current = set(ticket.ccs.values_list("pk", flat=True)) | {ticket.requester_id}
+    new = [c for c in ccs if c.pk not in current]
+    if not new:
+        return [], []
+    if sender.pk == ticket.requester_id or is_agent_for(ticket, parsed.from_address):
+        return new, []
+    return [], new

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import email
 import email.policy
-import html as htmllib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage, Message
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from django.utils import timezone
 
 from frontdesk.channels.email.pipeline.quotes import split_html, split_text
+from frontdesk.channels.email.pipeline.sender import Sender, address_pairs, sender_of
 from frontdesk.channels.email.pipeline.store import clean_id
+from frontdesk.core.text import html_to_text as text_of_html
 
 MAX_ATTACHMENTS = 100
 MAX_PARTS_WALKED = 2000
@@ -49,10 +50,20 @@ class Parsed:
     quoted_text: str = ""  # the quoted history cut from the text ('' for forwards): body + quoted_text = text
     html_body: str = ""  # the new part of the HTML
     html_quoted: str = ""  # its quoted history: html_body + html_quoted = html
+    sender_claim: str = ""  # an address the From display name (or a comment) claims, other than from_address
+    sender_problem: str = ""  # why there is no from_address (no From, several addresses in it)
 
 
 _HEADER_CACHE: dict[tuple[str, str], Any] = {}
 _HEADER_CACHE_SIZE = 4096
+
+
+_HEADER_CAP = 16_384
+# parameters parse in quadratic time: keep these short (a long non-ASCII file name in RFC 2231
+# continuations is about 2 KB); a long thread's References are plain text and may be long
+_HEADER_CAPS = {"content-type": 4096, "content-disposition": 4096, "references": 262_144}
+_PARAMETER_HEADERS = frozenset({"content-type", "content-disposition"})
+_MAX_PARAMETERS = 64  # a file name in RFC 2231 continuations takes a few dozen at most
 
 
 class _RememberingPolicy(email.policy.EmailPolicy):
@@ -61,6 +72,16 @@ class _RememberingPolicy(email.policy.EmailPolicy):
     times while its body is found. Parsed headers are immutable strings, safe to share."""
 
     def header_fetch_parse(self, name: str, value: str) -> Any:
+        if isinstance(value, str) and not hasattr(value, "name") and len(value) > _HEADER_CAPS.get(
+            name.lower(), _HEADER_CAP
+        ):
+            # The standard library parses parameters and encoded words in quadratic time (16,000
+            # parameters in a Content-Type took 5 s): a header is cut before it is parsed. No real
+            # header of the kind read this way is that long; the raw message keeps it whole.
+            value = value[: _HEADER_CAPS.get(name.lower(), _HEADER_CAP)]
+        if isinstance(value, str) and name.lower() in _PARAMETER_HEADERS and value.count(";") > _MAX_PARAMETERS:
+            # each parameter costs the standard library about a quarter of a millisecond
+            value = ";".join(value.split(";", _MAX_PARAMETERS + 1)[: _MAX_PARAMETERS + 1])
         if not isinstance(value, str) or hasattr(value, "name") or len(value) > 4096:
             return super().header_fetch_parse(name, value)
         key = (name.lower(), value)
@@ -153,20 +174,41 @@ def header(msg: Message, name: str) -> str:
             return ""
 
 
+def _raw_values(msg: Message, name: str) -> list[str]:
+    """The named header's values as written (8-bit bytes repaired, not parsed by the policy)."""
+    wanted = name.lower()
+    charset: list[str] = []
+    return [
+        clean(_repair(msg, raw, charset) if isinstance(raw, str) else str(raw))
+        for key, raw in msg.raw_items()
+        if key.lower() == wanted
+    ]
+
+
 def addresses(msg: Message, *names: str) -> list[tuple[str, str]]:
-    """(display name, lower-case address) of the named headers; invalid addresses dropped."""
+    """(display name, lower-case address) of the named headers; invalid addresses dropped. Read
+    by ``sender.py``, not by the policy: the angle address wins over an address-like name."""
     values: list[str] = []
     for name in names:
         try:
-            values += _values(msg, name)
+            values += _raw_values(msg, name)
         except Exception:  # noqa: BLE001, S112 - an unreadable header is skipped
             continue
     found: list[tuple[str, str]] = []
-    for display, addr in getaddresses(values):
+    for display, addr in address_pairs(values):
         addr = addr.strip().lower()
         if "@" in addr and " " not in addr and len(addr) <= 254 and (display, addr) not in found:
             found.append((display.strip()[:200], addr))
     return found
+
+
+def sender(msg: Message) -> Sender:
+    """Who sent the message: the From header only (never Sender, Reply-To or Return-Path),
+    exactly one address (see ``sender.sender_of``)."""
+    try:
+        return sender_of(_raw_values(msg, "From"))
+    except Exception:  # noqa: BLE001 - an unreadable From names nobody
+        return Sender("", "", "", "unreadable From header")
 
 
 def ids(value: str) -> list[str]:
@@ -205,12 +247,8 @@ def decode_part(part: Message) -> str:
 
 
 def html_to_text(value: str) -> str:
-    value = re.sub(r"(?is)<(script|style|head)\b.*?</\1\s*>", "", value)
-    value = re.sub(r"(?i)<br\s*/?>|</p\s*>|</div\s*>|</li\s*>|</tr\s*>|</h[1-6]\s*>", "\n", value)
-    value = re.sub(r"(?s)<[^>]*>", "", value)
-    value = htmllib.unescape(value)
-    value = re.sub(r"[ \t]+\n", "\n", value)
-    return re.sub(r"\n{3,}", "\n\n", value).strip()
+    """The plain text of an HTML body, in linear time (see core/text.py)."""
+    return text_of_html(value)
 
 
 def _split_html(html: str, forwarded: bool) -> tuple[str, str]:
@@ -286,8 +324,8 @@ def parse(raw: bytes, msg: EmailMessage | None = None) -> Parsed:
     """``msg``: the raw bytes already loaded (saves parsing them twice)."""
     if msg is None:
         msg = load(raw)
-    senders = addresses(msg, "From") or addresses(msg, "Sender", "Return-Path")
-    from_name, from_address = senders[0] if senders else ("", "")
+    found = sender(msg)
+    from_name, from_address = found.name, found.address
     subject = " ".join(header(msg, "Subject").split())[:250] or "(no subject)"
     plain, html_part = _body_parts(msg)
     html = decode_part(html_part) if html_part is not None else ""
@@ -315,4 +353,6 @@ def parse(raw: bytes, msg: EmailMessage | None = None) -> Parsed:
         quoted_text=quoted_text,
         html_body=html_body,
         html_quoted=html_quoted,
+        sender_claim=found.claim,
+        sender_problem=found.problem,
     )

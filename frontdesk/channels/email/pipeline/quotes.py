@@ -15,10 +15,10 @@ plain text ("On … wrote:", "-----Original Message-----", "From: … Sent: …"
 
 from __future__ import annotations
 
-import html as htmllib
 import re
 
 from frontdesk.core.html import sanitize_html
+from frontdesk.core.text import unescape
 
 _QUOTE_HEADERS = [
     re.compile(r"^\s*On\b.{0,300}\bwrote:\s*$", re.IGNORECASE),
@@ -156,7 +156,7 @@ class _Scanner:
     def text(self, start: int, end: int) -> None:
         if start >= end:
             return
-        value = htmllib.unescape(self.html[start:end])
+        value = unescape(self.html[start:end])
         if not value.strip():
             if self.line_text:
                 self.line_text.append(" ")
@@ -269,6 +269,6 @@ def split_html(html: str, *, forwarded: bool = False) -> tuple[str, str]:
         return html, ""
     new, quoted = _move_trailing_space(html[:cut], html[cut:])
     shown = sanitize_html(new)  # what a browser shows of the new part: never fold everything away
-    if "<img" not in shown and not htmllib.unescape(_TAG.sub("", shown)).strip():
+    if "<img" not in shown and not unescape(_TAG.sub("", shown)).strip():
         return html, ""
     return new, quoted

@@ -1,13 +1,18 @@
 """Run the pipeline for one stored message, in one transaction, idempotently.
 
-The row is locked (select_for_update) so two workers never process it twice; the steps run in a
-savepoint so that a refusal or a failure rolls back their writes but keeps the lock, and the
-row is marked ignored or quarantined with its reason. The raw file is never touched.
+The message is read, parsed and its HTML sanitised before the transaction (``_prepare``): that
+work is linear but can take a while on a large or hostile message, and no write lock is held
+meanwhile (DESIGN.md §4, rule 7). Then the row is locked (select_for_update) so two workers never
+process it twice; the steps run in a savepoint so that a refusal or a failure rolls back their
+writes but keeps the lock, and the row is marked ignored or quarantined with its reason. The raw
+file is never touched.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from email.message import EmailMessage
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -18,12 +23,13 @@ from frontdesk.channels.email.mailboxes import mailbox_for_intake, own_addresses
 from frontdesk.channels.email.models import EmailReference, InboundEmail, InboundStatus, Mailbox
 from frontdesk.channels.email.pipeline import preflight
 from frontdesk.channels.email.pipeline.bounce import handle_bounce
-from frontdesk.channels.email.pipeline.identify import identify
+from frontdesk.channels.email.pipeline.identify import ccs_to_add, identify
 from frontdesk.channels.email.pipeline.parse import Parsed, addresses, load, parse
 from frontdesk.channels.email.pipeline.store import read_raw
-from frontdesk.channels.email.pipeline.threading import find_ticket
+from frontdesk.channels.email.pipeline.threading import handling_notes, thread_for
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import ValidationError
+from frontdesk.core.html import Sanitised, sanitize_html
 from frontdesk.core.inserts import insert
 from frontdesk.core.reads import read_one
 from frontdesk.customers.models import Contact
@@ -32,7 +38,44 @@ from frontdesk.tickets.services import message_add, sniff, ticket_create, ticket
 
 ACTOR = Actor.system("email")
 DONE = (InboundStatus.PROCESSED, InboundStatus.IGNORED, InboundStatus.QUARANTINED)
-_RESULT_FIELDS = ["status", "reason", "processed_at", "attempts", "sender", "ticket", "message"]
+_RESULT_FIELDS = ["status", "reason", "processed_at", "attempts", "sender", "ticket", "message", "notes"]
+
+
+@dataclass
+class _Prepared:
+    """What the steps need of the message, made before the transaction."""
+
+    raw: bytes
+    msg: EmailMessage
+    parsed: Parsed | None = None  # None when it is too large to parse (the steps quarantine it)
+    body_html: Sanitised | None = None
+    quoted_html: Sanitised | None = None
+    uploads: tuple[list[ContentFile], list[str], list[str]] | None = None
+    error: Exception | None = None  # raised by parsing: the steps quarantine the message with it
+
+
+def _prepare(inbound_id: int) -> _Prepared | None:
+    """Read, parse and sanitise the message outside any transaction; None when it is done
+    already, unknown or unreadable (the steps, under the lock, decide what happens then)."""
+    row = InboundEmail.objects.filter(pk=inbound_id).first()
+    if row is None or row.status in DONE:
+        return None
+    try:
+        raw = read_raw(row)
+        prepared = _Prepared(raw=raw, msg=load(raw))
+    except Exception:  # noqa: BLE001 - read again under the lock, where a failure quarantines it
+        return None
+    mailbox = mailbox_for_intake(row.mailbox_id) if row.mailbox_id is not None else None
+    if mailbox is not None and row.size > mailbox.max_message_bytes:
+        return prepared  # preflight quarantines it: its body is not read
+    try:
+        prepared.parsed = parsed = parse(raw, prepared.msg)
+        prepared.body_html = sanitize_html(parsed.html_body)
+        prepared.quoted_html = sanitize_html(parsed.html_quoted)
+        prepared.uploads = _uploads(parsed)
+    except Exception as exc:  # noqa: BLE001 - never expected (parse never raises); kept for the steps
+        prepared.error = exc
+    return prepared
 
 
 def _uploads(parsed: Parsed) -> tuple[list[ContentFile], list[str], list[str]]:
@@ -96,11 +139,17 @@ def _add_ccs(ticket: Ticket, ccs: list[Contact]) -> None:
         ticket_update(actor=ACTOR, by=None, ticket=ticket, ccs=sorted(current | set(new)))
 
 
-def _write(inbound: InboundEmail, parsed: Parsed, contact: Contact, ccs: list[Contact]) -> tuple[Ticket, Message]:
+def _write(
+    inbound: InboundEmail, prepared: _Prepared, parsed: Parsed, contact: Contact, ccs: list[Contact]
+) -> tuple[Ticket, Message]:
     mailbox: Mailbox | None = inbound.mailbox
-    ticket = find_ticket(parsed, contact)
-    files, cids, refused = _uploads(parsed)
+    thread = thread_for(parsed, contact)
+    ticket = thread.ticket
+    withheld: list[Contact] = []
+    files, cids, refused = prepared.uploads or _uploads(parsed)
     body = _body(parsed, refused)
+    body_html = prepared.body_html if prepared.body_html is not None else parsed.html_body
+    quoted_html = prepared.quoted_html if prepared.quoted_html is not None else parsed.html_quoted
     external_id = parsed.message_id[:255] or None
     if ticket is not None and ticket.status_category != StatusCategory.CLOSED:
         message = message_add(
@@ -111,12 +160,13 @@ def _write(inbound: InboundEmail, parsed: Parsed, contact: Contact, ccs: list[Co
             author_contact=contact,
             channel="email",
             attachments=files or None,
-            body_html=parsed.html_body,
+            body_html=body_html,
             quoted_text=parsed.quoted_text,
-            quoted_html=parsed.html_quoted,
+            quoted_html=quoted_html,
             external_id=external_id,
         )
-        _add_ccs(ticket, ccs)
+        added, withheld = ccs_to_add(ticket, parsed, contact, ccs)
+        _add_ccs(ticket, added)
     else:
         closed = ticket
         ticket = ticket_create(
@@ -130,26 +180,32 @@ def _write(inbound: InboundEmail, parsed: Parsed, contact: Contact, ccs: list[Co
             team=mailbox.team if mailbox else None,
             ccs=[c.pk for c in ccs] or None,
             attachments=files or None,
-            body_html=parsed.html_body,
+            body_html=body_html,
             quoted_text=parsed.quoted_text,
-            quoted_html=parsed.html_quoted,
+            quoted_html=quoted_html,
             external_id=external_id,
         )
         message = ticket.opening_message  # type: ignore[attr-defined]
         if closed is not None:
             ticket_link(actor=ACTOR, by=None, source=ticket, target=closed, kind=LinkKind.FOLLOW_UP_OF)
+    inbound.notes = handling_notes(thread, withheld)
     _inline_images(message, cids)
     if parsed.message_id:
         insert(EmailReference(header_id=parsed.message_id, ticket=ticket, message=message, outgoing=False))
     return ticket, message
 
 
-def _run(inbound: InboundEmail, own: frozenset[str], accept: bool = False) -> None:
+def _run(
+    inbound: InboundEmail, own: frozenset[str], accept: bool = False, prepared: _Prepared | None = None
+) -> None:
     """The steps. ``accept``: an administrator decided this message (ignored as machine mail, a
     bounce, a burst or from our own address) is a customer's: only a duplicate or a Message-ID we
-    sent is still refused."""
-    raw = read_raw(inbound)
-    msg = load(raw)
+    sent is still refused. ``prepared``: the message read and parsed before the transaction
+    (read here only if the row changed in between)."""
+    if prepared is None:
+        raw = read_raw(inbound)
+        prepared = _Prepared(raw=raw, msg=load(raw))
+    raw, msg = prepared.raw, prepared.msg
     senders = addresses(msg, "From") or addresses(msg, "Sender", "Return-Path")
     sender = senders[0][1] if senders else ""
     inbound.sender = sender[:254]
@@ -166,11 +222,13 @@ def _run(inbound: InboundEmail, own: frozenset[str], accept: bool = False) -> No
     if not accept:
         preflight.check_machine(msg)
         preflight.check_burst(sender, seen)
-    parsed = parse(raw, msg)
+    if prepared.error is not None:
+        raise prepared.error
+    parsed = prepared.parsed or parse(raw, msg)  # (parsed here only if the row changed in between)
     if not parsed.from_address:
         raise preflight.Quarantine("no sender address")
     contact, ccs = identify(parsed, ACTOR, own, undeliverable=seen.sender_undeliverable)
-    inbound.ticket, inbound.message = _write(inbound, parsed, contact, ccs)
+    inbound.ticket, inbound.message = _write(inbound, prepared, parsed, contact, ccs)
 
 
 def _reason(exc: Exception) -> str:
@@ -184,6 +242,7 @@ def _processed_elsewhere(inbound: InboundEmail) -> bool:
 
 def _settle(inbound: InboundEmail, status: str, reason: str) -> None:
     inbound.ticket = inbound.message = None
+    inbound.notes = []
     inbound.status, inbound.reason = status, reason
     inbound.processed_at = timezone.now()
     inbound.save(update_fields=_RESULT_FIELDS)
@@ -193,6 +252,7 @@ def process_inbound(inbound_id: int, *, accept: bool = False) -> InboundEmail:
     """Process one stored message; a processed, ignored or quarantined row is returned unchanged.
     ``accept``: see ``_run``."""
     own = own_addresses()  # outside the transaction, so the cached value serves
+    prepared = _prepare(inbound_id)  # parsing and sanitising never hold the write lock
     with transaction.atomic():
         found = read_one(InboundEmail, '"id" = %s', [inbound_id], for_update=True)  # SQL compiled once
         if found is None:
@@ -206,7 +266,7 @@ def process_inbound(inbound_id: int, *, accept: bool = False) -> InboundEmail:
             inbound.mailbox = mailbox
         try:
             with transaction.atomic():
-                _run(inbound, own, accept)
+                _run(inbound, own, accept, prepared)
                 inbound.status, inbound.reason = InboundStatus.PROCESSED, ""
                 inbound.processed_at = timezone.now()
                 # inside the savepoint: a racing duplicate fails here, rolling back its writes

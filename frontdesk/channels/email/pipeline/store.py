@@ -24,13 +24,31 @@ def clean_id(value: str) -> str:
     return "".join(value.split())[:998]
 
 
+def _head(raw: bytes) -> bytes:
+    return raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0][:262144]
+
+
 def header_id_of(raw: bytes) -> str:
     """The Message-ID of the header block, read leniently (never raises)."""
-    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0][:262144]
+    head = _head(raw)
     match = _MSGID.search(head)
     if match is None:
         return ""
     return clean_id(match.group(1).decode("utf-8", "replace"))
+
+
+def sender_facts(raw: bytes) -> tuple[str, str]:
+    """(the sender's address key, an other address its display name claims) from the From
+    header, read as the pipeline reads it (``parse.sender``); ('', '') when there is no single
+    sender. Never raises."""
+    from frontdesk.channels.email.pipeline.parse import load, sender  # parse imports this module
+    from frontdesk.channels.email.pipeline.sender import address_key
+
+    try:
+        found = sender(load(_head(raw) + b"\n\n"))
+    except Exception:  # noqa: BLE001 - the pipeline decides what to make of an unreadable header
+        return "", ""
+    return address_key(found.address)[:254], found.claim[:254]
 
 
 def store_raw(
@@ -47,12 +65,15 @@ def store_raw(
         ).first()
         if existing is not None:
             return existing
+    key, claim = sender_facts(raw)
     row = InboundEmail(
         mailbox=mailbox,
         source=(source or "")[:10],
         size=len(raw),
         sha256=hashlib.sha256(raw).hexdigest(),
         header_id=header_id_of(raw),
+        sender_key=key,
+        sender_claim=claim,
         imap_uidvalidity=imap_uidvalidity,
         imap_uid=imap_uid,
     )

@@ -109,8 +109,9 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn) -> HttpResponse
             due_at=payload.due_at,
             followers=payload.follower_ids,
             ccs=payload.cc_ids,
+            cc_emails=payload.cc_emails,
         )
-        return TicketDetailOut.from_orm(ticket)
+        return TicketDetailOut.from_orm(ticket, context={"request": request})
 
     return idempotent(request, 201, create)
 
@@ -167,11 +168,18 @@ def list_audit(request: HttpRequest, ticket_id: int, cursor: str | None = None, 
 
 @router.post("/tickets/{ticket_id}/merge", response=TicketDetailOut)
 def merge_ticket(request: HttpRequest, ticket_id: int, payload: MergeIn) -> Any:
+    """Merge this ticket into `target_id`: its messages, attachments, followers and tags move there
+    and it is closed. When the two requesters differ the merge is refused with `409
+    requesters_differ` unless `requester` says whose the merged ticket keeps (its requester and CCs
+    read every message of both); the other requester is copied only with `other_requester_as_cc`."""
     target = services.tickets_merge(
         actor=_actor(request),
         by=caller(request),
         source=check_id(ticket_id, "Ticket"),
         target=payload.target_id,
+        requester=payload.requester,
+        ccs=payload.ccs,
+        other_requester_as_cc=payload.other_requester_as_cc,
     )
     return selectors.ticket_get(viewer=caller(request), ticket_id=target.pk)
 

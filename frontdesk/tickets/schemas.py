@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -13,6 +13,14 @@ from frontdesk.core.api_utils import ObjectId, StrictIn
 PriorityIn = int | Literal["low", "normal", "high", "urgent"]
 Sort = Literal["-updated_at", "updated_at", "-created_at", "created_at", "-priority", "-id"]
 LinkKindIn = Literal["related", "incident_of", "follow_up_of"]
+CcEmail = Annotated[str, Field(min_length=3, max_length=254)]
+
+
+def _viewer_is_customer(context: Any) -> bool:
+    """Whether the response is for a customer (ninja passes the request in the context)."""
+    request = context.get("request") if isinstance(context, dict) else None
+    user = getattr(request, "auth", None)
+    return bool(getattr(user, "is_customer", False))
 
 
 class PersonOut(Schema):
@@ -73,7 +81,11 @@ class TicketDetailOut(TicketOut):
         return sorted(u.pk for u in obj.followers.all())
 
     @staticmethod
-    def resolve_cc_ids(obj: Any) -> list[int]:
+    def resolve_cc_ids(obj: Any, context: Any = None) -> list[int]:
+        # not shown to customers: whether an address they copied was already a contact (an older
+        # id) or became one is not theirs to learn
+        if _viewer_is_customer(context):
+            return []
         return sorted(c.pk for c in obj.ccs.all())
 
 
@@ -93,7 +105,13 @@ class TicketCreateIn(StrictIn):
     custom_fields: dict[str, Any] | None = None
     due_at: datetime | None = None
     follower_ids: list[ObjectId] | None = None
-    cc_ids: list[ObjectId] | None = None
+    cc_ids: list[ObjectId] | None = Field(None, description="Contacts to copy, by id (agents only).")
+    cc_emails: list[CcEmail] | None = Field(
+        None,
+        max_length=20,
+        description="People to copy, by email address (customers and agents): each is found or made a "
+        "contact; the answer is the same whether the address was known or not.",
+    )
 
 
 class TicketPatchIn(StrictIn):
@@ -186,6 +204,19 @@ class AuditOut(Schema):
 
 class MergeIn(StrictIn):
     target_id: ObjectId
+    requester: Literal["target", "source"] | None = Field(
+        None,
+        description="Required when the two tickets have different requesters (else 409 requesters_differ): "
+        "whose requester the merged ticket keeps. `source` also takes the source's organisation.",
+    )
+    ccs: Literal["kept", "both"] | None = Field(
+        None,
+        description="Whose CCs the merged ticket keeps: those of the ticket whose requester is kept, or both "
+        "tickets'. Default: `both` when the requesters are the same, `kept` when they differ.",
+    )
+    other_requester_as_cc: bool = Field(
+        False, description="Copy the requester that is not kept on the merged ticket (when they differ)."
+    )
 
 
 class SplitIn(StrictIn):

@@ -19,9 +19,10 @@ from frontdesk.brands.services import default_brand
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import PermissionDenied, ValidationError
 from frontdesk.core.events import record_many
-from frontdesk.core.html import sanitize_html
+from frontdesk.core.html import ensure_sanitised
 from frontdesk.core.inserts import insert
-from frontdesk.customers.models import Contact
+from frontdesk.customers.models import Contact, IdentityKind
+from frontdesk.customers.services import contact_for_identity
 from frontdesk.fields.services import tags_ensure, validate_values
 from frontdesk.tickets.events import MessageAdded, TicketCreated
 from frontdesk.tickets.models import (
@@ -37,7 +38,36 @@ from frontdesk.tickets.services import _common as c
 from frontdesk.tickets.services.attachments import attachments_collect
 
 # what a customer may not choose when opening a ticket
-_AGENT_ONLY = ("status", "priority", "type", "team", "assignee", "tags", "due_at", "followers", "author_user")
+_AGENT_ONLY = (
+    "status", "priority", "type", "team", "assignee", "tags", "due_at", "followers", "author_user", "brand",
+)
+MAX_CC_EMAILS = 20  # as many as an email's Cc header adds
+
+
+def _cc_contacts(actor: Actor, emails: Sequence[str], requester: Contact) -> list[Contact]:
+    """The contacts of these addresses, found or created (race-safe) by the customers' service.
+
+    The answer is the same whether an address was known or not (a customer may not learn who
+    else is a contact): an address is refused only for its form, never for its owner. Called
+    before the ticket's transaction, like the email channel's ``identify``: a contact made here
+    stays even if the ticket then fails."""
+    if not isinstance(emails, (list, tuple)) or len(emails) > MAX_CC_EMAILS:
+        raise ValidationError(
+            f"At most {MAX_CC_EMAILS} addresses can be copied.", fields={"cc_emails": f"at most {MAX_CC_EMAILS}"}
+        )
+    contacts: list[Contact] = []
+    for n, email in enumerate(emails):
+        if not isinstance(email, str) or not email.strip():
+            raise ValidationError("Enter a valid email address.", fields={f"cc_emails.{n}": "an email address"})
+        try:
+            contact = contact_for_identity(actor=actor, kind=IdentityKind.EMAIL, value=email)
+        except ValidationError:
+            raise ValidationError(
+                "Enter a valid email address.", fields={f"cc_emails.{n}": "not a valid email address"}
+            ) from None
+        if contact.pk != requester.pk and all(contact.pk != c.pk for c in contacts):
+            contacts.append(contact)
+    return contacts
 
 
 def ticket_create(
@@ -59,6 +89,7 @@ def ticket_create(
     due_at: datetime | str | None = None,
     followers: Sequence[User | int] | None = None,
     ccs: Sequence[Contact | int] | None = None,
+    cc_emails: Sequence[str] | None = None,
     attachments: list[Any] | None = None,
     body_html: str = "",
     quoted_text: str = "",
@@ -69,10 +100,14 @@ def ticket_create(
 ) -> Ticket:
     """Open a ticket with its first (public) message. ``by=None`` is a channel or the system.
 
-    Customers open tickets for themselves only and cannot set agent-only properties;
-    light agents cannot open tickets. ``quoted_text``/``quoted_html`` keep the quoted history of
-    an email (shown folded); ``external_id`` is the opening message's id in its channel (an email's
-    Message-ID). The opening message is left on the returned ticket as ``opening_message``.
+    Customers open tickets for themselves only and cannot set agent-only properties (brand
+    included); light agents cannot open tickets. ``ccs`` are contact ids (agents and channels
+    only: customers copy people by address, with ``cc_emails``, at most ``MAX_CC_EMAILS``, found
+    or created as contacts). ``body_html``/``quoted_html`` are sanitised (in linear time, capped:
+    see core/html.py) before the transaction; the text ``body`` keeps what a cap cuts.
+    ``quoted_text``/``quoted_html`` keep the quoted history of an email (shown folded);
+    ``external_id`` is the opening message's id in its channel (an email's Message-ID). The opening
+    message is left on the returned ticket as ``opening_message``.
     """
     given = {
         "status": status,
@@ -84,6 +119,7 @@ def ticket_create(
         "due_at": due_at,
         "followers": followers,
         "author_user": author_user,
+        "brand": brand,
     }
     if by is not None:
         if not by.is_active:
@@ -102,6 +138,11 @@ def ticket_create(
             if refused:
                 raise PermissionDenied(
                     "Customers may not set these properties.", fields={k: "agents only" for k in refused}
+                )
+            if ccs:  # refused before any id is looked up: no answer tells which contacts exist
+                raise ValidationError(
+                    "Customers copy people by their email address: send cc_emails, not cc_ids.",
+                    fields={"cc_ids": "use cc_emails"},
                 )
         elif not by.is_full_agent:
             raise PermissionDenied("Light agents may not open tickets.")
@@ -131,6 +172,13 @@ def ticket_create(
     brand = c.resolve_brand(brand) or default_brand()
     now = timezone.now()
     created = created_at or now
+    remote_images = by is not None and by.is_agent  # mail and customers show only their own images
+    safe_html = ensure_sanitised(body_html, remote_images=remote_images)  # before the write lock
+    safe_quoted = ensure_sanitised(quoted_html, remote_images=remote_images)
+    if cc_emails:
+        for contact in _cc_contacts(actor, cc_emails, requester):
+            if all(contact.pk != x.pk for x in cc_contacts):
+                cc_contacts.append(contact)
 
     with transaction.atomic():
         tag_rows = tags_ensure(tags) if tags else []
@@ -174,9 +222,9 @@ def ticket_create(
             author_contact=None if author_user is not None else requester,
             channel=channel,
             body=body,
-            body_html=sanitize_html(body_html),
+            body_html=safe_html,
             quoted_text=quoted_text,
-            quoted_html=sanitize_html(quoted_html),
+            quoted_html=safe_quoted,
             external_id=external_id,
             created_at=created,
         )

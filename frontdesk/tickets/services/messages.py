@@ -19,7 +19,7 @@ from frontdesk.accounts.models import STAFF_ROLES, User
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import Conflict, PermissionDenied, ValidationError
 from frontdesk.core.events import record
-from frontdesk.core.html import sanitize_html
+from frontdesk.core.html import ensure_sanitised
 from frontdesk.customers.models import Contact
 from frontdesk.tickets import policies
 from frontdesk.tickets.events import MessageAdded
@@ -77,6 +77,8 @@ def message_add(
     system, writing as ``author_contact`` (a customer's message) or as nobody (a system note).
     ``set_status`` changes the status in the same transaction ("submit as pending").
     ``quoted_text``/``quoted_html`` keep the quoted history of an email reply (shown folded).
+    ``body_html``/``quoted_html`` are sanitised (in linear time, capped: see core/html.py) before
+    the transaction; the text ``body`` keeps what a cap cuts.
     """
     if kind not in MessageKind.values:
         raise ValidationError("Unknown message kind.", fields={"kind": "public or note"})
@@ -106,6 +108,9 @@ def message_add(
         raise ValidationError(
             "Internal notes are written by agents.", fields={"kind": "notes are for agents"}
         )
+    remote_images = author_user is not None  # mail and customers show only their own images
+    safe_html = ensure_sanitised(body_html, remote_images=remote_images)  # before the write lock
+    safe_quoted = ensure_sanitised(quoted_html, remote_images=remote_images)
 
     with transaction.atomic():
         locked = lock_ticket(ticket)
@@ -120,9 +125,9 @@ def message_add(
             author_contact=author_contact,
             channel=channel or locked.channel,
             body=body,
-            body_html=sanitize_html(body_html),
+            body_html=safe_html,
             quoted_text=quoted_text,
-            quoted_html=sanitize_html(quoted_html),
+            quoted_html=safe_quoted,
             external_id=external_id,
             created_at=now,
         )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -8,14 +9,16 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-SCENARIOS = ("core", "email")
+SCENARIOS = ("core", "email", "faults")
 
 
 class Command(BaseCommand):
     help = (
         "Run a benchmark scenario and print one JSON object on stdout (progress on stderr). "
         "`bench core --db sqlite|postgres --tickets N`, "
-        "`bench email --db sqlite|postgres --messages N --workers 1,2`: see docs/performance.md."
+        "`bench email --db sqlite|postgres --messages N --workers 1,2`, "
+        "`bench faults --replies 500` (the scaled shape under a killed worker and restarted PostgreSQL and "
+        "Redis, real processes; PostgreSQL from FRONTDESK_BENCH_DATABASE_URL): see docs/performance.md."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -41,6 +44,7 @@ class Command(BaseCommand):
             help="tickets created through the service (and as many as raw SQL)",
         )
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--replies", type=int, default=500, help="faults: replies sent while the worker is killed")
         parser.add_argument("--messages", type=int, default=2000, help="email: messages per corpus")
         parser.add_argument(
             "--workers",
@@ -50,6 +54,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         sys.path.insert(0, str(Path(settings.BASE_DIR).parent))
+        if opts["scenario"] == "faults":
+            from bench import faults
+            from bench.core import DEFAULT_PG_URL
+
+            if opts["replies"] < 20:
+                raise CommandError("--replies must be at least 20")
+            base = os.environ.get("FRONTDESK_BENCH_DATABASE_URL", DEFAULT_PG_URL)
+            result = faults.run(pg_base=base, replies=opts["replies"])
+            sys.stdout.write(json.dumps(result, sort_keys=True) + "\n")
+            return
         if opts["scenario"] == "email":
             result = self._email(opts)
             sys.stdout.write(json.dumps(result, sort_keys=True) + "\n")

@@ -179,6 +179,20 @@ def require_visible(by: User | None, ticket: Ticket) -> None:
         raise NotFound("Ticket not found.")
 
 
+def require_may_edit(by: User | None, source: Ticket | int) -> None:
+    """Refuse people who may change no ticket (customers) on the ticket they act from, before any
+    other ticket (a merge or link target) is looked up: otherwise the answer (404 for a target that
+    does not exist, 403 for one that does) tells them which ticket ids exist. 404 when they may not
+    see ``source`` either."""
+    if by is None or policies.can_edit(by):
+        return
+    ticket = source if isinstance(source, Ticket) else Ticket.objects.filter(pk=source).first()
+    if ticket is None:
+        raise NotFound("Ticket not found.")
+    require_visible(by, ticket)
+    raise PermissionDenied("You may not change tickets.")
+
+
 def require_editor(by: User | None, ticket: Ticket) -> None:
     if by is None:
         return

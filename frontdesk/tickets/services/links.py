@@ -22,6 +22,7 @@ USER_KINDS = (LinkKind.RELATED.value, LinkKind.INCIDENT_OF.value, LinkKind.FOLLO
 
 
 def _tickets(by: User | None, source: Ticket | int, target: Ticket | int) -> tuple[Ticket, Ticket]:
+    c.require_may_edit(by, source)
     src = source if isinstance(source, Ticket) else Ticket.objects.filter(pk=source).first()
     dst = target if isinstance(target, Ticket) else Ticket.objects.filter(pk=target).first()
     if src is None or dst is None:

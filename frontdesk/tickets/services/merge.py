@@ -104,6 +104,7 @@ def tickets_merge(
     the CCs of the ticket whose requester is kept, ``"both"`` those of both tickets; and
     ``other_requester_as_cc`` copies the requester not kept (off by default). When the requesters
     are the same nothing needs choosing and the CCs of both tickets are kept."""
+    c.require_may_edit(by, source)
     _check_choice(requester, ccs, other_requester_as_cc)
     source_id = source.pk if isinstance(source, Ticket) else source
     target_id = target.pk if isinstance(target, Ticket) else target
@@ -196,6 +197,7 @@ def _apply_people(dst: Ticket, kept: Ticket, cc_ids: list[int]) -> dict[str, lis
 
 def ticket_split(*, actor: Actor, by: User | None, ticket: Ticket | int, message_ids: list[int]) -> Ticket:
     """Move ``message_ids`` of ``ticket`` into a new ticket of the same requester."""
+    c.require_may_edit(by, ticket)
     if not isinstance(message_ids, list) or not message_ids or not all(c.is_id(i) for i in message_ids):
         raise ValidationError(
             "Name the messages to split off.", fields={"message_ids": "a non-empty list of ids"}

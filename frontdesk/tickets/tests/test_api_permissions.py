@@ -100,3 +100,15 @@ def test_restricted_team_tickets_are_invisible_to_non_members(api_for, agent) ->
     insider = api_for(member)
     assert insider.get(f"/api/v1/tickets/{ticket.pk}").status_code == 200
     assert [t["id"] for t in insider.get("/api/v1/tickets").json()["items"]] == [ticket.pk]
+
+
+def test_a_customer_cannot_learn_which_ticket_ids_exist_by_merging_or_linking(api_for, customer_user) -> None:
+    own = make_ticket(requester=contact_of(customer_user))
+    someone_elses = make_ticket()
+    api = api_for(customer_user)
+    for path, extra in [("merge", {}), ("links", {"kind": "related"})]:
+        answers = set()
+        for target in (someone_elses.pk, someone_elses.pk + 1000):  # exists, and does not
+            r = api.post(f"/api/v1/tickets/{own.pk}/{path}", {"target_id": target, **extra})
+            answers.add((r.status_code, r.json()["error"]["code"]))
+        assert answers == {(403, "permission_denied")}, (path, answers)

@@ -14,7 +14,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self' data:",
+        # https: only for the remote images of a message an agent chose to load (received mail
+        # never loads them by itself: frontdesk.core.html keeps them aside) and images agents write
+        "img-src 'self' data: https:",
         "font-src 'self'",
         "connect-src {connect}",
         "object-src 'none'",

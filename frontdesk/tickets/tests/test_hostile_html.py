@@ -77,7 +77,8 @@ def test_a_customers_html_keeps_no_relative_or_remote_image(api_for: Any, custom
     response = api_for(customer_user).post(f"/api/v1/tickets/{ticket.pk}/messages", {"body": "x", "body_html": html})
     assert response.status_code == 201, response.content
     stored = Message.objects.get(pk=response.json()["id"]).body_html
-    assert "src=" not in stored and "href=" not in stored and 'alt="a"' in stored
+    assert ' src=' not in stored and "href=" not in stored and 'alt="a"' in stored
+    assert stored.count('data-remote-src="https://t.test/p.gif"') == 1, "loads only when an agent asks"
 
 
 @pytest.mark.django_db

@@ -34,6 +34,19 @@
     return true;
   }
 
+  // "Load remote images" on a message: the sanitiser kept their addresses aside (data-remote-src)
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-load-images]");
+    if (!button) return;
+    var message = button.closest("article") || document;
+    Array.prototype.forEach.call(message.querySelectorAll("img[data-remote-src]"), function (img) {
+      img.setAttribute("src", img.getAttribute("data-remote-src"));
+      img.removeAttribute("data-remote-src");
+    });
+    var note = button.closest(".remote-images");
+    if (note) note.hidden = true;
+  });
+
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") {
       toggleOverlay(false);

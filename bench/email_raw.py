@@ -64,9 +64,10 @@ class RawEmailWriter:
             inbound_id = self._insert(
                 cur,
                 "INSERT INTO channel_email_inboundemail (mailbox_id, source, raw, size, sha256, header_id, sender,"
-                " status, reason, attempts, received_at)"
-                " VALUES (%s, 'bench', %s, %s, %s, %s, '', 'received', '', 0, %s)",
-                (self.mailbox_id, raw_name, len(mail.raw), hashlib.sha256(mail.raw).hexdigest(), mail.message_id, now),
+                " sender_key, sender_claim, notes, status, reason, attempts, received_at)"
+                " VALUES (%s, 'bench', %s, %s, %s, %s, '', %s, '', '[]', 'received', '', 0, %s)",
+                (self.mailbox_id, raw_name, len(mail.raw), hashlib.sha256(mail.raw).hexdigest(), mail.message_id,
+                 mail.sender.lower(), now),  # the sender key, known in advance (no +tags here)
             )
             cur.close()
         with transaction.atomic():

@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from frontdesk.testing.live import _drop_postgres, _postgres_url
 from frontdesk.testing.private_servers import FRONTDESK, ROOT, PrivateRedis, free_port, wait_for
 from frontdesk.testing.smtp_sink import SmtpSink
 
@@ -69,17 +70,11 @@ class Service:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
-def _create_database(base_url: str, name: str) -> str:
-    from frontdesk.testing.live import _postgres_url
-
-    return _postgres_url(base_url, name)
-
-
 class ScaledSite:
     def __init__(self, pg_base_url: str, *, extra_env: dict[str, str] | None = None) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="frontdesk-scaled-"))
         self.redis = PrivateRedis()
-        self.database_url = _create_database(pg_base_url, f"frontdesk_scaled_{uuid.uuid4().hex[:8]}")
+        self.database_url = _postgres_url(pg_base_url, f"frontdesk_scaled_{uuid.uuid4().hex[:8]}")
         env = {k: v for k, v in os.environ.items() if not k.startswith(("FRONTDESK_", "DJANGO_"))}
         env.update(
             FRONTDESK_DATABASE_URL=self.database_url, FRONTDESK_REDIS_URL=self.redis.url,
@@ -156,8 +151,6 @@ class ScaledSite:
         for service in (self.worker, self.lmtp, *self.webs):
             service.stop()
         self.redis.close()
-        from frontdesk.testing.live import _drop_postgres
-
         _drop_postgres(self.database_url)
         shutil.rmtree(self.folder, ignore_errors=True)
 

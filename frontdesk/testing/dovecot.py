@@ -59,6 +59,10 @@ default_login_user = mail
 default_internal_user = mail
 default_internal_group = mail
 mail_location = maildir:~/Maildir
+# IDLE learns of new mail through inotify and, where inotify is unavailable (its per-user limit is
+# easily spent on a busy shared machine), by looking every mailbox_idle_check_interval (30 s by
+# default): a second keeps the IDLE tests about the client, not about the host's inotify budget.
+mailbox_idle_check_interval = 1 secs
 service imap-login {{
   inet_listener imap {{
     address = 127.0.0.1

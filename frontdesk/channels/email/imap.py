@@ -87,9 +87,11 @@ def poll_with(client: imapclient.IMAPClient, mailbox: Mailbox) -> int:
         # A mailbox's first poll takes what arrived since it was set up in Frontdesk (by day, a day
         # early: IMAP dates have no time) and older mail only while unread: connecting a mailbox
         # with years of read mail must not turn them into tickets. Later polls take everything new.
+        # The highest UID is read first: mail arriving between the two searches is then above it
+        # and is taken on the next poll, never skipped as old.
         since = mailbox.created_at.date() - timedelta(days=1)
-        uids = sorted(client.search(["OR", "UNSEEN", "SINCE", since]))
         start_after = max(client.search(["ALL"]) or [0])
+        uids = sorted(client.search(["OR", "UNSEEN", "SINCE", since]))
     else:
         # "n:*" always includes the highest UID, even when it is below n: filter.
         uids = sorted(uid for uid in client.search(["UID", f"{last + 1}:*"]) if uid > last)
@@ -171,6 +173,7 @@ def watch(
     backoff = 1.0
     while not stop.is_set():
         client = None
+        failed = False
         try:
             close_old_connections()
             mailbox = Mailbox.objects.get(pk=mailbox_id)
@@ -196,6 +199,7 @@ def watch(
             logger.error("mailbox %s does not exist: stopping", mailbox_id)
             return
         except Exception as exc:
+            failed = True
             with contextlib.suppress(Exception):
                 record_poll(Mailbox.objects.get(pk=mailbox_id), exc)
             logger.warning("IMAP watch of mailbox %s: %s; reconnecting in %.0fs", mailbox_id, exc, backoff)
@@ -203,7 +207,13 @@ def watch(
                 break
             backoff = min(backoff * 2, max_backoff)
         finally:
-            if client is not None:
+            if client is not None and failed:
+                # After a failure the session may be mid-command (in IDLE, a LOGOUT is answered
+                # "BAD Expected DONE" and its own reply never comes: a 30 s wait before the
+                # reconnect, and mail waits with it). Drop the connection instead.
+                with contextlib.suppress(Exception):
+                    client.shutdown()
+            elif client is not None:
                 _close(client)
 
 
@@ -223,14 +233,37 @@ def _news(client: imapclient.IMAPClient) -> bool:
     return found
 
 
-def _idle_wait(client: imapclient.IMAPClient, stop: threading.Event, seconds: float) -> None:
-    """IDLE until the server says something, `seconds` pass (servers drop idlers after 30 min),
-    or `stop` is set."""
+def _idle_wait(client: imapclient.IMAPClient, stop: threading.Event, seconds: float) -> bool:
+    """IDLE until the server says something (True), `seconds` pass (servers drop idlers after 30
+    min) or `stop` is set (False)."""
     client.idle()
     try:
         deadline = time.monotonic() + seconds
         while not stop.is_set() and time.monotonic() < deadline:
-            if client.idle_check(timeout=1):
-                return
+            if _buffered(client) or client.idle_check(timeout=1):
+                return True
+        return False
     finally:
         client.idle_done()
+
+
+def _buffered(client: imapclient.IMAPClient) -> bool:
+    """Whether a server line already sits in the connection's read buffer.
+
+    `idle_check` waits on the socket, but a notice sent in the same packet as the "+ idling"
+    answer (Dovecot sends one at once when mail arrived just before IDLE) was read into the
+    buffer with that answer: the socket stays quiet and the notice would wait for the server's
+    next keep-alive, minutes away."""
+    reader = getattr(getattr(client, "_imap", None), "file", None)
+    peek = getattr(reader, "peek", None)
+    if peek is None:
+        return False
+    sock = client.socket()
+    timeout = sock.gettimeout()
+    sock.setblocking(False)  # peek on an empty buffer tries one read: it must not wait
+    try:
+        return bool(peek(1))
+    except OSError:
+        return False
+    finally:
+        sock.settimeout(timeout)

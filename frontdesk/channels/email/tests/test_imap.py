@@ -162,7 +162,7 @@ def test_idle_notices_new_mail_within_seconds(dovecot: Dovecot, watcher) -> None
     # IDLE hears of it at once; without IDLE it would wait for the next poll, a minute away
     assert _wait_for(lambda: Ticket.objects.count() == 2, 20)
     # flagged right after the ticket is committed
-    assert _wait_for(lambda: all(b"\\Seen" in flags for flags in _flags(dovecot).values()), 3)
+    assert _wait_for(lambda: all(b"\\Seen" in flags for flags in _flags(dovecot).values()), 15)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -207,3 +207,27 @@ def test_the_first_poll_leaves_old_read_mail_alone(dovecot: Dovecot) -> None:
     dovecot.append(mail(5))
     assert poll_once(mailbox) == 1
     assert Ticket.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_mail_arriving_during_the_first_poll_is_taken_by_the_next(dovecot: Dovecot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import imapclient
+
+    dovecot.append(mail(1))
+    mailbox = imap_mailbox(dovecot)
+    search = imapclient.IMAPClient.search
+    calls: list[object] = []
+
+    def search_while_mail_arrives(self, criteria="ALL", charset=None):  # type: ignore[no-untyped-def]
+        found = search(self, criteria, charset)
+        if not calls:  # a message lands between the first poll's two searches, and the session hears of it
+            dovecot.append(mail(2))
+            self.noop()
+        calls.append(criteria)
+        return found
+
+    monkeypatch.setattr(imapclient.IMAPClient, "search", search_while_mail_arrives)
+    poll_once(mailbox)
+    monkeypatch.setattr(imapclient.IMAPClient, "search", search)
+    poll_once(mailbox)
+    assert sorted(Ticket.objects.values_list("subject", flat=True)) == ["Question number 1", "Question number 2"]

@@ -18,6 +18,7 @@ lint: setup
 	$(BIN)/ruff check frontdesk bench tests
 	$(BIN)/mypy frontdesk
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/import_cycles.py frontdesk.channels.email
 
 # Regenerate the lock files (exact versions with hashes) from pyproject.toml's ranges.
 LOCK := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links

@@ -26,6 +26,7 @@ from frontdesk.core.unavailable import (
 )
 from frontdesk.customers.api import router as customers_router
 from frontdesk.fields.api import router as fields_router
+from frontdesk.notifications.api import router as notifications_router
 from frontdesk.tickets.api import router as tickets_router
 from frontdesk.tickets.api_search import router as search_router
 from frontdesk.tickets.api_views import router as views_router
@@ -99,20 +100,16 @@ def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return _error(request, 413, "payload_too_large", "The request body is too large.")
 
 
-@api.exception_handler(ValueError)
-def _bad_value(request: HttpRequest, exc: ValueError) -> HttpResponse:
-    # e.g. malformed JSON bodies or undecodable input reaching a parser
-    return _error(request, 400, "bad_request", "The request could not be read.")
-
-
 @api.exception_handler(PydanticValidationError)
 def _output_error(request: HttpRequest, exc: PydanticValidationError) -> HttpResponse:
-    # Ninja reads the response's attributes after the view returned; a lazy query failing there on a
-    # database outage reaches us wrapped in pydantic's error (a ValueError), which must not read as 400.
+    # Input is validated by Ninja (NinjaValidationError, 422) and by our services (FrontdeskError):
+    # a pydantic error reaching here is a response that does not fit its schema. Ninja reads the
+    # response's attributes after the view returned, so a lazy query failing on a database outage
+    # arrives this way too (503); anything else is our bug and is raised as one (500, logged).
     detail = database_error_in_output(exc)
     if detail is not None:
         return _database_unavailable(request, exc, detail)
-    return _bad_value(request, exc)
+    raise exc
 
 
 api.add_router("/", accounts_router)
@@ -125,3 +122,4 @@ api.add_router("/", search_router)
 api.add_router("/", email_router)
 api.add_router("/", email_outbound_router)
 api.add_router("/", mailbox_router)
+api.add_router("/", notifications_router)

@@ -54,12 +54,14 @@ INSTALLED_APPS = [
     "frontdesk.customers",
     "frontdesk.tickets",
     "frontdesk.channels.email",
+    "frontdesk.notifications",
     "frontdesk.workspace",
     "frontdesk.ops",
 ]
 
 MIDDLEWARE = [
     "frontdesk.core.middleware.ServerTimingMiddleware",
+    "frontdesk.core.middleware.RequestMemoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "frontdesk.core.middleware.RequestSizeMiddleware",
@@ -141,7 +143,10 @@ if REDIS_URL:
         "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "frontdesk"}}
+    # Embedded: files under the var dir, so every process on the machine (the server, `mail ingest`
+    # from cron, `mail listen`, a second web process) sees an invalidation at once (decision 0009).
+    CACHES = {"default": {"BACKEND": "frontdesk.core.file_cache.FileCache",
+                          "LOCATION": str(VAR_DIR / "cache"), "OPTIONS": {"MAX_ENTRIES": 20000}}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 HUEY_IMMEDIATE = env_bool("FRONTDESK_HUEY_IMMEDIATE", False)
@@ -170,10 +175,13 @@ else:
 # --- auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["frontdesk.accounts.auth.EmailBackend"]
-PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+# Argon2id at m=32 MiB, t=2, p=1 (above OWASP's minimum; see frontdesk/accounts/hashers.py); hashes stored
+# with other parameters, or with PBKDF2, are re-hashed at the next sign-in.
+PRODUCTION_PASSWORD_HASHERS = [
+    "frontdesk.accounts.hashers.Argon2idPasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+PASSWORD_HASHERS = list(PRODUCTION_PASSWORD_HASHERS)
 if env_bool("FRONTDESK_TEST_FAST_HASHER", False):  # set by the test suite only
     PASSWORD_HASHERS = ["frontdesk.testing.hashers.FastArgon2PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
@@ -181,6 +189,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "workspace:login"
+# sessions read from the cache (local memory embedded, Redis at scale) and written through to the
+# database, which stays the record: a cold or unavailable cache falls back to it
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("FRONTDESK_SECURE_COOKIES", not EMBEDDED)

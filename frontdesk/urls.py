@@ -4,8 +4,10 @@ from django.urls import include, path
 from frontdesk.api import api
 from frontdesk.core import views as core_views
 
-# A database outage raised outside a view's own handling (middleware reads sessions) answers 503.
-handler500 = "frontdesk.core.views.server_error"
+# Not found and server errors inside the workspace's frame for agents, JSON under /api/; a database
+# outage raised outside a view's own handling (middleware reads sessions) still answers 503.
+handler404 = "frontdesk.workspace.views_errors.not_found"
+handler500 = "frontdesk.workspace.views_errors.server_error"
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),

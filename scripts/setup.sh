@@ -27,13 +27,34 @@ if [ ! -f "$stamp" ] || [ "$requirements" -nt "$stamp" ] || [ pyproject.toml -nt
 fi
 
 # Front-end assets come from the npm registry with the committed lockfile; nothing from a CDN at run time.
+# `npm ci` installs exactly the lockfile; only when package.json names other dependencies than the lockfile
+# (someone added or bumped one) does `npm install` resolve them and rewrite the lockfile, to be committed.
 vendor=frontdesk/static/vendor
-if [ ! -f "$vendor/htmx.min.js" ] || [ package-lock.json -nt "$vendor/htmx.min.js" ]; then
+lock_matches() {
+  node -e 'const p = require("./package.json"), l = require("./package-lock.json");
+    const root = l.packages[""] || {}, same = (a, b) => JSON.stringify(a || {}) === JSON.stringify(b || {});
+    process.exit(same(p.dependencies, root.dependencies) && same(p.devDependencies, root.devDependencies) ? 0 : 1)'
+}
+if [ ! -f "$vendor/htmx.min.js" ] || [ package-lock.json -nt "$vendor/htmx.min.js" ] || [ package.json -nt "$vendor/htmx.min.js" ] \
+   || [ ! -f "$vendor/icons/.copied" ] || [ package.json -nt "$vendor/icons/.copied" ]; then
   if ! command -v npm >/dev/null 2>&1; then
     echo "npm is needed for the front-end assets: apt-get install npm" >&2
     exit 1
   fi
-  npm ci --silent --no-audit --no-fund
+  if lock_matches; then
+    npm ci --silent --no-audit --no-fund
+  else
+    echo "package.json changed its dependencies: npm install updates package-lock.json (commit it)." >&2
+    npm install --silent --no-audit --no-fund
+  fi
   mkdir -p "$vendor"
   cp node_modules/htmx.org/dist/htmx.min.js "$vendor/htmx.min.js"
+  # Only the icons the pages use (package.json "frontdeskIcons"), so static/ stays small.
+  rm -rf "$vendor/icons" && mkdir -p "$vendor/icons"
+  for name in $(node -e 'console.log(require("./package.json").frontdeskIcons.names.join("\n"))'); do
+    cp "node_modules/lucide-static/icons/$name.svg" "$vendor/icons/$name.svg" \
+      || { echo "lucide-static has no icon named $name" >&2; exit 1; }
+  done
+  cp node_modules/lucide-static/LICENSE "$vendor/icons/LICENSE" 2>/dev/null || true
+  touch "$vendor/htmx.min.js" "$vendor/icons/.copied"
 fi

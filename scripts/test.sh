@@ -46,9 +46,11 @@ else
   echo "Redis at $REDIS_URL does not answer: the tests that need Redis are skipped."
 fi
 
-status=0
-echo "== tests on SQLite =="
-.venv/bin/python -m pytest "$@" || status=$?
+# Independent tests run in parallel, one pytest-xdist worker per core (FRONTDESK_TEST_WORKERS, 0 for
+# one process); each worker has its own database, var dir and ports. Whole files go to one worker.
+workers=${FRONTDESK_TEST_WORKERS:-$(nproc 2>/dev/null || echo 2)}
+parallel=()
+[ "$workers" != "0" ] && parallel=(-n "$workers" --dist loadfile)
 
 if .venv/bin/python - "$PG_URL" <<'PY'
 import sys, psycopg, dj_database_url
@@ -60,8 +62,20 @@ except Exception:
     sys.exit(1)
 PY
 then
+  postgres=1
+else
+  postgres=0
+fi
+export FRONTDESK_TEST_POSTGRES_PASS=$postgres  # the SQLite pass says loudly when no PostgreSQL pass follows
+
+status=0
+echo "== tests on SQLite =="
+.venv/bin/python -m pytest "${parallel[@]}" "$@" || status=$?
+
+if [ "$postgres" = "1" ]
+then
   echo "== tests on PostgreSQL ($PG_URL) =="
-  FRONTDESK_TEST_DATABASE_URL=$PG_URL .venv/bin/python -m pytest "$@" || status=$?
+  FRONTDESK_TEST_DATABASE_URL=$PG_URL .venv/bin/python -m pytest "${parallel[@]}" "$@" || status=$?
 else
   if is_ci; then echo "CI: PostgreSQL at $PG_URL does not answer; it is required." >&2; exit 1; fi
   echo "PostgreSQL at $PG_URL does not answer: the PostgreSQL pass is skipped (set FRONTDESK_TEST_DATABASE_URL)."

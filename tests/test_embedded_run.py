@@ -81,7 +81,7 @@ def test_websocket_refuses_foreign_origins_and_anonymous_users(server: str) -> N
 
     async def attempt(origin: str) -> str:
         try:
-            async with websockets.connect(ws_url, origin=origin, open_timeout=5) as ws:  # type: ignore[arg-type]
+            async with websockets.connect(ws_url, origin=origin, open_timeout=20) as ws:  # type: ignore[arg-type]
                 await ws.recv()
                 return "open"
         except websockets.exceptions.InvalidStatus as exc:

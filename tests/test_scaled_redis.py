@@ -21,7 +21,7 @@ def test_a_group_message_sent_on_one_node_reaches_a_socket_on_another() -> None:
         await node_a.group_add("user.42", channel)
         try:
             await node_b.group_send("user.42", {"type": "push", "data": {"ticket": 7}})
-            return await asyncio.wait_for(node_a.receive(channel), timeout=5)
+            return await asyncio.wait_for(node_a.receive(channel), timeout=20)
         finally:
             await node_a.group_discard("user.42", channel)
             await node_a.flush()

@@ -60,6 +60,9 @@ def _check_role(role: str) -> None:
         raise ValidationError("Unknown role.", fields={"role": f"must be one of {', '.join(Role.values)}"})
 
 
+MAX_SIGNATURE = 2000  # the composer refuses a longer signature on a reply, so the profile does too
+
+
 def _check_profile(changes: dict[str, Any]) -> None:
     errors: dict[str, str] = {}
     if "time_zone" in changes:
@@ -71,6 +74,8 @@ def _check_profile(changes: dict[str, Any]) -> None:
         errors["language"] = "not a supported language code, e.g. en or pt-br"
     if "name" in changes and len(str(changes["name"])) > 200:
         errors["name"] = "at most 200 characters"
+    if "signature" in changes and len(str(changes["signature"])) > MAX_SIGNATURE:
+        errors["signature"] = f"at most {MAX_SIGNATURE} characters"
     if "is_active" in changes and not isinstance(changes["is_active"], bool):
         errors["is_active"] = "must be true or false"
     if "notification_settings" in changes:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from frontdesk.core.cache import request_memo
 from frontdesk.core.errors import PayloadTooLarge
 
 RAW_MAIL_PATH = "/api/v1/mail/inbound/"
@@ -62,6 +63,17 @@ class RequestSizeMiddleware:
             err = PayloadTooLarge(f"The request body is larger than the limit of {limit} bytes.")
             return HttpResponse(json.dumps(err.as_dict()), status=413, content_type="application/json")
         return self.get_response(request)
+
+
+class RequestMemoMiddleware:
+    """Configuration read from the cache once per request (frontdesk.core.cache.request_memo)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with request_memo():
+            return self.get_response(request)
 
 
 class ServerTimingMiddleware:

@@ -6,16 +6,22 @@ from django.http import HttpRequest
 from ninja import Router
 
 from frontdesk.accounts.api_auth import caller
+from frontdesk.accounts.models import User
 from frontdesk.core.actor import Actor
 from frontdesk.core.api_utils import PageOut, errors, idempotent, page_response
 from frontdesk.core.pagination import keyset_page
-from frontdesk.fields import selectors, services
+from frontdesk.fields import selectors, services, tag_selectors, tags
+from frontdesk.fields.models import Tag
 from frontdesk.fields.schemas import (
     AppliesToName,
     CustomFieldCreateIn,
     CustomFieldOut,
     CustomFieldUpdateIn,
+    TagDeletedOut,
     TagOut,
+    TagRenameIn,
+    TagsMergeIn,
+    TagWithCountOut,
 )
 
 router = Router(tags=["fields"])
@@ -54,3 +60,33 @@ def list_tags(request: HttpRequest, q: str | None = None, cursor: str | None = N
     """Tags in name order; ``q`` keeps those whose name starts with it (for autocomplete)."""
     qs = selectors.tag_list(viewer=caller(request), prefix=q)
     return page_response(keyset_page(qs, sort="name", cursor=cursor, limit=limit))
+
+
+def _with_count(viewer: User, tag: Tag) -> TagWithCountOut:
+    count = tag_selectors.tag_ticket_counts(viewer=viewer, tag_ids=[tag.pk])[tag.pk]
+    return TagWithCountOut(id=tag.pk, name=tag.name, created_at=tag.created_at, ticket_count=count)
+
+
+@router.post("/tags/{tag_id}/rename", response={200: TagWithCountOut, **errors(401, 403, 404, 409, 422)})
+def rename_tag(request: HttpRequest, tag_id: int, payload: TagRenameIn):
+    """Administrators rename a tag. A name another tag has merges into that tag when ``merge`` is
+    true and answers 409 ``tag_exists`` otherwise. Answers the tag that remains, with its ticket count."""
+    by = caller(request)
+    tag = tags.tag_rename(actor=Actor.of(by), by=by, tag_id=tag_id, name=payload.name, merge=payload.merge)
+    return _with_count(by, tag)
+
+
+@router.post("/tags/merge", response={200: TagWithCountOut, **errors(401, 403, 404, 422)})
+def merge_tags(request: HttpRequest, payload: TagsMergeIn):
+    """Administrators fold the source tags into the target: their tickets carry the target once,
+    the source tags are deleted."""
+    by = caller(request)
+    tag = tags.tags_merge(actor=Actor.of(by), by=by, source_ids=payload.source_ids, target_id=payload.target_id)
+    return _with_count(by, tag)
+
+
+@router.delete("/tags/{tag_id}", response={200: TagDeletedOut, **errors(401, 403, 404)})
+def delete_tag(request: HttpRequest, tag_id: int):
+    """Administrators delete a tag; it is taken off every ticket. Answers how many tickets lost it."""
+    by = caller(request)
+    return {"ticket_count": tags.tag_delete(actor=Actor.of(by), by=by, tag_id=tag_id)}

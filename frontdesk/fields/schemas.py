@@ -53,3 +53,23 @@ class TagOut(Schema):
     id: int
     name: str
     created_at: datetime
+
+
+class TagWithCountOut(TagOut):
+    ticket_count: int
+
+
+class TagRenameIn(StrictIn):
+    name: str = Field(..., max_length=200, description="the new name (normalised: lower case, spaces as -)")
+    merge: bool = Field(
+        False, description="when another tag has this name: true merges into it; false answers 409 tag_exists"
+    )
+
+
+class TagsMergeIn(StrictIn):
+    source_ids: list[int] = Field(..., min_length=1, max_length=100, description="tags folded into the target")
+    target_id: int = Field(..., description="the tag that is kept")
+
+
+class TagDeletedOut(Schema):
+    ticket_count: int = Field(..., description="tickets that lost the tag")

@@ -39,3 +39,10 @@ def screenshot(page: object, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
     return path
+
+
+def screenshot_top(page: object, name: str) -> Path:
+    """A full-page picture from the top (a redirect to #message-… leaves the page scrolled, and
+    sticky bars would sit mid-picture)."""
+    page.evaluate("window.scrollTo(0, 0)")  # type: ignore[attr-defined]
+    return screenshot(page, name)

@@ -7,6 +7,11 @@ import os
 import tempfile
 
 _tmp = tempfile.mkdtemp(prefix="frontdesk-test-")
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # A pytest-xdist worker inherits the controller's environment: it gets a var dir of its own
+    # (the file cache, the task queue and uploaded files live there), never the controller's.
+    os.environ["FRONTDESK_VAR_DIR"] = _tmp
+    os.environ["FRONTDESK_MEDIA_ROOT"] = os.path.join(_tmp, "files")
 os.environ.setdefault("FRONTDESK_VAR_DIR", _tmp)
 os.environ.setdefault("FRONTDESK_MEDIA_ROOT", os.path.join(_tmp, "files"))
 os.environ["FRONTDESK_HUEY_IMMEDIATE"] = "true"

@@ -94,3 +94,10 @@ def run_on_commit(django_capture_on_commit_callbacks):  # type: ignore[no-untype
 
 def ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def client_for(user: Any) -> Client:
+    """A test client signed in as ``user`` (the session, without the sign-in form)."""
+    client = Client()
+    client.force_login(user)
+    return client

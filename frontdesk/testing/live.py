@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -121,9 +122,27 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
 
 
 def sign_in(page: object, app: LiveApp, email: str, password: str = "frontdesk-demo") -> None:
-    """Sign in through the real sign-in form."""
+    """Sign in through the real sign-in form; returns once the page it leads to has loaded (the
+    workspace, or the form again with its error). A submit only *starts* a navigation: waiting
+    for "networkidle" right after it may answer for the page being left, so the next step would
+    run while the document is replaced ("Execution context was destroyed"). Every action that
+    navigates is wrapped in ``page.expect_navigation()`` the same way."""
     page.goto(app.url + "/login/")  # type: ignore[attr-defined]
     page.fill("#email", email)  # type: ignore[attr-defined]
     page.fill("#password", password)  # type: ignore[attr-defined]
-    page.click("button[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+    with page.expect_navigation():  # type: ignore[attr-defined]
+        page.click("button[type=submit]")  # type: ignore[attr-defined]
+
+
+def demo_ticket(app: LiveApp, subject: str, body: str = "Please help.", **extra: Any) -> int:
+    """A ticket from the demo customer (no team: every agent sees it), made through the service
+    in the live app's environment; ``extra`` goes to ticket_create (priority, tags, …)."""
+    out = app.shell(
+        "from frontdesk.core.actor import SYSTEM\n"
+        "from frontdesk.customers.models import Contact\n"
+        "from frontdesk.tickets.services import ticket_create\n"
+        "c = Contact.objects.get(primary_email='customer@demo.frontdesk.local')\n"
+        f"t = ticket_create(actor=SYSTEM, by=None, requester=c, subject={subject!r}, body={body!r}, **{extra!r})\n"
+        "print(t.pk)"
+    )
+    return int(out.strip().splitlines()[-1])

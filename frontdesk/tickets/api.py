@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from frontdesk.accounts.api_auth import caller
 from frontdesk.core.actor import Actor
-from frontdesk.core.api_utils import PageOut, check_id, idempotent, page_response
+from frontdesk.core.api_utils import PageOut, check_id, errors, idempotent, page_response
 from frontdesk.core.pagination import keyset_page
 from frontdesk.tickets import selectors, services
 from frontdesk.tickets.api_attachments import router as attachments_router
@@ -116,20 +116,60 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn) -> HttpResponse
     return idempotent(request, 201, create)
 
 
-@router.get("/tickets/{ticket_id}", response=TicketDetailOut)
-def get_ticket(request: HttpRequest, ticket_id: int) -> Any:
-    return selectors.ticket_get(viewer=caller(request), ticket_id=ticket_id)
+def etag(ticket: Any) -> str:
+    """The ticket's strong entity tag: its version, bumped by every write (docs/decisions/0007)."""
+    return f'"{ticket.version}"'
 
 
-@router.patch("/tickets/{ticket_id}", response=TicketDetailOut)
-def update_ticket(request: HttpRequest, ticket_id: int, payload: TicketPatchIn) -> Any:
+def _tags(header: str) -> list[tuple[bool, str]]:
+    """An If-Match / If-None-Match list as (weak, opaque tag) pairs; anything malformed is skipped."""
+    out = []
+    for part in header.split(","):
+        tag = part.strip()
+        weak = tag.startswith("W/")
+        tag = tag[2:] if weak else tag
+        if len(tag) >= 2 and tag[0] == tag[-1] == '"':
+            out.append((weak, tag[1:-1]))
+    return out
+
+
+def if_match_versions(request: HttpRequest) -> set[int] | None:
+    """The versions an If-Match header accepts (RFC 9110: strong comparison, so weak tags never
+    match); None when there is no header or it is ``*`` (the ticket exists, or the answer is 404)."""
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return None
+    return {int(tag) for weak, tag in _tags(header) if not weak and tag.isdigit() and len(tag) < 19}
+
+
+@router.get("/tickets/{ticket_id}", response={200: TicketDetailOut, 304: None})
+def get_ticket(request: HttpRequest, response: HttpResponse, ticket_id: int) -> Any:
+    """The ticket, with its `ETag` (send it back in `If-Match` on `PATCH`). With `If-None-Match`
+    naming the current tag the answer is `304 Not Modified` without a body."""
+    ticket = selectors.ticket_get(viewer=caller(request), ticket_id=ticket_id)
+    tag = etag(ticket)
+    response["ETag"] = tag
+    none_match = request.headers.get("If-None-Match")
+    if none_match is not None and (none_match.strip() == "*" or any(t == tag[1:-1] for _, t in _tags(none_match))):
+        return Status(304, None)
+    return ticket
+
+
+@router.patch("/tickets/{ticket_id}", response={200: TicketDetailOut, **errors(404, 409, 412, 422)})
+def update_ticket(request: HttpRequest, response: HttpResponse, ticket_id: int, payload: TicketPatchIn) -> Any:
+    """Change the fields sent. With `If-Match: "<ETag>"` the change is made only if the ticket is
+    still at that version, else `412 precondition_failed` and nothing changes; without it the fields
+    sent are applied as they are. The answer carries the new `ETag`."""
     services.ticket_update(
         actor=_actor(request),
         by=caller(request),
         ticket=check_id(ticket_id, "Ticket"),
+        if_version=if_match_versions(request),
         **payload.changes(),
     )
-    return selectors.ticket_get(viewer=caller(request), ticket_id=ticket_id)
+    ticket = selectors.ticket_get(viewer=caller(request), ticket_id=ticket_id)
+    response["ETag"] = etag(ticket)
+    return ticket
 
 
 @router.get("/tickets/{ticket_id}/messages", response=PageOut[MessageOut])

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -54,12 +56,20 @@ class TicketStatus(models.Model):
         return self.label
 
 
+class TicketQuerySet(models.QuerySet["Ticket"]):
+    def update(self, **kwargs: Any) -> int:
+        """A bulk UPDATE is a write too: it bumps each row's ``version`` (docs/decisions/0007)."""
+        if kwargs and "version" not in kwargs and set(kwargs) != {"search_vector"}:
+            kwargs["version"] = models.F("version") + 1
+        return super().update(**kwargs)
+
+
 class TicketManager(models.Manager["Ticket"]):
     """Tickets are read without their search vector: it grows with every message, only the search
     SQL reads it, and a save() of a ticket read without it never writes a stale copy back."""
 
     def get_queryset(self) -> models.QuerySet[Ticket]:
-        return super().get_queryset().defer("search_vector")
+        return TicketQuerySet(self.model, using=self._db).defer("search_vector")
 
 
 class Ticket(models.Model):
@@ -108,6 +118,8 @@ class Ticket(models.Model):
     message_count = models.PositiveIntegerField(default=0)
     last_message_at = models.DateTimeField(null=True, blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
+    # bumped by every write (save() and QuerySet.update() below): the API's ETag (docs/decisions/0007)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = TicketManager()
 
@@ -130,6 +142,16 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.subject}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Every write of an existing ticket bumps ``version``, whichever service makes it. Writers
+        hold the row lock (``lock_ticket``), so the in-memory value is the stored one."""
+        if not self._state.adding and self.pk is not None:
+            self.version += 1
+            fields = kwargs.get("update_fields")
+            if fields is not None:
+                kwargs["update_fields"] = [*fields, "version"]
+        super().save(*args, **kwargs)
 
     @property
     def number(self) -> int:

@@ -26,23 +26,13 @@ from frontdesk.core.actor import Actor
 from frontdesk.core.errors import NotFound, PermissionDenied, ValidationError
 from frontdesk.core.events import record
 from frontdesk.core.ids import MAX_ID, check_id
-from frontdesk.customers.models import Channel
 from frontdesk.tickets.events import ViewDeleted, ViewSaved
-from frontdesk.tickets.models import Priority, StatusCategory, Ticket, TicketStatus, TicketType, View
+from frontdesk.tickets.filters import TicketFilters, as_filters
+from frontdesk.tickets.models import Ticket, View
 from frontdesk.tickets.policies import visible_tickets
-from frontdesk.tickets.selectors import apply_filters, ticket_list
+from frontdesk.tickets.selectors import ticket_list
 
 SORTS = ("-updated_at", "updated_at", "-created_at", "created_at", "-priority", "-id")
-FILTER_KEYS = (
-    "status_category", "status", "priority", "type", "channel", "team_id", "assignee_id", "tag",
-    "brand_id", "organisation_id", "requester_id",
-)
-_MULTI: dict[str, list[str] | list[int]] = {
-    "status_category": StatusCategory.values,
-    "priority": Priority.values,
-    "type": TicketType.values,
-    "channel": Channel.values,
-}
 COUNT_CAP = 1000
 COUNT_TTL = 30
 _GENERATION_KEY = "frontdesk:viewcounts:generation"
@@ -56,61 +46,18 @@ def _is_id(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
 
 
-def _as_list(key: str, value: Any) -> list[Any]:
-    values = value if isinstance(value, list) else [value]
-    if not values or len(values) > 50:
-        raise ValidationError(f"{key}: give 1 to 50 values.", fields={f"filters.{key}": "1 to 50 values"})
-    return values
-
-
 def validate_filters(filters: Any) -> dict[str, Any]:
-    """Check a view's filters and return them normalised (multi-valued keys become lists)."""
-    if not isinstance(filters, dict):
-        raise ValidationError("filters must be an object.", fields={"filters": "an object"})
-    unknown = sorted(set(filters) - set(FILTER_KEYS))
-    if unknown:
-        raise ValidationError(
-            "Unknown filter.", fields={f"filters.{k}": f"one of {', '.join(FILTER_KEYS)}" for k in unknown}
-        )
-    clean: dict[str, Any] = {}
-    for key, value in filters.items():
-        field = f"filters.{key}"
-        if key in _MULTI:
-            values = _as_list(key, value)
-            if any(isinstance(v, bool) or v not in _MULTI[key] for v in values):
-                raise ValidationError(f"{key}: unknown value.", fields={field: f"one of {_MULTI[key]}"})
-            clean[key] = sorted(set(values), key=str)
-        elif key == "status":
-            values = _as_list(key, value)
-            if not all(isinstance(v, str) for v in values):
-                raise ValidationError("status: give status keys.", fields={field: "status keys"})
-            known = set(TicketStatus.objects.filter(key__in=values).values_list("key", flat=True))
-            if known != set(values):
-                raise ValidationError("status: unknown status.", fields={field: "unknown status"})
-            clean[key] = sorted(known)
-        elif key == "assignee_id":
-            if value not in ("me", "none") and not _is_id(value):
-                raise ValidationError("assignee_id: an id, 'me' or 'none'.",
-                                      fields={field: "an id, me or none"})
-            clean[key] = value
-        elif key == "team_id":
-            if value != "none" and not _is_id(value):
-                raise ValidationError("team_id: an id or 'none'.", fields={field: "an id or none"})
-            clean[key] = value
-        elif key == "tag":
-            if not isinstance(value, str) or not value.strip() or len(value) > 60:
-                raise ValidationError("tag: a tag name.", fields={field: "a tag name"})
-            clean[key] = value.strip().lower()
-        else:  # brand_id, organisation_id, requester_id
-            if not _is_id(value):
-                raise ValidationError(f"{key}: an id.", fields={field: "an id"})
-            clean[key] = value
-    return clean
+    """Check a view's filters and return them normalised, as the view stores them."""
+    if not isinstance(filters, TicketFilters):
+        filters = TicketFilters.from_dict(filters, prefix="filters.", strict=True)
+    return filters.check_known(prefix="filters.").to_dict()
 
 
-def filter_tickets(qs: QuerySet[Ticket], filters: dict[str, Any], *, viewer: User) -> QuerySet[Ticket]:
+def filter_tickets(
+    qs: QuerySet[Ticket], filters: TicketFilters | dict[str, Any] | None, *, viewer: User
+) -> QuerySet[Ticket]:
     """Apply view filters to ``qs`` the way the ticket list does (``"me"`` is ``viewer``)."""
-    return apply_filters(qs, viewer, filters) if filters else qs
+    return as_filters(filters).apply(qs, viewer) if filters else qs
 
 
 # --- services ----------------------------------------------------------------------------------
@@ -136,7 +83,7 @@ def view_save(
     by: User,
     view: View | None = None,
     name: str,
-    filters: dict[str, Any],
+    filters: TicketFilters | dict[str, Any],
     sort: str = "-updated_at",
     shared: bool = False,
     team_id: int | None = None,
@@ -251,7 +198,7 @@ def _generation() -> int:
 
 def _scope(viewer: User, view: View) -> str:
     """Who sees the same count: admins and supervisors share one, unless 'me' is in the filters."""
-    if viewer.role in (Role.ADMIN, Role.SUPERVISOR) and view.filters.get("assignee_id") != "me":
+    if viewer.role in (Role.ADMIN, Role.SUPERVISOR) and not as_filters(view.filters).mentions_viewer:
         return "all"
     return f"user{viewer.pk}"
 

@@ -72,6 +72,7 @@ class TicketOut(TagList):
 
 
 class TicketDetailOut(TicketOut):
+    version: int = Field(description="Bumped by every change to the ticket; the `ETag` of `GET /tickets/{id}` is it.")
     custom_fields: dict[str, Any]
     follower_ids: list[int]
     cc_ids: list[int]

@@ -256,6 +256,11 @@ def _filtered(viewer: User, filters: dict[str, Any] | None) -> QuerySet[Ticket]:
     return qs
 
 
+def _visible(allowed: QuerySet[Ticket], chunk: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    visible = set(allowed.filter(pk__in=[pk for pk, _ in chunk]).values_list("pk", flat=True))
+    return [(pk, score) for pk, score in chunk if pk in visible]
+
+
 def _ticket_ids(
     viewer: User, parsed: ParsedQuery, limit: int, filters: dict[str, Any] | None
 ) -> list[tuple[int, float]]:
@@ -271,12 +276,30 @@ def _ticket_ids(
         chunk = _candidates(parsed, notes=notes, limit=CHUNK, offset=offset, restrict=None)
         if not chunk:
             break
-        visible = set(allowed.filter(pk__in=[pk for pk, _ in chunk]).values_list("pk", flat=True))
-        hits += [(pk, score) for pk, score in chunk if pk in visible]
+        hits += _visible(allowed, chunk)
         if len(chunk) < CHUNK:
             break
         offset += CHUNK
     return hits[:limit]
+
+
+def _all_ticket_ids(
+    viewer: User, parsed: ParsedQuery, filters: dict[str, Any] | None
+) -> tuple[list[tuple[int, float]], bool]:
+    """Every match ``viewer`` may see among the best MAX_CANDIDATES of the index, best first, and
+    whether the index held more (then the count is a lower bound). One read of the index."""
+    allowed = _filtered(viewer, filters)
+    if viewer.is_customer:
+        sql, params = allowed.values("pk").query.sql_with_params()
+        rows = _candidates(parsed, notes=False, limit=MAX_CANDIDATES + 1, offset=0, restrict=(sql, params))
+        return rows[:MAX_CANDIDATES], len(rows) > MAX_CANDIDATES
+    rows = _candidates(parsed, notes=can_see_notes(viewer), limit=MAX_CANDIDATES + 1, offset=0, restrict=None)
+    capped = len(rows) > MAX_CANDIDATES
+    rows = rows[:MAX_CANDIDATES]
+    hits: list[tuple[int, float]] = []
+    for start in range(0, len(rows), CHUNK):
+        hits += _visible(allowed, rows[start:start + CHUNK])
+    return hits, capped
 
 
 def _snippet_texts(ids: list[int], *, notes: bool) -> dict[int, list[str]]:
@@ -294,10 +317,7 @@ def _snippet_texts(ids: list[int], *, notes: bool) -> dict[int, list[str]]:
     return texts
 
 
-def search_tickets(
-    *, viewer: User, parsed: ParsedQuery, limit: int = 20, filters: dict[str, Any] | None = None
-) -> list[TicketHit]:
-    scored = _ticket_ids(viewer, parsed, limit, filters)
+def _hits(viewer: User, parsed: ParsedQuery, scored: list[tuple[int, float]]) -> list[TicketHit]:
     if not scored:
         return []
     score = dict(scored)
@@ -328,6 +348,38 @@ def search_tickets(
             )
         )
     return hits
+
+
+def search_tickets(
+    *, viewer: User, parsed: ParsedQuery, limit: int = 20, filters: dict[str, Any] | None = None
+) -> list[TicketHit]:
+    return _hits(viewer, parsed, _ticket_ids(viewer, parsed, limit, filters))
+
+
+@dataclass(frozen=True)
+class TicketPage:
+    """One page of ticket hits, with how many there are in all."""
+
+    hits: list[TicketHit]
+    total: int  # matches the viewer may see among the best MAX_CANDIDATES of the index
+    capped: bool  # the index held more than MAX_CANDIDATES matches: ``total`` is a lower bound
+    offset: int
+    limit: int
+
+
+def search_ticket_page(
+    *, viewer: User, q: str, offset: int = 0, limit: int = MAX_LIMIT, filters: dict[str, Any] | None = None
+) -> TicketPage:
+    """``limit`` ticket hits from ``offset`` (counted in visible hits), and the total. Pages reach
+    as far as the best MAX_CANDIDATES matches of the index: past that, add words to narrow it."""
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    offset = max(0, min(int(offset), MAX_CANDIDATES))
+    parsed = parse_query(q)
+    if parsed is None or not viewer.is_active:
+        return TicketPage(hits=[], total=0, capped=False, offset=offset, limit=limit)
+    scored, capped = _all_ticket_ids(viewer, parsed, filters)
+    hits = _hits(viewer, parsed, scored[offset:offset + limit])
+    return TicketPage(hits=hits, total=len(scored), capped=capped, offset=offset, limit=limit)
 
 
 def search(

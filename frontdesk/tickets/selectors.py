@@ -2,134 +2,37 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.db.models import Max, Prefetch, Q, QuerySet
 
 from frontdesk.accounts.models import User
-from frontdesk.core.errors import NotFound, PermissionDenied, ValidationError
-from frontdesk.core.ids import MAX_ID, check_id
+from frontdesk.core.cache import remembered
+from frontdesk.core.errors import NotFound, PermissionDenied
+from frontdesk.core.ids import check_id
 from frontdesk.fields.models import Tag
 from frontdesk.tickets import policies
+from frontdesk.tickets.filters import TicketFilters, as_filters
 from frontdesk.tickets.models import (
     Attachment,
     Message,
     MessageKind,
-    Priority,
     Ticket,
     TicketAudit,
     TicketLink,
     TicketStatus,
 )
 
-PRIORITY_NAMES = {label.lower(): value for value, label in Priority.choices}
 
-FILTERS = frozenset(
-    {
-        "status",
-        "status_category",
-        "priority",
-        "type",
-        "channel",
-        "team_id",
-        "assignee_id",
-        "requester_id",
-        "organisation_id",
-        "brand_id",
-        "tag",
-        "created_after",
-        "created_before",
-        "updated_after",
-        "updated_before",
-    }
-)
-
-
-def _as_list(value: Any) -> list[Any]:
-    if isinstance(value, (list, tuple, set)):
-        return list(value)
-    if isinstance(value, str) and "," in value:
-        return [v for v in value.split(",") if v]
-    return [value]
-
-
-def _int(key: str, value: Any) -> int:
-    if isinstance(value, bool):
-        raise ValidationError("Filter values are not valid.", fields={key: "an id"})
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError("Filter values are not valid.", fields={key: "an id"}) from None
-    if number < 1 or number > MAX_ID:
-        raise ValidationError("Filter values are not valid.", fields={key: "an id in range"})
-    return number
-
-
-def _ids(key: str, value: Any, viewer: User) -> Q:
-    """Filter on an id field; ``assignee_id``/``team_id`` also take "none", assignee_id "me"."""
-    field = key
-    ids: list[int] = []
-    none = False
-    for item in _as_list(value):
-        if item is None or item == "none":
-            none = True
-        elif item == "me" and key == "assignee_id":
-            ids.append(viewer.pk)
-        else:
-            ids.append(_int(key, item))
-    q = Q(**{f"{field}__in": ids}) if ids else Q(pk__in=[])
-    return q | Q(**{f"{field}__isnull": True}) if none else q
-
-
-def _when(key: str, value: Any) -> datetime:
-    parsed = (
-        value if isinstance(value, datetime) else parse_datetime(str(value)) if value is not None else None
-    )
-    if parsed is None:
-        raise ValidationError("Filter values are not valid.", fields={key: "an ISO 8601 date-time"})
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
-
-
-def _priority(value: Any) -> int:
-    if isinstance(value, str) and value.lower() in PRIORITY_NAMES:
-        return PRIORITY_NAMES[value.lower()]
-    number = _int("priority", value)
-    if number not in Priority.values:
-        raise ValidationError("Filter values are not valid.", fields={"priority": "1-4 or low..urgent"})
-    return number
-
-
-def apply_filters(qs: QuerySet[Ticket], viewer: User, filters: dict[str, Any]) -> QuerySet[Ticket]:
-    unknown = set(filters) - FILTERS
-    if unknown:
-        raise ValidationError("Unknown filters.", fields={k: "unknown filter" for k in sorted(unknown)})
-    for key, value in filters.items():
-        if value is None or value == [] or value == "":
-            continue
-        if key in ("status", "status_category", "type", "channel"):
-            qs = qs.filter(**{f"{key}__in": [str(v) for v in _as_list(value)]})
-        elif key == "priority":
-            qs = qs.filter(priority__in=[_priority(v) for v in _as_list(value)])
-        elif key == "tag":
-            names = [str(v).strip().lower() for v in _as_list(value)]
-            qs = qs.filter(pk__in=Ticket.tags.through.objects.filter(tag__name__in=names).values("ticket_id"))
-        elif key.endswith("_after") or key.endswith("_before"):
-            field = "created_at" if key.startswith("created") else "updated_at"
-            op = "gte" if key.endswith("_after") else "lt"
-            qs = qs.filter(**{f"{field}__{op}": _when(key, value)})
-        else:
-            qs = qs.filter(_ids(key, value, viewer))
-    return qs
-
-
-def ticket_list(*, viewer: User, filters: dict[str, Any] | None = None) -> QuerySet[Ticket]:
-    """Tickets ``viewer`` may see, filtered; with the requester, assignee and tags the list shows."""
+def ticket_list(
+    *, viewer: User, filters: TicketFilters | Mapping[str, Any] | None = None
+) -> QuerySet[Ticket]:
+    """Tickets ``viewer`` may see, filtered (a TicketFilters or its dict form); with the
+    requester, assignee and tags the list shows."""
     qs = policies.visible_tickets(viewer)
     if filters:
-        qs = apply_filters(qs, viewer, filters)
+        qs = as_filters(filters).apply(qs, viewer)
     return qs.select_related("requester", "assignee").prefetch_related(
         Prefetch("tags", queryset=Tag.objects.only("id", "name"))
     )
@@ -141,7 +44,7 @@ def ticket_get(*, viewer: User, ticket_id: int, detail: bool = True) -> Ticket:
     check_id(ticket_id, "Ticket")
     qs = policies.visible_tickets(viewer, Ticket.objects.filter(pk=ticket_id))
     if detail:
-        qs = qs.select_related("requester", "assignee").prefetch_related(
+        qs = qs.select_related("requester__organisation", "assignee").prefetch_related(
             Prefetch("tags", queryset=Tag.objects.only("id", "name")), "followers", "ccs"
         )
     ticket = qs.first()
@@ -171,12 +74,24 @@ def audit_list(*, viewer: User, ticket: Ticket) -> QuerySet[TicketAudit]:
 def link_list(*, viewer: User, ticket: Ticket) -> list[tuple[str, TicketLink, Ticket]]:
     """The links of a ticket (checked by the caller with ticket_get) in both directions, as
     ``(direction, link, other ticket)`` with direction "out" or "in"; only other tickets the
-    viewer may see. Two queries whatever the number of links."""
-    visible = policies.visible_tickets(viewer)
-    out = TicketLink.objects.filter(source_id=ticket.pk, target__in=visible.values("pk")).select_related("target")
-    into = TicketLink.objects.filter(target_id=ticket.pk, source__in=visible.values("pk")).select_related("source")
-    found: list[tuple[str, TicketLink, Ticket]] = [("out", link, link.target) for link in out.order_by("pk")[:100]]
-    found += [("in", link, link.source) for link in into.order_by("pk")[:100]]
+    viewer may see. One query for a ticket without links (most), two otherwise: the links by
+    their indexes, then which of the few other tickets the viewer may see (never a scan of
+    every visible ticket)."""
+    links = list(
+        TicketLink.objects.filter(Q(source_id=ticket.pk) | Q(target_id=ticket.pk))
+        .select_related("source", "target").order_by("pk")[:200]
+    )
+    if not links:
+        return []
+    others = {link.target_id if link.source_id == ticket.pk else link.source_id for link in links}
+    seen = set(policies.visible_tickets(viewer, Ticket.objects.filter(pk__in=others)).values_list("pk", flat=True))
+    found: list[tuple[str, TicketLink, Ticket]] = []
+    for direction in ("out", "in"):
+        for link in links:
+            outgoing = link.source_id == ticket.pk
+            other = link.target if outgoing else link.source
+            if outgoing == (direction == "out") and other.pk in seen:
+                found.append((direction, link, other))
     return found
 
 
@@ -204,9 +119,34 @@ def status_list(*, viewer: User, include_inactive: bool = False) -> QuerySet[Tic
     return qs
 
 
+STATUSES_KEY = "ticket-statuses"
+
+
+def status_choices() -> list[TicketStatus]:
+    """Every status, inactive ones too, in order: what pages label and offer (the same for
+    everyone). Cached: a few rows read on every page; status_save forgets them. A page never
+    writes statuses, so what it reads inside a transaction is committed data."""
+    return remembered(STATUSES_KEY, lambda: list(TicketStatus.objects.all()), in_transaction=True)
+
+
 def status_get(*, viewer: User, status_id: int) -> TicketStatus:
     check_id(status_id, "Status")
     status = TicketStatus.objects.filter(pk=status_id).first()
     if status is None:
         raise NotFound("Status not found.")
     return status
+
+
+def last_public_messages(*, viewer: User, ticket_ids: list[int]) -> dict[int, Message]:
+    """The latest public message of each of ``ticket_ids`` (tickets the caller already listed for
+    ``viewer``): who wrote it, when, and its text. One query whatever the number."""
+    if not ticket_ids:
+        return {}
+    latest = (
+        Message.objects.filter(ticket_id__in=ticket_ids, kind=MessageKind.PUBLIC)
+        .values("ticket_id").annotate(last=Max("pk")).values_list("last", flat=True)
+    )
+    rows = Message.objects.filter(pk__in=latest).only(
+        "pk", "ticket_id", "author_contact_id", "author_user_id", "created_at", "body"
+    )
+    return {m.ticket_id: m for m in rows}

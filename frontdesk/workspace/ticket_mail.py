@@ -13,12 +13,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from frontdesk.channels.email.models import InboundEmail, OutboundEmail, OutboundStatus
-from frontdesk.channels.email.outbound import KIND_ACK, KIND_REPLY
+from frontdesk.channels.email.outgoing import KIND_ACK, KIND_REPLY
 from frontdesk.tickets.models import Message, Ticket
 
 # what the customer receives; notifications to agents are not the conversation
 _TO_CUSTOMERS = (KIND_REPLY, KIND_ACK)
-_FIELDS = ("id", "message_id", "kind", "to", "cc", "status", "attempts", "last_error", "next_attempt_at", "sent_at")
+_FIELDS = (
+    "id", "message_id", "kind", "to", "cc", "bcc", "status", "attempts", "last_error", "next_attempt_at", "sent_at",
+)
 MAX_ERROR = 300
 
 
@@ -60,7 +62,7 @@ def _delivery(row: OutboundEmail) -> Delivery:
         error = error[: MAX_ERROR - 1] + "…"
     return Delivery(
         status=row.status,
-        recipients=", ".join([*row.to, *row.cc]),
+        recipients=", ".join([*row.to, *row.cc, *(f"Bcc: {a}" for a in row.bcc)]),  # agents see the Bcc
         attempts=row.attempts,
         error=error,
         at=when(row.sent_at if row.status == OutboundStatus.SENT else row.next_attempt_at),

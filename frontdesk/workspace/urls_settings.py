@@ -9,6 +9,7 @@ from frontdesk.workspace import (
     views_settings,
     views_settings_fields,
     views_settings_mailboxes,
+    views_settings_tags,
     views_settings_teams,
 )
 
@@ -24,7 +25,10 @@ urlpatterns = [
     path("settings/statuses/<int:status_id>/", views_settings_teams.status_edit, name="settings_status"),
     path("settings/fields/", views_settings_fields.fields, name="settings_fields"),
     path("settings/fields/<int:field_id>/", views_settings_fields.field_edit, name="settings_field"),
-    path("settings/tags/", views_settings_fields.tags, name="settings_tags"),
+    path("settings/tags/", views_settings_tags.tag_list_page, name="settings_tags"),
+    path("settings/tags/merge/", views_settings_tags.tags_merge, name="settings_tags_merge"),
+    path("settings/tags/<int:tag_id>/", views_settings_tags.tag_edit, name="settings_tag"),
+    path("settings/tags/<int:tag_id>/delete/", views_settings_tags.tag_delete, name="settings_tag_delete"),
     path("settings/tokens/", views_settings_fields.tokens, name="settings_tokens"),
     path("settings/tokens/<int:token_id>/revoke/", views_settings_fields.token_revoke_view,
          name="settings_token_revoke"),

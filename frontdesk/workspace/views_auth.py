@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from frontdesk.accounts.auth import sign_in
+from frontdesk.accounts.models import User
 from frontdesk.core.errors import RateLimited, Unauthenticated
+from frontdesk.tickets.queues import view_list
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -47,8 +49,16 @@ def logout_page(request: HttpRequest) -> HttpResponse:
     return redirect("workspace:login")
 
 
+def default_view_id(user: User) -> int | None:
+    """The queue an agent starts the day in: the first view of their sidebar (their own, shared and
+    their teams' views, by position). None when they have no view."""
+    return view_list(viewer=user).values_list("pk", flat=True).first()
+
+
 def home(request: HttpRequest) -> HttpResponse:
+    """``/``: agents open their default queue (the views list when they have none)."""
     user = request.user
-    if user.is_authenticated and getattr(user, "is_agent", False):
-        return redirect("workspace:views")
+    if isinstance(user, User) and user.is_active and user.is_agent:
+        view_id = default_view_id(user)
+        return redirect("workspace:view", view_id) if view_id else redirect("workspace:views")
     return render(request, "core/home.html", {})

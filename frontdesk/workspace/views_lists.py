@@ -6,6 +6,7 @@ queues.view_save / view_delete and tickets.services; this module only parses and
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,6 +14,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -20,18 +23,25 @@ from django.views.decorators.http import require_GET, require_POST
 
 from frontdesk.accounts.models import FULL_AGENT_ROLES, Role, User
 from frontdesk.accounts.selectors import team_list, user_list
+from frontdesk.brands.selectors import brand_list
 from frontdesk.core.errors import FrontdeskError, ValidationError
 from frontdesk.core.pagination import keyset_page
 from frontdesk.customers.models import Channel
+from frontdesk.customers.selectors import contact_list, organisation_list
 from frontdesk.tickets import policies, queues
+from frontdesk.tickets.filters import TicketFilters
 from frontdesk.tickets.models import Priority, StatusCategory, TicketType, View
-from frontdesk.tickets.selectors import status_list, ticket_get, ticket_list
+from frontdesk.tickets.selectors import last_public_messages, status_list, ticket_get, ticket_list
 from frontdesk.tickets.services import RequestersDiffer, tickets_bulk_update, tickets_merge
 from frontdesk.workspace.access import actor, agent_required, viewer
 
 PAGE_SIZE = 50
-MULTI_KEYS = ("status_category", "priority", "type", "channel")
-FORM_KEYS = (*MULTI_KEYS, "team_id", "assignee_id", "tag")
+PREVIEW_CHARS = 240
+WAITING_ON_US = (StatusCategory.NEW, StatusCategory.OPEN)
+CHANNEL_ICONS = {
+    "email": "mail", "chat": "message-circle", "web": "globe", "portal": "house", "sms": "message-square",
+    "whatsapp": "message-circle", "social": "at-sign", "phone": "phone", "api": "code",
+}
 # column -> (first sort when chosen, the other direction or None when only one is allowed)
 SORT_COLUMNS: dict[str, tuple[str, str | None]] = {
     "id": ("-id", None),
@@ -48,32 +58,9 @@ def _number_or_text(value: str) -> int | str:
     return int(value) if value.isdigit() and len(value) <= 19 else value
 
 
-def filters_from_query(query: QueryDict) -> dict[str, Any]:
-    """The list filters named in a query string, checked by queues.validate_filters."""
-    raw: dict[str, Any] = {}
-    for key in MULTI_KEYS:
-        values = [v for v in query.getlist(key) if v]
-        if values:
-            raw[key] = [_number_or_text(v) if key == "priority" else v for v in values]
-    for key in ("team_id", "assignee_id"):
-        value = query.get(key, "").strip()
-        if value:
-            raw[key] = _number_or_text(value)
-    tag = query.get("tag", "").strip()
-    if tag:
-        raw["tag"] = tag
-    return queues.validate_filters(raw)
-
-
-def filters_to_query(filters: dict[str, Any]) -> list[tuple[str, str]]:
-    pairs: list[tuple[str, str]] = []
-    for key in FORM_KEYS:
-        value = filters.get(key)
-        if value is None:
-            continue
-        for item in value if isinstance(value, list) else [value]:
-            pairs.append((key, str(item)))
-    return pairs
+def filters_from_query(query: QueryDict) -> TicketFilters:
+    """The list filters named in a query string (every key the API and views know)."""
+    return TicketFilters.from_query(query).check_known()
 
 
 def _sort_from(query: QueryDict, default: str) -> str:
@@ -122,12 +109,12 @@ def _headers(base: list[tuple[str, str]], sort: str, path: str) -> dict[str, dic
 
 
 def list_context(
-    request: HttpRequest, *, filters: dict[str, Any], sort: str, view: View | None, error: Any = None
+    request: HttpRequest, *, filters: TicketFilters, sort: str, view: View | None, error: Any = None
 ) -> dict[str, Any]:
     """Rows of one keyset page with everything the filters form, table and bulk bar show."""
     user = viewer(request)
     path = request.path
-    base = filters_to_query(filters)
+    base = filters.to_query()
     if view is not None:
         base.append(("f", "1"))
     cursor = request.GET.get("cursor") or None
@@ -142,9 +129,29 @@ def list_context(
         except ValidationError as exc:
             error = exc
     choices = _choices(user)
+    last = last_public_messages(viewer=user, ticket_ids=[t.pk for t in rows])
+    # what each row shows, worked out here once rather than by template tags per row and column
+    url_of = reverse("workspace:ticket", args=[0]).replace("/0/", "/{}/") + (f"?view={view.pk}" if view else "")
+    priorities, channels = dict(Priority.choices), dict(Channel.choices)
     for ticket in rows:
+        ticket.url = url_of.format(ticket.pk)
+        ticket.select_label = _("Select ticket #%(id)s") % {"id": ticket.pk}
+        ticket.requester_name = ticket.requester.name or ticket.requester.primary_email
+        ticket.assignee_name = (ticket.assignee.name or ticket.assignee.email) if ticket.assignee else ""
+        ticket.tag_names = [tag.name for tag in ticket.tags.all()]
+        ticket.priority_label = priorities.get(ticket.priority, ticket.priority)
+        ticket.channel_label = channels.get(ticket.channel, ticket.channel)
         ticket.team_name = choices["team_names"].get(ticket.team_id, "")
         ticket.status_label = choices["status_labels"].get(ticket.status, ticket.status)
+        ticket.channel_icon = CHANNEL_ICONS.get(ticket.channel, "inbox")
+        message = last.get(ticket.pk)
+        ticket.preview = " ".join(message.body.split())[:PREVIEW_CHARS] if message else ""
+        # the customer wrote last and the ticket is still to be answered: it waits on us since then
+        ticket.customer_last = bool(
+            message and message.author_contact_id and not message.author_user_id
+            and ticket.status_category in WAITING_ON_US
+        )
+        ticket.waiting_since = message.created_at if message and ticket.customer_last else None
     query_now = urlencode([*base, ("sort", sort)])
     return {
         "nav": "tickets" if view is None else "",
@@ -152,7 +159,11 @@ def list_context(
         "view": view,
         "rows": rows,
         "filters": filters,
-        "selected": {key: _selected(filters, key) for key in FORM_KEYS},
+        "selected": {key: filters.selected(key) for key in TicketFilters.names()},
+        "extra_filters": _extra_filters(filters, path, user),
+        # statuses admins added, and any built-in one the filters name exactly: offered one by one
+        "custom_statuses": [s for s in choices["statuses"] if not s.builtin or s.key in filters.status],
+        "filter_summary": _summary(filters, choices),
         "sort": sort,
         "headers": _headers(base, sort, path),
         "next_url": next_url,
@@ -162,7 +173,6 @@ def list_context(
         "error": error,
         "can_edit": policies.can_edit(user),
         "may_share": user.role in (Role.ADMIN, Role.SUPERVISOR),
-        "row_suffix": f"?view={view.pk}" if view else "",
         **choices,
     }
 
@@ -201,14 +211,16 @@ def view_page(request: HttpRequest, view_id: int) -> HttpResponse:
     user = viewer(request)
     view = queues.view_get(viewer=user, view_id=view_id)
     error = None
-    filters: dict[str, Any] = view.filters
-    if request.GET.get("f"):
+    saved = TicketFilters.from_dict(view.filters)
+    filters = saved
+    if request.GET.get("f"):  # the form or a page link of this view: its filters are in the query
         try:
             filters = filters_from_query(request.GET)
         except ValidationError as exc:
-            error, filters = exc, {}
-    context = list_context(request, filters=filters, sort=_sort_from(request.GET, view.sort), view=view, error=error)
-    context["customised"] = bool(request.GET.get("f"))
+            error = exc  # keep showing the view's own filters, with the error
+    sort = _sort_from(request.GET, view.sort)
+    context = list_context(request, filters=filters, sort=sort, view=view, error=error)
+    context["customised"] = filters != saved or sort != view.sort
     return _render_list(request, context)
 
 
@@ -219,7 +231,7 @@ def tickets_page(request: HttpRequest) -> HttpResponse:
     try:
         filters = filters_from_query(request.GET)
     except ValidationError as exc:
-        error, filters = exc, {}
+        error, filters = exc, TicketFilters()
     context = list_context(request, filters=filters, sort=_sort_from(request.GET, "-updated_at"), view=None,
                            error=error)
     return _render_list(request, context)
@@ -267,6 +279,8 @@ def view_rename(request: HttpRequest, view_id: int) -> HttpResponse:
 def view_remove(request: HttpRequest, view_id: int) -> HttpResponse:
     user = viewer(request)
     view = queues.view_get(viewer=user, view_id=view_id)
+    if request.POST.get("confirm") != "1":  # ask first: what is deleted, and for whom
+        return render(request, "workspace/lists/view_delete.html", {"view": view, "nav": "views"})
     try:
         queues.view_delete(actor=actor(request), by=user, view=view)
         messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
@@ -301,9 +315,10 @@ def _changes(post: QueryDict) -> dict[str, Any]:
         changes["status"] = post["status"]
     if post.get("priority"):
         changes["priority"] = _number_or_text(str(post["priority"]))
-    tags = [t.strip() for t in post.get("add_tags", "").split(",") if t.strip()]
-    if tags:
-        changes["add_tags"] = tags
+    for key in ("add_tags", "remove_tags"):
+        tags = [t.strip() for t in post.get(key, "").split(",") if t.strip()]
+        if tags:
+            changes[key] = tags
     return changes
 
 
@@ -359,9 +374,56 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
-def _selected(filters: dict[str, Any], key: str) -> list[str]:
-    """The chosen values of one filter, as the form's options spell them."""
-    value = filters.get(key)
-    if value is None:
-        return []
-    return [str(v) for v in (value if isinstance(value, list) else [value])]
+def _extra_filters(filters: TicketFilters, path: str, user: User) -> list[dict[str, Any]]:
+    """Conditions the form has no control for (brand, organisation, requester, dates): kept as
+    hidden inputs so filtering never drops them, and shown as chips that remove one each."""
+    names: dict[str, dict[Any, str]] = {"brand_id": {}, "organisation_id": {}, "requester_id": {}}
+    if filters.brand_id:
+        names["brand_id"] = {b.pk: b.name for b in brand_list(viewer=user).filter(pk__in=filters.brand_id)}
+    if filters.organisation_id:
+        orgs = organisation_list(viewer=user).filter(pk__in=filters.organisation_id)
+        names["organisation_id"] = {o.pk: o.name for o in orgs}
+    if filters.requester_id:
+        contacts = contact_list(viewer=user, include_merged=True).filter(pk__in=filters.requester_id)
+        names["requester_id"] = {c.pk: c.name or c.primary_email or f"#{c.pk}" for c in contacts}
+    labels = {"brand_id": _("Brand"), "organisation_id": _("Organisation"), "requester_id": _("Requester"),
+              "created_after": _("Created from"), "created_before": _("Created before"),
+              "updated_after": _("Updated from"), "updated_before": _("Updated before")}
+    chips: list[dict[str, Any]] = []
+    for key, label in labels.items():
+        value = getattr(filters, key)
+        if not value:
+            continue
+        items = [value] if isinstance(value, datetime) else list(value)
+        for item in items:
+            if isinstance(item, datetime):
+                shown = date_format(timezone.localtime(item), "SHORT_DATETIME_FORMAT")
+                rest = filters.replace(**{key: None})
+            else:
+                shown = names.get(key, {}).get(item, f"#{item}")
+                rest = filters.replace(**{key: tuple(v for v in value if v != item)})
+            chips.append({
+                "key": key, "value": item.isoformat() if isinstance(item, datetime) else str(item),
+                "label": f"{label}: {shown}", "remove_url": f"{path}?{urlencode([*rest.to_query(), ('f', '1')])}",
+            })
+    return chips
+
+
+def _summary(filters: TicketFilters, choices: dict[str, Any]) -> dict[str, str]:
+    """What each collapsed filter shows on its button: "Any", or the chosen labels."""
+    def label(pairs: Any, chosen: list[str]) -> str:
+        return ", ".join(str(v) for k, v in pairs if str(k) in chosen)  # in the menu's order
+
+    status = [*[str(label) for value, label in StatusCategory.choices if value in filters.status_category],
+              *[choices["status_labels"].get(k, k) for k in filters.status]]
+    assignees = [("me", _("Me")), ("none", _("Unassigned")),
+                 *((str(a.pk), a.name or a.email) for a in choices["agents"])]
+    teams = [("none", _("No team")), *((str(t.pk), t.name) for t in choices["teams"])]
+    return {
+        "status": ", ".join(status),
+        "priority": label(Priority.choices, filters.selected("priority")),
+        "type": label(TicketType.choices, filters.selected("type")),
+        "channel": label(Channel.choices, filters.selected("channel")),
+        "team_id": label(teams, filters.selected("team_id")),
+        "assignee_id": label(assignees, filters.selected("assignee_id")),
+    }

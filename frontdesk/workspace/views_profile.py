@@ -35,7 +35,9 @@ def _profile_form(user: Any) -> list[FormField]:
         FormField("time_zone", _("Time zone"), kind="select", value=user.time_zone, choices=time_zone_choices()),
         FormField("language", _("Language"), kind="select", value=user.language,
                   choices=[(code, str(name)) for code, name in settings.LANGUAGES]),
-        FormField("signature", _("Signature (added to your replies)"), kind="textarea", value=user.signature),
+        FormField("signature", _("Signature"), kind="textarea", value=user.signature,
+                  help=_("Added under your emailed replies. The composer shows it, and you can change it there "
+                         "for one message.")),
         *(FormField(f"notify_{key}", str(label), kind="checkbox", value=chosen.get(key, False),
                     error_key="notification_settings") for key, label in NOTIFICATIONS),
     ]

@@ -108,14 +108,6 @@ def field_edit(request: HttpRequest, field_id: int) -> HttpResponse:
 
 
 @admin_required
-def tags(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()
-    page = keyset_page_or_first(selectors.tag_list(viewer=viewer(request), prefix=q or None), sort="name",
-                       cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE)
-    return settings_render(request, "tags.html", "tags", {"page": page, "q": q})
-
-
-@admin_required
 def tokens(request: HttpRequest) -> HttpResponse:
     active = request.GET.get("show") != "all"
     qs = token_list_all(viewer=viewer(request))

@@ -10,16 +10,19 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from frontdesk.accounts.models import FULL_AGENT_ROLES
-from frontdesk.accounts.selectors import team_list, user_list
+from frontdesk.accounts.selectors import team_list, team_member_ids, user_list
 from frontdesk.core.errors import NotFound, ValidationError
 from frontdesk.fields.models import FieldType
 from frontdesk.fields.services import definitions
+from frontdesk.notifications.services import mark_ticket_read
 from frontdesk.tickets import policies, queues, selectors
-from frontdesk.tickets.contact360 import contact_360
-from frontdesk.tickets.models import LinkKind, MessageKind, Priority, StatusCategory, Ticket, TicketType
+from frontdesk.tickets.contact360 import contact_360, contact_card
+from frontdesk.tickets.models import LinkKind, Priority, StatusCategory, Ticket, TicketType
 from frontdesk.tickets.services.links import USER_KINDS
 from frontdesk.workspace.access import agent_required, viewer
+from frontdesk.workspace.composer import composer_state
 from frontdesk.workspace.ticket_mail import ticket_mail, with_originals
+from frontdesk.workspace.ticket_props import props_context, seen_values
 from frontdesk.workspace.views_ticket_forms import CF_PREFIX, local_input
 from frontdesk.workspace.views_ticket_timeline import audit_lines, fold, names_for, user_ids_in
 
@@ -118,6 +121,7 @@ def ticket_context(
     props_errors: dict[str, str] | None = None,
     props_posted: Any = None,
     composer: dict[str, Any] | None = None,
+    props_state: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything the ticket page shows, in a fixed number of queries whatever its history."""
     user = viewer(request)
@@ -125,8 +129,8 @@ def ticket_context(
     messages = list(with_originals(selectors.message_list(viewer=user, ticket=ticket)))
     mail = ticket_mail(ticket, messages)
     audits = list(selectors.audit_list(viewer=user, ticket=ticket))
-    statuses = list(selectors.status_list(viewer=user, include_inactive=True))
-    teams = list(team_list(viewer=user))
+    statuses = selectors.status_choices()
+    teams = list(team_list(viewer=user).prefetch_related(None).only("id", "name"))
     staff = list(user_list(viewer=user))
     defs = definitions("ticket")
     names = names_for(statuses=statuses, users=staff, teams=teams, fields=defs)
@@ -135,8 +139,11 @@ def ticket_context(
         names.users.update({i: f"#{i}" for i in missing})
     timeline = fold(messages, audit_lines(audits, names), mail.by_message)
 
-    team = next((t for t in teams if t.pk == ticket.team_id), None)
-    pool = list(team.members.all()) if team is not None else staff
+    if ticket.team_id is not None:  # the assignee is one of the team's agents: one small query
+        member_ids = team_member_ids(viewer=user, team_id=ticket.team_id)
+        pool = [u for u in staff if u.pk in member_ids]
+    else:
+        pool = staff
     assignees = sorted((u for u in pool if u.is_active and u.role in FULL_AGENT_ROLES), key=lambda u: str(u).lower())
     if ticket.assignee is not None and ticket.assignee not in assignees:
         assignees.insert(0, ticket.assignee)
@@ -150,17 +157,10 @@ def ticket_context(
     can_public = policies.can_reply_publicly(user)
     errors = props_errors or {}
     posted = props_posted
-    # the sidebar shows a few of each: ask the 360 view for no more than that
-    customer = contact_360(viewer=user, contact_id=ticket.requester_id, tickets_limit=10, timeline_limit=30)
-    labels = {s.key: s.label for s in statuses}
-    customer_open = [{"t": t, "label": labels.get(t.status, t.status)} for t in customer.open_tickets]
-    customer_recent = [{"t": t, "label": labels.get(t.status, t.status)} for t in customer.recent_tickets[:5]]
-    elsewhere = [i for i in customer.timeline if i.ticket_id != ticket.pk][:RECENT_ELSEWHERE]
-    composer = composer or {}
-    composer.setdefault("kind", MessageKind.PUBLIC if can_public else MessageKind.NOTE)
-    if not can_public:
-        composer["kind"] = MessageKind.NOTE
-    return {
+    # the requester's card now; the rest of their 360 view arrives as its own fragment (ticket_customer)
+    customer = contact_card(viewer=user, contact=ticket.requester)
+    composer = composer_state(viewer=user, ticket=ticket, posted=composer, can_public=can_public)
+    context = {
         "nav": "tickets",
         "active_view_id": view_id,
         "ticket": ticket,
@@ -177,6 +177,7 @@ def ticket_context(
         "followers": followers,
         "follower_ids": follower_ids,
         "current": _current(ticket, follower_ids, posted),
+        "seen": seen_values(ticket, follower_ids, defs),
         "tags": [t.name for t in ticket.tags.all()],
         "custom_inputs": _custom_inputs(ticket, defs, posted, errors),
         "props_errors": errors,
@@ -189,21 +190,39 @@ def ticket_context(
         "can_public": can_public,
         "composer": composer,
         "customer": customer,
-        "customer_open": customer_open,
-        "customer_recent": customer_recent,
-        "elsewhere": elsewhere,
         "view_id": view_id,
         "next_ticket": next_ticket,
         "next_url": ticket_url(next_ticket.pk, view_id) if next_ticket else None,
         "self_url": ticket_url(ticket.pk, view_id),
     }
+    context.update(props_context(context, user, props_state or {}))  # the properties panel, field by field
+    return context
 
 
 @agent_required
 def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
     context = ticket_context(request, ticket_id)
+    mark_ticket_read(by=viewer(request), ticket_id=ticket_id)  # the bell: this ticket's notifications are seen
     return render(request, "workspace/ticket/page.html", context)
 
 
 def render_page(request: HttpRequest, ticket_id: int, status: int = 200, **kwargs: Any) -> HttpResponse:
     return render(request, "workspace/ticket/page.html", ticket_context(request, ticket_id, **kwargs), status=status)
+
+
+@agent_required
+def ticket_customer(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """The requester's 360 view for the ticket page's sidebar (loaded after the page): identities,
+    open and recent tickets, purchases, recent interactions elsewhere."""
+    user = viewer(request)
+    ticket = selectors.ticket_get(viewer=user, ticket_id=ticket_id, detail=False)
+    # the sidebar shows a few of each: ask the 360 view for no more than that
+    customer = contact_360(viewer=user, contact_id=ticket.requester_id, tickets_limit=10, timeline_limit=30)
+    labels = {s.key: s.label for s in selectors.status_choices()}
+    return render(request, "workspace/ticket/_customer.html", {
+        "ticket": ticket,
+        "customer": customer,
+        "customer_open": [{"t": t, "label": labels.get(t.status, t.status)} for t in customer.open_tickets],
+        "customer_recent": [{"t": t, "label": labels.get(t.status, t.status)} for t in customer.recent_tickets[:5]],
+        "elsewhere": [i for i in customer.timeline if i.ticket_id != ticket.pk][:RECENT_ELSEWHERE],
+    })

@@ -1,8 +1,10 @@
-"""What the ticket page posts: replies and notes, property changes, merge, split, link, solve incidents.
+"""What the ticket page's actions menu posts: merge, split, link, solve incidents.
 
-Each view parses its form, calls one ticket service, then redirects back (POST/redirect/GET)
-or, for HTMX property edits, answers with the refreshed fragments. Domain errors are shown next
-to the form they came from, never as a 500.
+Each view parses its form, calls one ticket service, then redirects back (POST/redirect/GET).
+A bad target or a refused action renders the ticket page again (400, or 404 for a ticket the agent
+cannot see) with that action's dialog open, the error under the field it is about and what was
+typed kept. Merging a ticket into itself is refused before the confirmation page. Replies and
+notes are in views_ticket_reply, property changes in views_ticket_props.
 """
 
 from __future__ import annotations
@@ -10,23 +12,22 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from frontdesk.core.errors import Conflict, FrontdeskError, PayloadTooLarge, ValidationError
-from frontdesk.fields.services import definitions
+from frontdesk.core.errors import Conflict, FrontdeskError, NotFound, ValidationError
+from frontdesk.core.ids import MAX_ID
 from frontdesk.tickets import selectors, services
-from frontdesk.tickets.models import MessageKind
-from frontdesk.workspace.access import actor, agent_required, is_htmx, viewer
-from frontdesk.workspace.views_ticket import render_page, ticket_context, ticket_url, view_param
-from frontdesk.workspace.views_ticket_forms import field_errors, property_changes, ticket_number
+from frontdesk.workspace.access import actor, agent_required, viewer
+from frontdesk.workspace.views_ticket import ticket_context, ticket_url, view_param
+from frontdesk.workspace.views_ticket_forms import ticket_number
 
-MAX_FILES = 20
+MAX_ECHO = 100  # characters of a bad value shown back in its field
 
 
-def _back(request: HttpRequest, ticket_id: int, anchor: str = "") -> HttpResponseRedirect:
+def back(request: HttpRequest, ticket_id: int, anchor: str = "") -> HttpResponseRedirect:
     return HttpResponseRedirect(ticket_url(ticket_id, view_param(request)) + anchor)
 
 
@@ -35,59 +36,65 @@ def _flash_error(request: HttpRequest, exc: FrontdeskError) -> None:
     messages.error(request, f"{exc.message} {detail}".strip())
 
 
-@agent_required
-@require_POST
-def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    """A public reply or an internal note, with files and an optional "submit as" status."""
-    by = viewer(request)
-    kind = request.POST.get("kind") or MessageKind.NOTE
-    body = request.POST.get("body", "")
-    set_status = request.POST.get("submit_as") or None
-    files = request.FILES.getlist("files")
-    draft: dict[str, Any] = {"kind": kind, "body": body, "submit_as": set_status or ""}
-    try:
-        if len(files) > MAX_FILES:
-            raise ValidationError(_("Too many files."), fields={"files": _("at most %(n)s files") % {"n": MAX_FILES}})
-        ticket = selectors.ticket_get(viewer=by, ticket_id=ticket_id, detail=False)
-        # the uploads go to message_add itself: stored and attached in one transaction
-        message = services.message_add(
-            actor=actor(request), by=by, ticket=ticket, body=body, kind=kind,
-            attachments=list(files), set_status=set_status,
-        )
-    except (ValidationError, Conflict, PayloadTooLarge) as exc:
-        draft["errors"] = field_errors(exc)
-        draft["message"] = exc.message
-        return render_page(request, ticket_id, status=exc.status, composer=draft)
-    return _back(request, ticket_id, f"#message-{message.pk}")
-
-
-@agent_required
-@require_POST
-def ticket_update(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    """Change properties; HTMX gets the sidebar back (and the header and timeline out of band)."""
-    by = viewer(request)
-    try:
-        changes = property_changes(request.POST, definitions("ticket"))
-        ticket = selectors.ticket_get(viewer=by, ticket_id=ticket_id, detail=False)
-        services.ticket_update(actor=actor(request), by=by, ticket=ticket, **changes)
-    except (ValidationError, Conflict) as exc:
-        errors = field_errors(exc)
-        if is_htmx(request):
-            context = ticket_context(request, ticket_id, props_errors=errors, props_posted=request.POST)
-            context["props_message"] = exc.message
-            return render(request, "workspace/ticket/_props.html", context)
-        return render_page(request, ticket_id, status=exc.status, props_errors=errors,
-                           props_posted=request.POST)
-    if is_htmx(request):
-        context = ticket_context(request, ticket_id)
-        context["props_saved"] = True
-        return render(request, "workspace/ticket/_update_response.html", context)
-    messages.success(request, _("Ticket updated."))
-    return _back(request, ticket_id)
-
-
 def _who(contact: Any) -> str:
     return f"{contact.name} <{contact.primary_email}>" if contact.primary_email else str(contact.name)
+
+
+class TargetError(ValidationError):
+    """The ticket number typed is not one this action can use."""
+
+
+def _target(request: HttpRequest, raw: str | None, ticket_id: int, *, itself: str) -> Any:
+    """The ticket a typed number names, if the agent may see it; ``itself`` is the refusal when it
+    is this ticket. Errors say what is wrong with what was typed, in words for that field."""
+    text = (raw or "").strip()
+    if not text:
+        raise TargetError(_("Type the number of a ticket."))
+    try:
+        number = ticket_number(text)
+    except FrontdeskError:
+        raise TargetError(
+            _("“%(value)s” is not a ticket number. Type digits only, like 519.") % {"value": text[:MAX_ECHO]}
+        ) from None
+    if number == ticket_id:
+        raise TargetError(itself)
+    try:
+        return selectors.ticket_get(viewer=viewer(request), ticket_id=number, detail=False)
+    except NotFound:
+        raise NotFound(_("There is no ticket #%(n)s that you can see.") % {"n": number}) from None
+
+
+def _status(exc: FrontdeskError) -> int:
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, Conflict):
+        return 409
+    return 400
+
+
+def _field_of(exc: FrontdeskError, fields: tuple[str, ...], default: str) -> str:
+    """The form field an error is about: the first of ``fields`` the error names, else ``default``."""
+    named = exc.fields or {}
+    return next((f for f in fields if f in named), default)
+
+
+def render_action_error(
+    request: HttpRequest, ticket_id: int, action: str, field: str, exc: FrontdeskError, values: dict[str, Any]
+) -> HttpResponse:
+    """The ticket page with ``action``'s dialog open and ``exc`` under ``field``.
+
+    On a ticket whose page has no actions (closed meanwhile, or the agent may no longer edit
+    it) the error goes to the top of the page instead."""
+    context = ticket_context(request, ticket_id)
+    if not context["can_edit"]:
+        _flash_error(request, exc)
+        return back(request, ticket_id)
+    context["action_state"] = {
+        "open": action,
+        "errors": {field: exc.message},
+        "values": {k: (v[:MAX_ECHO] if k == "target" else v) for k, v in values.items()},
+    }
+    return render(request, "workspace/ticket/page.html", context, status=_status(exc))
 
 
 @agent_required
@@ -97,84 +104,113 @@ def ticket_merge(request: HttpRequest, ticket_id: int) -> HttpResponse:
     choice of requester and CCs); POST: merge this ticket into the target."""
     by = viewer(request)
     source = selectors.ticket_get(viewer=by, ticket_id=ticket_id, detail=False)
-    data = request.POST if request.method == "POST" else request.GET
+    data: QueryDict = request.POST if request.method == "POST" else request.GET
+    raw = data.get("target", "")
     try:
-        target_id = ticket_number(data.get("target"))
-        target = selectors.ticket_get(viewer=by, ticket_id=target_id, detail=False)
+        target = _target(request, raw, ticket_id, itself=_("A ticket cannot be merged into itself: type the "
+                                                            "number of the other ticket."))
     except FrontdeskError as exc:
-        _flash_error(request, exc)
-        return _back(request, ticket_id, "#actions")
+        return render_action_error(request, ticket_id, "merge", "target", exc, {"target": raw})
 
     def confirm(error: FrontdeskError | None = None) -> HttpResponse:
-        return render(request, "workspace/ticket/merge_confirm.html", {
-            "nav": "tickets", "source": source, "target": target, "view_id": view_param(request),
-            "requesters_differ": source.requester_id != target.requester_id,
-            "source_who": _who(source.requester), "target_who": _who(target.requester),
-            "chosen": {"requester": data.get("requester", ""), "ccs": data.get("ccs") or "kept",
-                       "other_requester_as_cc": data.get("other_requester_as_cc") == "1"},
-            "error": error,
-        }, status=error.status if error else 200)
+        return render(
+            request,
+            "workspace/ticket/merge_confirm.html",
+            {
+                "nav": "tickets",
+                "source": source,
+                "target": target,
+                "view_id": view_param(request),
+                "requesters_differ": source.requester_id != target.requester_id,
+                "source_who": _who(source.requester),
+                "target_who": _who(target.requester),
+                "chosen": {
+                    "requester": data.get("requester", ""),
+                    "ccs": data.get("ccs") or "kept",
+                    "other_requester_as_cc": data.get("other_requester_as_cc") == "1",
+                },
+                "error": error,
+            },
+            status=error.status if error else 200,
+        )
 
     if request.method == "GET":
         return confirm()
     try:
         merged = services.tickets_merge(
-            actor=actor(request), by=by, source=source, target=target,
-            requester=data.get("requester") or None, ccs=data.get("ccs") or None,
+            actor=actor(request),
+            by=by,
+            source=source,
+            target=target,
+            requester=data.get("requester") or None,
+            ccs=data.get("ccs") or None,
             other_requester_as_cc=data.get("other_requester_as_cc") == "1",
         )
-    except (services.RequestersDiffer, ValidationError) as exc:
-        return confirm(exc)  # the choice is missing or wrong: ask again, on the same page
     except FrontdeskError as exc:
-        _flash_error(request, exc)
-        return _back(request, ticket_id, "#actions")
+        return confirm(exc)  # the choice is missing or wrong, or a ticket changed: say so on the same page
     messages.success(request, _("Ticket #%(a)s was merged into this ticket.") % {"a": source.pk})
-    return _back(request, merged.pk)
+    return back(request, merged.pk)
+
+
+def _message_ids(raw: list[str]) -> list[int]:
+    ids = []
+    for value in raw:
+        if not value.isdigit() or not 1 <= int(value) <= MAX_ID:
+            raise ValidationError(_("Some ticked messages are not on this ticket."),
+                                  fields={"message_ids": _("unknown message")})
+        ids.append(int(value))
+    return ids
 
 
 @agent_required
 @require_POST
 def ticket_split(request: HttpRequest, ticket_id: int) -> HttpResponse:
     by = viewer(request)
+    raw = request.POST.getlist("message_ids")
     try:
-        ids = [ticket_number(v, "message_ids") for v in request.POST.getlist("message_ids")]
+        ids = _message_ids(raw)
         if not ids:
-            raise ValidationError(_("Tick the messages to split off first."), fields={"message_ids": _("required")})
+            raise ValidationError(_("Tick the messages to split off first: each message in the conversation "
+                                    "has a box to tick."), fields={"message_ids": _("required")})
         new = services.ticket_split(actor=actor(request), by=by, ticket=ticket_id, message_ids=ids)
     except FrontdeskError as exc:
-        _flash_error(request, exc)
-        return _back(request, ticket_id, "#actions")
+        return render_action_error(request, ticket_id, "split", "message_ids", exc, {"message_ids": raw[:200]})
     messages.success(request, _("The messages were split off from #%(a)s into this new ticket.") % {"a": ticket_id})
-    return _back(request, new.pk)
+    return back(request, new.pk)
 
 
 @agent_required
 @require_POST
 def ticket_link(request: HttpRequest, ticket_id: int) -> HttpResponse:
     by = viewer(request)
+    raw, kind = request.POST.get("target", ""), request.POST.get("kind", "")
+    values = {"target": raw, "kind": kind}
+    source = selectors.ticket_get(viewer=by, ticket_id=ticket_id, detail=False)
     try:
-        source = selectors.ticket_get(viewer=by, ticket_id=ticket_id, detail=False)
-        target = selectors.ticket_get(viewer=by, ticket_id=ticket_number(request.POST.get("target")), detail=False)
-        services.ticket_link(actor=actor(request), by=by, source=source, target=target,
-                             kind=request.POST.get("kind", ""))
+        target = _target(request, raw, ticket_id, itself=_("A ticket cannot be linked to itself: type the number "
+                                                            "of the other ticket."))
+        services.ticket_link(actor=actor(request), by=by, source=source, target=target, kind=kind)
     except FrontdeskError as exc:
-        _flash_error(request, exc)
-        return _back(request, ticket_id, "#actions")
+        field = _field_of(exc, ("kind", "source"), "target")
+        return render_action_error(request, ticket_id, "link", "kind" if field == "source" else field, exc, values)
     messages.success(request, _("Linked to #%(b)s.") % {"b": target.pk})
-    return _back(request, ticket_id)
+    return back(request, ticket_id)
 
 
 @agent_required
 @require_POST
 def ticket_solve_incidents(request: HttpRequest, ticket_id: int) -> HttpResponse:
     by = viewer(request)
+    body = request.POST.get("body", "")
+    problem = selectors.ticket_get(viewer=by, ticket_id=ticket_id, detail=False)
     try:
-        problem = selectors.ticket_get(viewer=by, ticket_id=ticket_id, detail=False)
-        result = services.problem_solve(actor=actor(request), by=by, problem=problem,
-                                        body=request.POST.get("body", ""))
+        if not body.strip():
+            raise ValidationError(_("Write the reply the problem and its incidents will get."),
+                                  fields={"body": _("required")})
+        result = services.problem_solve(actor=actor(request), by=by, problem=problem, body=body)
     except FrontdeskError as exc:
-        _flash_error(request, exc)
-        return _back(request, ticket_id, "#actions")
-    messages.success(request, _("The problem and %(n)s incidents were solved.")
-                     % {"n": len(result["solved_incident_ids"])})
-    return _back(request, ticket_id)
+        return render_action_error(request, ticket_id, "solve", "body", exc, {"body": body})
+    messages.success(
+        request, _("The problem and %(n)s incidents were solved.") % {"n": len(result["solved_incident_ids"])}
+    )
+    return back(request, ticket_id)

@@ -3,6 +3,7 @@ the services validate; these only turn form strings into the types the services 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.http import QueryDict
@@ -15,6 +16,8 @@ from frontdesk.fields.models import CustomField, FieldType
 
 CF_PREFIX = "cf_"
 CF_MARKER = "custom_fields_present"
+SEEN_PREFIX = "seen_"
+_MISSING = object()
 
 
 def _id(name: str, raw: str) -> int:
@@ -73,8 +76,47 @@ def property_changes(data: QueryDict, definitions: dict[str, CustomField]) -> di
     if "due_at" in data:
         changes["due_at"] = text("due_at").strip() or None
     if CF_MARKER in data:
-        changes["custom_fields"] = {key: custom_field_value(d, data) for key, d in definitions.items()}
+        # the properties panel names each custom field it sends ("1": every field, older forms)
+        keys = data.getlist(CF_MARKER)
+        chosen = definitions if "1" in keys else {k: d for k, d in definitions.items() if k in keys}
+        changes["custom_fields"] = {key: custom_field_value(d, data) for key, d in chosen.items()}
     return changes
+
+
+def seen_values(data: QueryDict, changes: dict[str, Any]) -> dict[str, Any]:
+    """ticket_update's ``expected``: for each field in ``changes``, the value the agent saw when the
+    page was drawn (``seen_<input name>``, JSON); fields without one are applied as they are."""
+    expected: dict[str, Any] = {}
+
+    def seen(name: str) -> Any:
+        raw = data.get(SEEN_PREFIX + name)
+        if raw is None:
+            return _MISSING
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise ValidationError(
+                _("The page is out of date: reload it."), fields={name: _("reload the page")}
+            ) from None
+
+    for key in changes:
+        if key != "custom_fields" and (value := seen(key)) is not _MISSING:
+            expected[key] = value
+    cf = {k: v for k in changes.get("custom_fields", {}) if (v := seen(CF_PREFIX + k)) is not _MISSING}
+    if cf:
+        expected["custom_fields"] = cf
+    return expected
+
+
+def drop_fields(changes: dict[str, Any], names: list[str]) -> None:
+    """Forget the changes to the page's inputs ``names`` ("Keep theirs" after a conflict)."""
+    for name in names:
+        if name.startswith(CF_PREFIX):
+            changes.get("custom_fields", {}).pop(name[len(CF_PREFIX):], None)
+            if changes.get("custom_fields") == {}:
+                del changes["custom_fields"]
+        else:
+            changes.pop(name, None)
 
 
 def field_errors(exc: FrontdeskError) -> dict[str, str]:

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from frontdesk.accounts.api_auth import caller
-from frontdesk.channels.email.outbound import outbound_for_ticket
+from frontdesk.channels.email.selectors import outbound_for_ticket
 from frontdesk.core.api_utils import PageOut, page_response
 from frontdesk.core.pagination import keyset_page
 

@@ -3,10 +3,11 @@ tickets that arrived by email are acknowledged."""
 
 from __future__ import annotations
 
-from frontdesk.channels.email import outbound
+from frontdesk.channels.email import acknowledgement, outbound
 from frontdesk.core.events import EventMeta, handler
 from frontdesk.tickets.events import MessageAdded, TicketCreated
 from frontdesk.tickets.models import Message, MessageKind, Ticket
+from frontdesk.tickets.services.messages import Recipients
 
 
 @handler(MessageAdded, in_transaction=True)
@@ -28,7 +29,15 @@ def email_public_reply(event: MessageAdded, meta: EventMeta) -> None:
     )
     if ticket is None:
         return
-    outbound.queue_reply(ticket=ticket, message=message)
+    # the To/CC/BCC and signature the agent chose in the composer (message_add validated them)
+    chosen = meta.hints.get("recipients")
+    signature = meta.hints.get("signature")
+    outbound.queue_reply(
+        ticket=ticket,
+        message=message,
+        chosen=chosen if isinstance(chosen, Recipients) else None,
+        signature=signature if isinstance(signature, str) else None,
+    )
 
 
 @handler(TicketCreated)
@@ -43,4 +52,4 @@ def acknowledge_email_ticket(event: TicketCreated, meta: EventMeta) -> None:
     opening = Message.objects.filter(ticket_id=ticket.pk).order_by("created_at", "pk").only("author_user_id").first()
     if opening is None or opening.author_user_id is not None:
         return  # an agent wrote it: the reply handler already mails it
-    outbound.queue_acknowledgement(ticket=ticket)
+    acknowledgement.queue_acknowledgement(ticket=ticket)

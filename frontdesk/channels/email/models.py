@@ -135,6 +135,7 @@ class OutboundEmail(models.Model):
     kind = models.CharField(max_length=20)  # reply, acknowledgement, notification
     to = models.JSONField(default=list)
     cc = models.JSONField(default=list)
+    bcc = models.JSONField(default=list, blank=True)  # delivered to, never written in the headers
     subject = models.CharField(max_length=998)
     header_id = models.CharField(max_length=998, unique=True)  # our Message-ID, without brackets
     in_reply_to = models.CharField(max_length=998, blank=True)

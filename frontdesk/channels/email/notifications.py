@@ -33,6 +33,8 @@ from django.utils.translation import gettext as _
 from frontdesk.accounts.models import STAFF_ROLES, User
 from frontdesk.channels.email import outbound
 from frontdesk.channels.email.models import Mailbox, OutboundEmail
+from frontdesk.channels.email.outgoing import KIND_NOTIFICATION
+from frontdesk.channels.email.recipients import mailbox_for_ticket
 from frontdesk.core.actor import Actor
 from frontdesk.tickets import policies
 from frontdesk.tickets.events import MessageAdded, TicketCreated, TicketUpdated
@@ -136,7 +138,7 @@ def notify(
     people = recipients(ticket, reasons, exclude=exclude)
     if not people:
         return []
-    mailbox = outbound.mailbox_for_ticket(ticket)
+    mailbox = mailbox_for_ticket(ticket)
     if mailbox is None:
         return []
     actor_user = User.objects.filter(pk=actor.user_id).only("name", "email").first() if actor.user_id else None
@@ -162,7 +164,7 @@ def notify(
             subject = _subject(ticket, chosen[0], author)
         rows.append(
             outbound.write_outbound(
-                ticket=ticket, mailbox=mailbox, kind=outbound.KIND_NOTIFICATION, to=[user.email], cc=[],
+                ticket=ticket, mailbox=mailbox, kind=KIND_NOTIFICATION, to=[user.email], cc=[],
                 text=text, html=html, message=message, auto=True, subject=subject,
                 thread=thread_for(ticket, mailbox),
             )

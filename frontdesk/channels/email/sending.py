@@ -31,7 +31,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from frontdesk.channels.email.models import Mailbox, OutboundEmail, OutboundStatus
-from frontdesk.channels.email.outbound import KIND_NOTIFICATION, KIND_REPLY, attachments_split
+from frontdesk.channels.email.outgoing import KIND_NOTIFICATION, KIND_REPLY, attachments_split
 from frontdesk.channels.email.tokens import reply_address
 
 log = logging.getLogger(__name__)
@@ -100,6 +100,7 @@ def build_message(row: OutboundEmail) -> EmailMultiAlternatives:
         from_email=formataddr((sender_name, address)),
         to=[_one_line(a) for a in row.to],
         cc=[_one_line(a) for a in row.cc],
+        bcc=[_one_line(a) for a in row.bcc or []],  # envelope only: Django writes no Bcc header
         # the reply token lets whoever answers write as the customer: never in an agent's mail
         reply_to=[] if notification else [reply_address(address, row.ticket_id)],
         headers=headers,

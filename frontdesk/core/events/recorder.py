@@ -42,20 +42,21 @@ def record_many(events: list[tuple[Event, dict[str, Any] | None]], *, actor: Act
     depth = cause.depth + 1 if cause else 0
     if depth > settings.EVENTS_MAX_DEPTH:
         raise EventDepthExceeded(f"{events[0][0].name} would be at depth {depth}; the chain was stopped.")
+    payloads = [_stored_payload(event) for event, _ in events]
     now = timezone.now()
     actor_data = actor.as_dict()
     pending = [bool(handlers_for(event.name, in_transaction=False)) for event, _ in events]
     rows = [
         OutboxEvent(
             name=event.name,
-            payload=event.model_dump(mode="json"),
+            payload=payload,
             actor=actor_data,
             causation_id=cause.id if cause else None,
             depth=depth,
             created_at=now,
             dispatched_at=None if after_commit else now,
         )
-        for (event, _), after_commit in zip(events, pending, strict=True)
+        for (event, _), payload, after_commit in zip(events, payloads, pending, strict=True)
     ]
     insert(*rows)
     for (event, hints), row, after_commit in zip(events, rows, pending, strict=True):
@@ -68,6 +69,15 @@ def record_many(events: list[tuple[Event, dict[str, Any] | None]], *, actor: Act
         if after_commit:
             transaction.on_commit(partial(_nudge, row.pk))
     return rows
+
+
+def _stored_payload(event: Event) -> dict[str, Any]:
+    """The JSON payload to store, checked against the event's schema as a handler will read it
+    back (an event built with ``model_construct`` skipped validation): a payload that does not
+    validate is refused here, in the writer's transaction, rather than failing every handler."""
+    payload = event.model_dump(mode="json")
+    type(event).model_validate(payload)
+    return payload
 
 
 def _nudge(event_id: int) -> None:

@@ -20,3 +20,30 @@ def test_cached_definitions_and_default_brand_follow_every_change(admin_user) ->
     first = default_brand()
     other = brand_save(actor=actor, by=admin_user, name="Acme", is_default=True)
     assert default_brand().pk == other.pk != first.pk
+
+
+@pytest.mark.django_db
+def test_a_request_reads_cached_configuration_once_and_sees_its_own_changes(  # type: ignore[no-untyped-def]
+    admin_user, django_assert_num_queries
+) -> None:
+    from django.core.cache import cache
+
+    from frontdesk.core.cache import request_memo
+    from frontdesk.tickets.selectors import status_choices
+    from frontdesk.tickets.services.statuses import status_save
+    from frontdesk.workspace.templatetags.chrome import label
+
+    cache.clear()
+    with request_memo():
+        with django_assert_num_queries(1):
+            keys = [s.key for s in status_choices()]
+        cache.clear()  # another process forgot it meanwhile: this request keeps the list it read
+        with django_assert_num_queries(0):
+            assert [s.key for s in status_choices()] == keys
+            assert label("on_hold", "status") == "On hold"
+        status_save(actor=Actor.of(admin_user), by=admin_user, key="awaiting_parts", label="Awaiting parts",
+                    category="on_hold")
+        assert label("awaiting_parts", "status") == "Awaiting parts", "a change made in the request is seen in it"
+    cache.clear()
+    with django_assert_num_queries(1):  # outside a request nothing is kept
+        status_choices()

@@ -15,10 +15,9 @@ from frontdesk.core.errors import NotFound, PermissionDenied, ValidationError
 from frontdesk.core.ids import MAX_ID
 from frontdesk.customers.models import Channel, Contact
 from frontdesk.tickets import policies
+from frontdesk.tickets.filters import PRIORITY_NAMES
 from frontdesk.tickets.models import Priority, StatusCategory, Ticket, TicketStatus, TicketType
 
-PRIORITY_NAMES = {label.lower(): value for value, label in Priority.choices}
-PRIORITY_NAMES.update({name.lower(): value for name, value in Priority.__members__.items()})
 CLOSED_MESSAGE = "This ticket is closed; closed tickets take a follow-up."
 
 

@@ -2,15 +2,23 @@
 
 Mentions (in notes only): ``@`` followed by an agent's full email address
 (``@ann@example.com``) or by the local part of it (``@ann`` for ann@example.com).
-Only active agents who can see the ticket are mentioned; other names are left as text.
+Only active agents who can see the ticket are mentioned; other names are left as text
+(``unknown_mentions`` names them, so a composer can flag them before sending).
+
+Recipients (public replies only): who the outgoing copy goes to (To/CC/BCC), chosen per message
+by the agent. The service validates them and hands them to the channel with the event's hints;
+without them the channel writes to the requester and the ticket's CCs as before.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -43,6 +51,85 @@ def parse_mentions(body: str) -> list[str]:
     return found[:50]
 
 
+MAX_RECIPIENTS = 50  # To, CC and BCC together
+MAX_SIGNATURE = 2000
+
+
+@dataclass(frozen=True)
+class Recipients:
+    """Who an emailed public reply goes to. BCC is never written in the mail's headers."""
+
+    to: list[str] = field(default_factory=list)
+    cc: list[str] = field(default_factory=list)
+    bcc: list[str] = field(default_factory=list)
+
+
+_NAMED = re.compile(r"<([^<>]*)>")
+
+
+def split_addresses(raw: str) -> list[str]:
+    """The entries of a comma, semicolon or space separated list of addresses, as typed (not yet
+    validated); ``Ann Lee <ann@example.com>`` is one entry."""
+    entries: list[str] = []
+    for piece in re.split(r"[,;\n]+", (raw or "")[:10_000]):
+        piece = piece.strip()
+        if "<" in piece:
+            entries.append(piece)
+        else:
+            entries.extend(piece.split())
+    return entries
+
+
+def _address_of(entry: str) -> str:
+    named = _NAMED.search(entry)
+    return (named.group(1) if named else entry).strip().lower()
+
+
+def clean_recipients(recipients: Recipients) -> Recipients:
+    """Lower-cased, de-duplicated across the three lists (To first, then CC, then BCC), each a
+    valid address; at least one To. Raises ValidationError naming the field and the addresses."""
+    seen: set[str] = set()
+    errors: dict[str, str] = {}
+    lists: dict[str, list[str]] = {}
+    for name in ("to", "cc", "bcc"):
+        kept: list[str] = []
+        bad: list[str] = []
+        for raw in getattr(recipients, name):
+            address = _address_of(str(raw))
+            if not address:
+                continue
+            try:
+                validate_email(address)
+            except DjangoValidationError:
+                bad.append(str(raw)[:80])
+                continue
+            if address not in seen:
+                seen.add(address)
+                kept.append(address)
+        if bad:
+            errors[name] = "not an email address: " + ", ".join(bad[:5])
+        lists[name] = kept
+    if not errors and not lists["to"]:
+        errors["to"] = "at least one address"
+    if not errors and len(seen) > MAX_RECIPIENTS:
+        errors["to"] = f"at most {MAX_RECIPIENTS} addresses in To, CC and BCC together"
+    if errors:
+        raise ValidationError("Check the recipients.", fields=errors)
+    return Recipients(to=lists["to"], cc=lists["cc"], bcc=lists["bcc"])
+
+
+def unknown_mentions(ticket: Ticket, body: str) -> list[str]:
+    """The ``@`` tokens of ``body`` that mention nobody (no active agent who can see the ticket)."""
+    tokens = parse_mentions(body)
+    if not tokens:
+        return []
+    emails = [u.email.lower() for u in resolve_mentions(ticket, body)]
+    return [
+        t for t in tokens
+        if not any(e == t if "@" in t else e.startswith(f"{t}@") for e in emails)
+    ]
+
+
 def resolve_mentions(ticket: Ticket, body: str) -> list[User]:
     tokens = parse_mentions(body)
     if not tokens:
@@ -70,6 +157,8 @@ def message_add(
     set_status: str | None = None,
     external_id: str | None = None,
     created_at: datetime | None = None,
+    recipients: Recipients | None = None,
+    signature: str | None = None,
 ) -> Message:
     """Add a public reply or an internal note to ``ticket``.
 
@@ -79,6 +168,8 @@ def message_add(
     ``quoted_text``/``quoted_html`` keep the quoted history of an email reply (shown folded).
     ``body_html``/``quoted_html`` are sanitised (in linear time, capped: see core/html.py) before
     the transaction; the text ``body`` keeps what a cap cuts.
+    ``recipients`` (a public reply by an agent): To/CC/BCC of its emailed copy, validated here;
+    ``signature``: the one to put under the emailed copy (None: the author's profile signature).
     """
     if kind not in MessageKind.values:
         raise ValidationError("Unknown message kind.", fields={"kind": "public or note"})
@@ -108,6 +199,16 @@ def message_add(
         raise ValidationError(
             "Internal notes are written by agents.", fields={"kind": "notes are for agents"}
         )
+    if recipients is not None:
+        if kind != MessageKind.PUBLIC or author_user is None:
+            raise ValidationError("Only an agent's public reply has recipients.", fields={"to": "public replies only"})
+        recipients = clean_recipients(recipients)
+    if signature is not None:
+        signature = signature.replace("\r\n", "\n").strip()
+        if len(signature) > MAX_SIGNATURE:
+            raise ValidationError(
+                "The signature is too long.", fields={"signature": f"at most {MAX_SIGNATURE} characters"}
+            )
     remote_images = author_user is not None  # mail and customers show only their own images
     safe_html = ensure_sanitised(body_html, remote_images=remote_images)  # before the write lock
     safe_quoted = ensure_sanitised(quoted_html, remote_images=remote_images)
@@ -158,7 +259,7 @@ def message_add(
                 attachment_ids=[a.pk for a in stored],
             ),
             actor=actor,
-            hints={"message": message, "ticket": locked},
+            hints={"message": message, "ticket": locked, "recipients": recipients, "signature": signature},
         )
         customer_reply = kind == MessageKind.PUBLIC and author_contact is not None and author_user is None
         if set_status is not None:

@@ -10,10 +10,12 @@ from django.db import transaction
 from frontdesk.accounts import policies
 from frontdesk.accounts.models import User
 from frontdesk.core.actor import Actor
+from frontdesk.core.cache import forget
 from frontdesk.core.errors import Conflict, ValidationError
 from frontdesk.core.events import record
 from frontdesk.tickets.events import TicketStatusSaved
 from frontdesk.tickets.models import StatusCategory, TicketStatus
+from frontdesk.tickets.selectors import STATUSES_KEY
 
 _KEY = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 
@@ -78,5 +80,6 @@ def status_save(
             raise Conflict("A status with this key exists.", fields={"key": "already in use"})
         if changes:
             obj.save()
+            forget(STATUSES_KEY)  # the cached list pages label statuses with
             record(TicketStatusSaved(status_id=obj.pk, changes=changes), actor=actor)
     return obj

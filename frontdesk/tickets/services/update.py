@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -16,6 +17,7 @@ from frontdesk.fields.services import normalise_tags, tags_ensure, validate_valu
 from frontdesk.tickets.events import TicketUpdated
 from frontdesk.tickets.models import StatusCategory, Ticket
 from frontdesk.tickets.services import _common as c
+from frontdesk.tickets.services.conflicts import check_expected, check_version, reconcile
 
 UPDATABLE = frozenset(
     {
@@ -57,12 +59,29 @@ def check_changes(changes: dict[str, Any]) -> None:
         )
 
 
-def ticket_update(*, actor: Actor, by: User | None, ticket: Ticket | int, **changes: Any) -> Ticket:
-    """Apply ``changes`` to the ticket; returns the fresh, updated row."""
+def ticket_update(
+    *,
+    actor: Actor,
+    by: User | None,
+    ticket: Ticket | int,
+    expected: dict[str, Any] | None = None,
+    if_version: int | Iterable[int] | None = None,
+    **changes: Any,
+) -> Ticket:
+    """Apply ``changes`` to the ticket; returns the fresh, updated row.
+
+    ``expected`` holds, for fields being changed, the value the editor last saw: a field set to
+    the value they saw is not written, and one someone else changed since refuses the update
+    (``FieldConflict``, 409, nothing changed). ``if_version`` refuses it unless the ticket is still
+    at that version (or one of those versions): ``StaleVersion``, 412. Both are checked under the
+    row lock (services/conflicts.py)."""
     check_changes(changes)
+    seen = check_expected(expected)
     with transaction.atomic():
         locked = lock_ticket(ticket)
         c.require_editor(by, locked)
+        check_version(locked, if_version)
+        changes = reconcile(by=by, ticket=locked, changes=changes, expected=seen)
         apply_changes(actor=actor, ticket=locked, changes=changes)
     return locked
 

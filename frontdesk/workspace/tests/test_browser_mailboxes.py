@@ -45,9 +45,12 @@ def test_an_admin_creates_a_mailbox_and_reprocesses_quarantined_mail(live_app: L
     with chromium_page() as page:
         p: object = page
         sign_in(p, live_app, ADMIN)
-        p.click("nav.sidebar >> text=Administration")  # type: ignore[attr-defined]
-        p.click("main >> .settings-grid >> text=Mailboxes")  # type: ignore[attr-defined]
-        p.click("main >> text=New mailbox")  # type: ignore[attr-defined]
+        with p.expect_navigation():  # type: ignore[attr-defined]
+            p.click("nav.sidebar >> text=Administration")  # type: ignore[attr-defined]
+        with p.expect_navigation():  # type: ignore[attr-defined]
+            p.click("main >> .settings-grid >> text=Mailboxes")  # type: ignore[attr-defined]
+        with p.expect_navigation():  # type: ignore[attr-defined]
+            p.click("main >> text=New mailbox")  # type: ignore[attr-defined]
         p.fill("#f-name", "Help desk")  # type: ignore[attr-defined]
         p.fill("#f-address", "not-an-address")  # type: ignore[attr-defined]
         p.fill("#f-imap-host", "imap.demo.frontdesk.test")  # type: ignore[attr-defined]
@@ -55,16 +58,16 @@ def test_an_admin_creates_a_mailbox_and_reprocesses_quarantined_mail(live_app: L
         p.fill("#f-imap-password", "imap-secret-in-browser")  # type: ignore[attr-defined]
         # the browser itself refuses a malformed email input: let it through to show the server's check
         p.eval_on_selector("#f-address", "el => el.type = 'text'")  # type: ignore[attr-defined]
-        p.click("button:has-text('Create mailbox')")  # type: ignore[attr-defined]
-        p.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+        with p.expect_navigation():  # type: ignore[attr-defined]
+            p.click("button:has-text('Create mailbox')")  # type: ignore[attr-defined]
         assert "not a valid email address" in p.inner_text("#f-address-error")  # type: ignore[attr-defined]
         assert p.input_value("#f-imap-host") == "imap.demo.frontdesk.test"  # type: ignore[attr-defined]
         # the password is never sent back
         assert p.input_value("#f-imap-password") == ""  # type: ignore[attr-defined]
         p.fill("#f-address", ADDRESS)  # type: ignore[attr-defined]
         p.fill("#f-imap-password", "imap-secret-in-browser")  # type: ignore[attr-defined]
-        p.click("button:has-text('Create mailbox')")  # type: ignore[attr-defined]
-        p.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+        with p.expect_navigation():  # type: ignore[attr-defined]
+            p.click("button:has-text('Create mailbox')")  # type: ignore[attr-defined]
         stored = _stored(live_app, ADDRESS)
         assert stored["imap_host"] == "imap.demo.frontdesk.test"
         assert stored["imap_password"] == "imap-secret-in-browser"
@@ -77,37 +80,41 @@ def test_an_admin_creates_a_mailbox_and_reprocesses_quarantined_mail(live_app: L
         screenshot(p, "settings-mailbox-edit-tablet")
         p.set_viewport_size({"width": 1280, "height": 800})  # type: ignore[attr-defined]
         p.click("summary:has-text('Rotate the secret')")  # type: ignore[attr-defined]
-        p.click("button:has-text('Rotate secret now')")  # type: ignore[attr-defined]
-        p.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+        with p.expect_navigation():  # type: ignore[attr-defined]
+            p.click("button:has-text('Rotate secret now')")  # type: ignore[attr-defined]
         rotated = _stored(live_app, ADDRESS)["secret"]
         assert rotated != stored["secret"] and p.inner_text("#inbound-secret") == rotated  # type: ignore[attr-defined]
 
         inbound_id = _quarantine_one(live_app)
-        p.click("main >> .settings-nav >> text=Mailboxes")  # type: ignore[attr-defined]
+        with p.expect_navigation():  # type: ignore[attr-defined]
+            p.click("main >> .settings-nav >> text=Mailboxes")  # type: ignore[attr-defined]
         row = p.inner_text(f"tr:has(td:text-is('{ADDRESS}'))")  # type: ignore[attr-defined]
         assert "Help desk" in row and "imap.demo.frontdesk.test" in row and "not polled yet" in row
         assert "webhook/MTA only" in p.inner_text(f"tr:has(td:text-is('{SMALL}'))")  # type: ignore[attr-defined]
         screenshot(p, "settings-mailboxes")
 
-        p.click("main >> .settings-nav >> text=Email quarantine")  # type: ignore[attr-defined]
+        with p.expect_navigation():  # type: ignore[attr-defined]
+            p.click("main >> .settings-nav >> text=Email quarantine")  # type: ignore[attr-defined]
         row = p.inner_text(f"#inbound-{inbound_id}")  # type: ignore[attr-defined]
         assert "zoe@customer.test" in row and "too large" in row and "Small" in row
         screenshot(p, "settings-quarantine")
         # the fix: a larger limit on the mailbox's page, then reprocess
-        p.click(f"#inbound-{inbound_id} >> text=Small")  # type: ignore[attr-defined]
+        with p.expect_navigation():  # type: ignore[attr-defined]
+            p.click(f"#inbound-{inbound_id} >> text=Small")  # type: ignore[attr-defined]
         p.fill("#f-max-message-bytes", "1048576")  # type: ignore[attr-defined]
-        p.click("button:has-text('Save mailbox')")  # type: ignore[attr-defined]
-        p.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+        with p.expect_navigation():  # type: ignore[attr-defined]
+            p.click("button:has-text('Save mailbox')")  # type: ignore[attr-defined]
         assert _stored(live_app, SMALL)["max"] == 1048576
-        p.click("main >> .settings-nav >> text=Email quarantine")  # type: ignore[attr-defined]
-        p.click(f"#inbound-{inbound_id} >> button:has-text('Reprocess')")  # type: ignore[attr-defined]
-        p.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+        with p.expect_navigation():  # type: ignore[attr-defined]
+            p.click("main >> .settings-nav >> text=Email quarantine")  # type: ignore[attr-defined]
+        with p.expect_navigation():  # type: ignore[attr-defined]
+            p.click(f"#inbound-{inbound_id} >> button:has-text('Reprocess')")  # type: ignore[attr-defined]
         flash = p.inner_text(".flash")  # type: ignore[attr-defined]
         assert f"Message {inbound_id} was processed: ticket #" in flash
         assert p.locator(f"#inbound-{inbound_id}").count() == 0  # type: ignore[attr-defined]
         screenshot(p, "settings-quarantine-reprocessed")
-        p.click(".flash >> a")  # type: ignore[attr-defined]
-        p.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+        with p.expect_navigation():  # type: ignore[attr-defined]
+            p.click(".flash >> a")  # type: ignore[attr-defined]
         assert "Big logs" in p.inner_text("h1")  # type: ignore[attr-defined]
 
         # list mail is ignored on purpose; an admin who knows better processes it anyway
@@ -122,11 +129,12 @@ def test_an_admin_creates_a_mailbox_and_reprocesses_quarantined_mail(live_app: L
         ignored_id, status = out.strip().splitlines()[-1].split()
         assert status == "ignored"
         p.goto(live_app.url + "/settings/quarantine/")  # type: ignore[attr-defined]
-        p.click("main >> .settings-nav.sub >> text=Ignored")  # type: ignore[attr-defined]
+        with p.expect_navigation():  # type: ignore[attr-defined]
+            p.click("main >> .settings-nav.sub >> text=Ignored")  # type: ignore[attr-defined]
         row = p.inner_text(f"#inbound-{ignored_id}")  # type: ignore[attr-defined]
         assert "lee@customer.test" in row and "precedence: list" in row
         screenshot(p, "settings-quarantine-ignored")
-        p.click(f"#inbound-{ignored_id} >> button:has-text('Process anyway')")  # type: ignore[attr-defined]
-        p.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+        with p.expect_navigation():  # type: ignore[attr-defined]
+            p.click(f"#inbound-{ignored_id} >> button:has-text('Process anyway')")  # type: ignore[attr-defined]
         assert "was processed: ticket #" in p.inner_text(".flash")  # type: ignore[attr-defined]
         assert p.locator(f"#inbound-{ignored_id}").count() == 0  # type: ignore[attr-defined]

@@ -50,9 +50,11 @@ def test_the_merge_dialog_warns_about_another_requester_and_asks_who_keeps_it(li
         p: Any = page
         sign_in(p, live_app, AGENT)
         p.goto(f"{live_app.url}/tickets/{source}/")
+        p.get_by_role("button", name="More actions").click()  # the actions menu of the toolbar
+        p.get_by_role("menuitem", name="Merge into another ticket…").click()
         p.get_by_label("Merge this ticket into ticket number").fill(str(target))
-        p.get_by_role("button", name="Merge…").click()
-        p.wait_for_load_state("networkidle")
+        with p.expect_navigation():
+            p.get_by_role("button", name="Merge…").click()
         warning = p.locator("#merge-warning")
         assert warning.is_visible()
         assert "different requesters" in warning.inner_text()

@@ -23,20 +23,23 @@ def test_an_admin_creates_a_custom_field(live_app: LiveApp) -> None:
     with chromium_page() as page:
         p: object = page
         sign_in(p, live_app, ADMIN)
-        p.click("nav.sidebar >> text=Administration")  # type: ignore[attr-defined]
-        p.click("main >> .settings-grid >> text=Custom fields")  # type: ignore[attr-defined]
+        with p.expect_navigation():  # type: ignore[attr-defined]
+            p.click("nav.sidebar >> text=Administration")  # type: ignore[attr-defined]
+        with p.expect_navigation():  # type: ignore[attr-defined]
+            p.click("main >> .settings-grid >> text=Custom fields")  # type: ignore[attr-defined]
         p.click("summary:has-text('New custom field')")  # type: ignore[attr-defined]
         p.select_option("#f-applies-to", "ticket")  # type: ignore[attr-defined]
         p.select_option("#f-type", "dropdown")  # type: ignore[attr-defined]
         p.fill("#f-label", "Plan")  # type: ignore[attr-defined]
         p.fill("#f-options", "Free\nPro\nEnterprise")  # type: ignore[attr-defined]
-        p.click("button:has-text('New custom field')")  # type: ignore[attr-defined]
+        with p.expect_navigation():  # type: ignore[attr-defined]
+            p.click("button:has-text('New custom field')")  # type: ignore[attr-defined]
         # the demo already has a ticket field keyed "plan": the clash is shown next to the key
         assert "already in use" in p.inner_text("#f-key-error")  # type: ignore[attr-defined]
         assert p.input_value("#f-options") == "Free\nPro\nEnterprise"  # type: ignore[attr-defined]
         p.fill("#f-key", FIELD_KEY)  # type: ignore[attr-defined]
-        p.click("button:has-text('New custom field')")  # type: ignore[attr-defined]
-        p.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+        with p.expect_navigation():  # type: ignore[attr-defined]
+            p.click("button:has-text('New custom field')")  # type: ignore[attr-defined]
         row = p.inner_text(f"tr:has(code:text-is('{FIELD_KEY}'))")  # type: ignore[attr-defined]
         assert "Plan" in row and "Free, Pro, Enterprise" in row and "Dropdown" in row
         screenshot(p, "settings-custom-fields-created")

@@ -8,31 +8,13 @@ import uuid
 from typing import Any
 
 from frontdesk.testing.browser import chromium_page
-from frontdesk.testing.browser import screenshot as _screenshot
+from frontdesk.testing.browser import screenshot_top as screenshot
 from frontdesk.testing.live import LiveApp, sign_in
+from frontdesk.testing.live import demo_ticket as new_ticket
 
 AGENT = "agent@demo.frontdesk.local"
 ADMIN = "admin@demo.frontdesk.local"
 LIGHT = "light@demo.frontdesk.local"
-
-
-def screenshot(page: Any, name: str) -> None:
-    """A full-page picture from the top (a redirect to #message-… leaves the page scrolled)."""
-    page.evaluate("window.scrollTo(0, 0)")
-    _screenshot(page, name)
-
-
-def new_ticket(app: LiveApp, subject: str, body: str, **extra: Any) -> int:
-    """A ticket from the demo customer (no team: every agent sees it), made through the service."""
-    out = app.shell(
-        "from frontdesk.core.actor import SYSTEM\n"
-        "from frontdesk.customers.models import Contact\n"
-        "from frontdesk.tickets.services import ticket_create\n"
-        "c = Contact.objects.get(primary_email='customer@demo.frontdesk.local')\n"
-        f"t = ticket_create(actor=SYSTEM, by=None, requester=c, subject={subject!r}, body={body!r}, **{extra!r})\n"
-        "print(t.pk)"
-    )
-    return int(out.strip().splitlines()[-1])
 
 
 def ticket_state(app: LiveApp, ticket_id: int) -> dict[str, Any]:
@@ -53,8 +35,8 @@ def test_an_agent_finds_a_ticket_replies_with_an_attachment_and_sets_it_pending(
     with chromium_page() as page:
         p: Any = page
         sign_in(p, live_app, AGENT)
-        p.locator("nav.sidebar .nav-list a").first.click()
-        p.wait_for_load_state("networkidle")
+        with p.expect_navigation():
+            p.locator("nav.sidebar .nav-list a").first.click()
         assert "/views/" in p.url or "/tickets/" in p.url
 
         p.fill("#global-search-input", word)
@@ -69,8 +51,8 @@ def test_an_agent_finds_a_ticket_replies_with_an_attachment_and_sets_it_pending(
         p.set_input_files("#composer-files", files=[
             {"name": "invoice-corrected.txt", "mimeType": "text/plain", "buffer": b"Invoice 42: 10.00 EUR"}])
         p.get_by_label("Submit as").select_option("pending")
-        p.locator("#composer button[type=submit]").click()
-        p.wait_for_load_state("networkidle")
+        with p.expect_navigation():
+            p.locator("#composer button[type=submit]").click()
 
         message = p.locator(".message", has_text=reply)
         assert message.count() == 1 and "note" not in (message.get_attribute("class") or "")
@@ -88,9 +70,11 @@ def test_an_agent_merges_two_tickets_and_finds_the_conversation_on_the_target(li
         p: Any = page
         sign_in(p, live_app, AGENT)
         p.goto(f"{live_app.url}/tickets/{source}/")
+        p.get_by_role("button", name="More actions").click()  # the actions menu of the toolbar
+        p.get_by_role("menuitem", name="Merge into another ticket…").click()
         p.get_by_label("Merge this ticket into ticket number").fill(str(target))
-        p.get_by_role("button", name="Merge…").click()
-        p.wait_for_load_state("networkidle")
+        with p.expect_navigation():
+            p.get_by_role("button", name="Merge…").click()
         assert "Parcel has not arrived" in p.inner_text("main"), "the confirmation names the target"
         screenshot(p, "ticket-merge-confirm")
         p.get_by_role("button", name=f"Merge into #{target}").click()
@@ -113,8 +97,8 @@ def test_a_light_agent_sees_no_public_reply_option(live_app: LiveApp) -> None:
             assert p.get_attribute("form[data-composer]", "data-mode") == "note"
             p.keyboard.press("i")
             p.keyboard.type("Looked at it, passing to billing @agent")
-            p.keyboard.press("Control+Enter")
-            p.wait_for_load_state("networkidle")
+            with p.expect_navigation():
+                p.keyboard.press("Control+Enter")
             note = p.locator(".message.note", has_text="passing to billing").first
             assert "Internal note" in note.inner_text()
             screenshot(p, name)
@@ -130,15 +114,15 @@ def test_an_admin_creates_a_custom_field_and_an_agent_fills_it(live_app: LiveApp
         p.get_by_text("New custom field").first.click()
         p.get_by_label(re.compile(r"^Label")).fill(label)
         p.get_by_label("Type", exact=True).select_option("text")
-        p.get_by_role("button", name="New custom field").click()
-        p.wait_for_load_state("networkidle")
+        with p.expect_navigation():
+            p.get_by_role("button", name="New custom field").click()
         assert label in p.inner_text("table")
     with chromium_page() as page:
         p = page
         sign_in(p, live_app, AGENT)
         p.goto(f"{live_app.url}/tickets/{ticket_id}/")
         p.get_by_label(label).fill("SN-12345")
-        p.get_by_role("button", name="Save properties").click()
+        p.get_by_label(label).press("Enter")
         p.locator("#ticket-props .saved").wait_for()
         assert p.locator(".audit-event", has_text=f"set {label} to SN-12345").count() == 1
         p.reload()
@@ -156,8 +140,8 @@ def test_screenshots_of_a_ticket_with_a_note_and_an_attachment(live_app: LiveApp
         p.fill("#composer-body", "Asked the warehouse for photos of the packing line.")
         p.set_input_files("#composer-files", files=[
             {"name": "packing-photo.txt", "mimeType": "text/plain", "buffer": b"photo placeholder"}])
-        p.locator("#composer button[type=submit]").click()
-        p.wait_for_load_state("networkidle")
+        with p.expect_navigation():
+            p.locator("#composer button[type=submit]").click()
         assert p.locator(".message.note a", has_text="packing-photo.txt").count() == 1
         screenshot(p, "ticket-agent-note-1280")
         p.set_viewport_size({"width": 900, "height": 1100})

@@ -12,6 +12,7 @@ from frontdesk.customers.models import Contact, ContactEvent, Identity, Organisa
 from frontdesk.customers.services import purchase_record
 from frontdesk.fields.models import CustomField
 from frontdesk.testing import factories as f
+from frontdesk.testing.fixtures import client_for
 from frontdesk.tickets.services import message_add
 from frontdesk.tickets.tests.factories import make_ticket
 
@@ -21,12 +22,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _history(contact: Contact, n: int) -> None:

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from frontdesk.core.actor import SYSTEM
 from frontdesk.testing import factories as f
+from frontdesk.testing.fixtures import client_for
 from frontdesk.tickets.models import Ticket
 from frontdesk.tickets.services import ticket_create, ticket_update
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def make(subject: str, **kw):  # type: ignore[no-untyped-def]

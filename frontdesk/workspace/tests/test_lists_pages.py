@@ -6,11 +6,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from frontdesk.core.actor import SYSTEM, Actor
 from frontdesk.testing import factories as f
+from frontdesk.testing.fixtures import client_for
 from frontdesk.tickets.models import Ticket, View
 from frontdesk.tickets.queues import view_save
 from frontdesk.tickets.services import ticket_create
@@ -21,12 +21,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def make(subject: str, **kw):  # type: ignore[no-untyped-def]
@@ -88,15 +82,25 @@ def test_filters_narrow_the_list(agent, many) -> None:  # type: ignore[no-untype
     assert len(tagged) == 7
 
 
-@pytest.mark.parametrize("params", [
-    {"assignee_id": "99999999999999999999999"}, {"priority": "9"}, {"status_category": "nope"},
-    {"team_id": "-1"}, {"cursor": "garbage!"}, {"sort": "password"},
+@pytest.mark.parametrize(("params", "says"), [
+    ({"assignee_id": "99999999999999999999999"}, "<code>assignee_id</code>: an id or"),
+    ({"priority": "9"}, "<code>priority</code>: 1-4 or low, normal, high, urgent"),
+    ({"status_category": "nope"}, "<code>status_category</code>: one of new, open"),
+    ({"team_id": "-1"}, "<code>team_id</code>: an id or"),
+    ({"cursor": "garbage!"}, "The cursor is not valid: start again from the first page."),
 ])
-def test_hostile_filters_are_shown_as_errors_never_a_500(agent, many, params) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_filters_are_shown_as_errors_never_a_500(agent, many, params, says) -> None:  # type: ignore[no-untyped-def]
     response = client_for(agent).get("/tickets/", params)
-    assert response.status_code in (200, 400)
-    if response.status_code == 400:
-        assert b'role="alert"' in response.content
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'role="alert"' in html and says in html
+
+
+def test_an_unknown_sort_key_falls_back_to_the_default_order(agent, many) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(agent)
+    response = client.get("/tickets/", {"sort": "password"})
+    assert response.status_code == 200
+    assert row_ids(response.content.decode()) == row_ids(client.get("/tickets/").content.decode())
 
 
 def test_sorting_by_column_and_direction(agent, many) -> None:  # type: ignore[no-untyped-def]
@@ -156,7 +160,10 @@ def test_saving_filters_as_a_view_then_renaming_and_deleting_it(agent, many) -> 
     client.post(f"/views/{view.pk}/rename/", {"name": "Fires"})
     view.refresh_from_db()
     assert view.name == "Fires"
-    client.post(f"/views/{view.pk}/delete/")
+    asked = client.post(f"/views/{view.pk}/delete/")
+    assert asked.status_code == 200 and "Delete the view “Fires”?" in asked.content.decode()
+    assert View.objects.filter(pk=view.pk).exists()  # nothing goes before the agent confirms
+    client.post(f"/views/{view.pk}/delete/", {"confirm": "1"})
     assert not View.objects.filter(pk=view.pk).exists()
 
 
@@ -175,6 +182,7 @@ def test_another_agents_view_is_not_found(agent) -> None:  # type: ignore[no-unt
     client = client_for(agent)
     assert client.get(f"/views/{theirs.pk}/").status_code == 404
     assert client.post(f"/views/{theirs.pk}/delete/").status_code == 404
+    assert client.post(f"/views/{theirs.pk}/delete/", {"confirm": "1"}).status_code == 404
     assert client.get("/views/99999999999999999999/").status_code == 404
     assert View.objects.filter(pk=theirs.pk).exists()
 

@@ -4,10 +4,10 @@ merge refuses such tickets and says where to choose. Red-team finding 8 (issue 8
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from frontdesk.core.actor import SYSTEM
 from frontdesk.testing import factories as f
+from frontdesk.testing.fixtures import client_for
 from frontdesk.tickets.models import Ticket
 from frontdesk.tickets.services import ticket_create
 
@@ -21,12 +21,6 @@ def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]
 
 def make(subject: str, requester):  # type: ignore[no-untyped-def]
     return ticket_create(actor=SYSTEM, by=None, subject=subject, body="Body of " + subject, requester=requester)
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from frontdesk.accounts.models import ApiToken
 from frontdesk.accounts.services import token_create
 from frontdesk.core.actor import SYSTEM
 from frontdesk.testing.factories import PASSWORD
+from frontdesk.testing.fixtures import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -16,12 +17,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_an_agent_saves_profile_and_notification_choices(light_agent) -> None:  # type: ignore[no-untyped-def]

@@ -9,15 +9,10 @@ from frontdesk.core.actor import SYSTEM, Actor
 from frontdesk.customers.models import Contact
 from frontdesk.customers.services import contact_create
 from frontdesk.testing import factories as f
+from frontdesk.testing.fixtures import client_for
 from frontdesk.tickets.services import ticket_create
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

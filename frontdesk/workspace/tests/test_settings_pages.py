@@ -11,6 +11,7 @@ from frontdesk.brands.models import Brand
 from frontdesk.core.actor import SYSTEM
 from frontdesk.fields.models import CustomField, Tag
 from frontdesk.testing import factories as f
+from frontdesk.testing.fixtures import client_for
 from frontdesk.tickets.models import TicketStatus
 
 pytestmark = pytest.mark.django_db
@@ -22,12 +23,6 @@ PAGES = ["/settings/", "/settings/users/", "/settings/teams/", "/settings/brands
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize("url", PAGES)

@@ -150,7 +150,7 @@ def test_a_custom_field_error_is_shown_next_to_the_field(agent, admin_user) -> N
     client = client_for(agent)
     html = client.get(url(ticket)).content.decode()
     assert '<label for="field-cf_order_no">Order number</label>' in html
-    assert '<option value="pro" >pro</option>' in html or 'value="pro"' in html
+    assert '<option value="pro">pro</option>' in html
 
     bad = client.post(url(ticket, "update"), {"custom_fields_present": "1", "cf_order_no": "lots", "cf_plan": "pro"})
     assert bad.status_code == 422
@@ -197,8 +197,9 @@ def test_merge_asks_for_confirmation_with_the_target_subject_then_merges(agent) 
 def test_merge_into_an_unknown_ticket_says_so(agent) -> None:  # type: ignore[no-untyped-def]
     source = make_ticket()
     client = client_for(agent)
-    response = client.get(url(source, "merge"), {"target": "abc"}, follow=True)
-    assert b"not a valid choice" in response.content
+    response = client.get(url(source, "merge"), {"target": "abc"})
+    assert response.status_code == 400  # the page again, the merge dialog open (test_ticket_actions_page.py)
+    assert "“abc” is not a ticket number" in response.content.decode()
 
 
 def test_split_and_link_through_the_page(agent) -> None:  # type: ignore[no-untyped-def]
@@ -269,7 +270,7 @@ def test_the_page_renders_in_a_fixed_number_of_queries(agent, django_assert_max_
     client.get(url(small))  # warm the session and caches
     with CaptureQueriesContext(connection) as few:
         assert client.get(url(small)).status_code == 200
-    with django_assert_max_num_queries(32), CaptureQueriesContext(connection) as many:
+    with django_assert_max_num_queries(19), CaptureQueriesContext(connection) as many:
         page = client.get(url(big))
     assert page.status_code == 200 and page.content.decode().count('class="message') == 21
     assert len(many) == len(few), "the number of queries does not grow with the messages"

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage, Message
 
 from frontdesk.channels.email.models import EmailReference
-from frontdesk.channels.email.pipeline.parse import decode_part, header
-from frontdesk.channels.email.pipeline.store import clean_id
+from frontdesk.channels.email.pipeline.parse import clean_id, decode_part, header
 from frontdesk.core.actor import Actor
 from frontdesk.customers.models import Identity, IdentityKind
 from frontdesk.tickets.models import MessageKind, StatusCategory, Ticket

@@ -7,10 +7,10 @@ ticket it joins is ``ccs_to_add``: the requester and agents add CCs by email, a 
 
 from __future__ import annotations
 
+from frontdesk.channels.email.addresses import is_our_address
 from frontdesk.channels.email.mailboxes import own_addresses
 from frontdesk.channels.email.pipeline.bounce import deliverable_again
 from frontdesk.channels.email.pipeline.parse import Parsed
-from frontdesk.channels.email.pipeline.sender import address_key
 from frontdesk.channels.email.pipeline.threading import is_agent_for
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import ValidationError
@@ -19,10 +19,6 @@ from frontdesk.customers.services import contact_for_identity
 from frontdesk.tickets.models import Ticket
 
 MAX_CCS = 20
-
-
-def _ours(address: str, own: frozenset[str]) -> bool:
-    return address_key(address) in {address_key(a) for a in own}
 
 
 def identify(
@@ -37,7 +33,7 @@ def identify(
         deliverable_again(parsed.from_address)  # a person wrote from it: replies may go to it again
     ccs: list[Contact] = []
     for address in parsed.cc:
-        if len(ccs) >= MAX_CCS or address == parsed.from_address or _ours(address, own):
+        if len(ccs) >= MAX_CCS or address == parsed.from_address or is_our_address(address, own):
             continue
         try:
             contact = contact_for_identity(actor=actor, kind="email", value=address)

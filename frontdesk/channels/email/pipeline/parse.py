@@ -15,12 +15,20 @@ from django.utils import timezone
 
 from frontdesk.channels.email.pipeline.quotes import split_html, split_text
 from frontdesk.channels.email.pipeline.sender import Sender, address_pairs, sender_of
-from frontdesk.channels.email.pipeline.store import clean_id
 from frontdesk.core.text import html_to_text as text_of_html
 
 MAX_ATTACHMENTS = 100
 MAX_PARTS_WALKED = 2000
 _ID = re.compile(r"<([^<>\s]+)>")
+
+
+def clean_id(value: str) -> str:
+    """A Message-ID without angle brackets, whitespace or NULs, at most 998 characters."""
+    value = (value or "").replace("\x00", "").strip()
+    match = re.search(r"<([^<>]*)>", value)
+    if match:
+        value = match.group(1)
+    return "".join(value.split())[:998]
 
 
 @dataclass

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from frontdesk.channels.email.addresses import is_bounce_sender, is_our_address
 from frontdesk.channels.email.models import EmailReference, InboundEmail, InboundStatus
 from frontdesk.channels.email.pipeline.sender import address_key
 from frontdesk.customers.models import Identity
@@ -42,9 +43,6 @@ class Quarantine(Refused):
     status = InboundStatus.QUARANTINED
 
 
-MACHINE_LOCALS = ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon")
-
-
 def _h(msg: EmailMessage, name: str) -> str:
     from frontdesk.channels.email.pipeline.parse import header
 
@@ -53,7 +51,7 @@ def _h(msg: EmailMessage, name: str) -> str:
 
 def is_bounce(msg: EmailMessage, sender: str) -> bool:
     report = msg.get_content_type() == "multipart/report" and "delivery-status" in _h(msg, "Content-Type")
-    return report or sender.partition("@")[0].split("+", 1)[0] in MACHINE_LOCALS
+    return report or is_bounce_sender(sender)
 
 
 def check_size(inbound: InboundEmail) -> None:
@@ -129,7 +127,7 @@ def check_duplicate(seen: Seen) -> None:
 def check_own_mail(sender: str, own: frozenset[str], seen: Seen) -> None:
     """Mail from one of our mailboxes' addresses (``own``, lower-case) or any plus-variant of one
     (``support+anything@``), or carrying a Message-ID we sent, is our own mail coming back."""
-    if sender and address_key(sender) in {address_key(a) for a in own}:
+    if is_our_address(sender, own):
         raise Ignore("own mail: sent from one of our mailboxes")
     if seen.sent_by_us:
         raise Ignore("own mail: a Message-ID we sent")

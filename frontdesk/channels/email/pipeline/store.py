@@ -10,18 +10,11 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
 from frontdesk.channels.email.models import InboundEmail, Mailbox
+from frontdesk.channels.email.pipeline.parse import clean_id, load, sender
+from frontdesk.channels.email.pipeline.sender import address_key
 from frontdesk.core.inserts import insert
 
 _MSGID = re.compile(rb"^message-id[ \t]*:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
-
-
-def clean_id(value: str) -> str:
-    """A Message-ID without angle brackets, whitespace or NULs, at most 998 characters."""
-    value = (value or "").replace("\x00", "").strip()
-    match = re.search(r"<([^<>]*)>", value)
-    if match:
-        value = match.group(1)
-    return "".join(value.split())[:998]
 
 
 def _head(raw: bytes) -> bytes:
@@ -41,9 +34,6 @@ def sender_facts(raw: bytes) -> tuple[str, str]:
     """(the sender's address key, an other address its display name claims) from the From
     header, read as the pipeline reads it (``parse.sender``); ('', '') when there is no single
     sender. Never raises."""
-    from frontdesk.channels.email.pipeline.parse import load, sender  # parse imports this module
-    from frontdesk.channels.email.pipeline.sender import address_key
-
     try:
         found = sender(load(_head(raw) + b"\n\n"))
     except Exception:  # noqa: BLE001 - the pipeline decides what to make of an unreadable header

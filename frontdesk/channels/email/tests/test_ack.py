@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
+from frontdesk.channels.email.addresses import is_machine_address, is_our_address
 from frontdesk.channels.email.models import OutboundEmail
-from frontdesk.channels.email.outbound import is_machine_address
 from frontdesk.channels.email.tests.test_outbound_helpers import (  # noqa: F401 - fixtures
     brand,
     customer,
@@ -84,8 +84,8 @@ def test_only_tickets_created_by_email(mailbox, smtp_sink, run_on_commit, agent)
 
 def test_machine_address_rules() -> None:
     own = ["support@acme.test"]
-    assert is_machine_address("bounce-123@lists.test", own)
-    assert is_machine_address("Support+Anything@ACME.test", own)
-    assert is_machine_address("not-an-address", own)
-    assert not is_machine_address("alice@customer.test", own)
-    assert not is_machine_address("support@other.test", own)
+    assert is_machine_address("bounce-123@lists.test")
+    assert is_our_address("Support+Anything@ACME.test", own)
+    assert is_machine_address("not-an-address")
+    assert not is_machine_address("alice@customer.test") and not is_our_address("alice@customer.test", own)
+    assert not is_machine_address("support@other.test") and not is_our_address("support@other.test", own)

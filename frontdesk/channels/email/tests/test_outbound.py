@@ -7,7 +7,8 @@ import re
 import pytest
 
 from frontdesk.channels.email.models import EmailReference, OutboundEmail
-from frontdesk.channels.email.outbound import mailbox_for_ticket, subject_for
+from frontdesk.channels.email.outbound import subject_for
+from frontdesk.channels.email.recipients import mailbox_for_ticket
 from frontdesk.channels.email.tests.test_outbound_helpers import (  # noqa: F401 - fixtures
     brand,
     customer,

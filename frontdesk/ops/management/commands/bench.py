@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-SCENARIOS = ("core", "email", "faults")
+SCENARIOS = ("core", "email", "faults", "signin")
 
 
 class Command(BaseCommand):
@@ -18,7 +18,8 @@ class Command(BaseCommand):
         "`bench core --db sqlite|postgres --tickets N`, "
         "`bench email --db sqlite|postgres --messages N --workers 1,2`, "
         "`bench faults --replies 500` (the scaled shape under a killed worker and restarted PostgreSQL and "
-        "Redis, real processes; PostgreSQL from FRONTDESK_BENCH_DATABASE_URL): see docs/performance.md."
+        "Redis, real processes; PostgreSQL from FRONTDESK_BENCH_DATABASE_URL), "
+        "`bench signin --db sqlite|postgres --signins 40` (server time of a sign-in): see docs/performance.md."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -46,6 +47,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--replies", type=int, default=500, help="faults: replies sent while the worker is killed")
         parser.add_argument("--messages", type=int, default=2000, help="email: messages per corpus")
+        parser.add_argument("--signins", type=int, default=40, help="signin: timed sign-ins")
         parser.add_argument(
             "--workers",
             default="1,2",
@@ -62,6 +64,12 @@ class Command(BaseCommand):
                 raise CommandError("--replies must be at least 20")
             base = os.environ.get("FRONTDESK_BENCH_DATABASE_URL", DEFAULT_PG_URL)
             result = faults.run(pg_base=base, replies=opts["replies"])
+            sys.stdout.write(json.dumps(result, sort_keys=True) + "\n")
+            return
+        if opts["scenario"] == "signin":
+            from bench import signin
+
+            result = signin.run(db=opts["db"], signins=opts["signins"], var_root=Path(settings.VAR_DIR))
             sys.stdout.write(json.dumps(result, sort_keys=True) + "\n")
             return
         if opts["scenario"] == "email":

@@ -7,12 +7,31 @@
   }
 
   function overlay() { return document.getElementById("shortcuts-overlay"); }
+  var overlayOpener = null;
   function toggleOverlay(show) {
     var el = overlay();
-    if (!el) return;
+    if (!el || el.hidden === !show) return;
     el.hidden = !show;
-    if (show) { var b = el.querySelector("button"); if (b) b.focus(); }
+    if (show) {
+      overlayOpener = document.activeElement;
+      var b = el.querySelector("button"); if (b) b.focus();
+    } else if (overlayOpener && overlayOpener.focus) {
+      overlayOpener.focus();  // back where the agent was
+      overlayOpener = null;
+    }
   }
+  // a modal dialog: Tab and Shift+Tab stay inside it while it is open
+  document.addEventListener("keydown", function (event) {
+    var el = overlay();
+    if (event.key !== "Tab" || !el || el.hidden) return;
+    var items = Array.prototype.slice.call(el.querySelectorAll("button, a[href], input, select, textarea, [tabindex]"))
+      .filter(function (n) { return !n.disabled && n.tabIndex >= 0; });
+    if (!items.length) { event.preventDefault(); return; }
+    var first = items[0], last = items[items.length - 1];
+    if (!el.contains(document.activeElement)) { event.preventDefault(); first.focus(); }
+    else if (event.shiftKey && document.activeElement === first) { event.preventDefault(); last.focus(); }
+    else if (!event.shiftKey && document.activeElement === last) { event.preventDefault(); first.focus(); }
+  });
 
   function rows() { return Array.prototype.slice.call(document.querySelectorAll("[data-row]")); }
   function moveSelection(step) {
@@ -85,17 +104,7 @@
       document.querySelectorAll("input[data-select-row]").forEach(function (c) { c.checked = box.checked; });
       updateBulk();
     }
-    if (action === "compose") {
-      var kind = target.getAttribute("data-kind");
-      var form = document.querySelector("form[data-composer]");
-      if (form) {
-        var input = form.querySelector("input[name=kind][value=" + kind + "]");
-        if (input) input.checked = true;
-        form.setAttribute("data-mode", kind);
-        var area = form.querySelector("textarea");
-        if (area) area.focus();
-      }
-    }
+    // "compose" (Reply / Internal note, keys r and i) is handled by composer.js
   });
 
   function updateBulk() {
@@ -109,9 +118,6 @@
   }
   document.addEventListener("change", function (event) {
     if (event.target.matches && event.target.matches("input[data-select-row]")) updateBulk();
-    if (event.target.matches && event.target.matches("form[data-composer] input[name=kind]")) {
-      event.target.form.setAttribute("data-mode", event.target.value);
-    }
   });
   document.addEventListener("htmx:afterSwap", updateBulk);
   document.addEventListener("DOMContentLoaded", updateBulk);

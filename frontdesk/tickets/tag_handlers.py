@@ -1,0 +1,17 @@
+"""Ticket lists react to tag administration (frontdesk/fields/tags.py): which tickets a saved
+view's ``tag`` filter matches changes when tags are renamed, merged or deleted, so the cached view counts
+are marked stale after commit, as after any ticket write. Tags are not in the full-text index, so
+there is nothing to re-index."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from frontdesk.core.events import EventMeta, handler
+from frontdesk.fields.events import TagDeleted, TagRenamed, TagsMerged
+from frontdesk.tickets import queues
+
+
+@handler(TagRenamed, TagsMerged, TagDeleted, in_transaction=True)
+def counts_after_tag_change(event: TagRenamed | TagsMerged | TagDeleted, meta: EventMeta) -> None:
+    transaction.on_commit(queues.counts_changed)

@@ -52,7 +52,7 @@ def step_email_setup(args: argparse.Namespace) -> dict[str, Any]:
         sc = SCENARIOS[k % len(SCENARIOS)]
         subject = sc.subjects[0]
         ticket = ticket_create(
-            actor=actor, by=None, requester=contact_id, subject=subject, body="Hello, I need help.",
+            actor=actor, requester=contact_id, subject=subject, body="Hello, I need help.",
             channel="email", brand=mailbox.brand_id,
         )
         sent_id = f"fd.bench.{k}@bench.test"

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from bench import bulk, index
 from bench.bulk import Table, ts
+from frontdesk.core.actor import Actor
 from frontdesk.customers.search import index_text
 from frontdesk.ops.demo_scenarios import (
     COMPANY_SUFFIXES,
@@ -72,7 +73,7 @@ def setup_people(n_agents: int = 12) -> dict[str, Any]:
     for t, name in enumerate(TEAMS):
         members = [a.pk for i, a in enumerate(agents) if i % len(TEAMS) == t]
         team = Team.objects.filter(name=name).first()
-        team = team_save(actor=SYSTEM, by=admin, team=team, name=name, member_ids=members)
+        team = team_save(actor=Actor.of(admin), team=team, name=name, member_ids=members)
         teams[name] = [team.pk, *members]
     tag_names = sorted({t for s in SCENARIOS for t in s.tags} | {"vip", "follow-up"})
     for name in tag_names:

@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from bench import email_steps
+from frontdesk.core.actor import Actor
 
 
 def step_generate(args: argparse.Namespace) -> dict[str, Any]:
@@ -64,7 +65,7 @@ def step_create(args: argparse.Namespace) -> dict[str, Any]:
         batch = inputs[r * per_round : (r + 1) * per_round]
         start = time.perf_counter()
         for cid, _, subject, body in batch:
-            ticket_create(actor=actor, by=agent, requester=cid, subject=subject, body=body, channel="api")
+            ticket_create(actor=actor, requester=cid, subject=subject, body=body, channel="api")
         service_s += time.perf_counter() - start
         start = time.perf_counter()
         for k, (cid, org, subject, body) in enumerate(batch):
@@ -118,12 +119,11 @@ def step_http_setup(args: argparse.Namespace) -> dict[str, Any]:
 
 def _create_view(agent: Any, name: str) -> Any:
     from frontdesk.accounts.models import User
-    from frontdesk.core.actor import SYSTEM
     from frontdesk.tickets.queues import view_save
 
     admin = User.objects.filter(role="admin", is_active=True).order_by("id").first()
     filters = {"status_category": ["new", "open", "pending", "on_hold"]}
-    return view_save(actor=SYSTEM, by=admin, name=name, filters=filters, sort="-updated_at", shared=True)
+    return view_save(actor=Actor.of(admin), name=name, filters=filters, sort="-updated_at", shared=True)
 
 
 STEPS = {"generate": step_generate, "create": step_create, "http-setup": step_http_setup, **email_steps.STEPS}

@@ -61,7 +61,7 @@ def world(db, admin_user):  # type: ignore[no-untyped-def]
     from frontdesk.tickets.services import ticket_create
 
     contact = f.ContactFactory()
-    ticket = ticket_create(actor=Actor.of(admin_user), by=admin_user, requester=contact, subject="Hi", body="Hello")
+    ticket = ticket_create(actor=Actor.of(admin_user), requester=contact, subject="Hi", body="Hello")
     return {"ticket": ticket, "contact": contact}
 
 

@@ -68,7 +68,7 @@ def world(db):  # type: ignore[no-untyped-def]
     users = {role: f.UserFactory(role=role) for role in ROLES if role != "customer"}
     users["customer"] = f.customer_with_contact()
     contact = users["customer"].contact
-    ticket = ticket_create(actor=Actor.of(users["admin"]), by=users["admin"], requester=contact,
+    ticket = ticket_create(actor=Actor.of(users["admin"]), requester=contact,
                            subject="Hi", body="Hello")
     view = View.objects.order_by("pk").first()
     assert view is not None, "the built-in views exist"

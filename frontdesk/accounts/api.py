@@ -72,7 +72,7 @@ def me(request: HttpRequest):
 @router.patch("/me", response={200: MeOut, **errors(401, 422)})
 def update_me(request: HttpRequest, payload: MeUpdateIn):
     me = caller(request)
-    return services.user_update(actor=Actor.of(me), by=me, user=me, **payload.model_dump(exclude_unset=True))
+    return services.user_update(actor=Actor.of(me), user=me, **payload.model_dump(exclude_unset=True))
 
 
 @router.post("/me/password", response={204: None, **errors(401, 422)})
@@ -105,7 +105,7 @@ def create_token(request: HttpRequest, payload: TokenCreateIn):
 @router.delete("/me/tokens/{token_id}", response={204: None, **errors(401, 404)})
 def revoke_token(request: HttpRequest, token_id: int):
     me = caller(request)
-    services.token_revoke(actor=Actor.of(me), by=me, owner=me, token_id=token_id)
+    services.token_revoke(actor=Actor.of(me), owner=me, token_id=token_id)
     return Status(204, None)
 
 
@@ -136,7 +136,7 @@ def list_users(
 def create_user(request: HttpRequest, payload: UserCreateIn):
     """Administrators create people. Honours Idempotency-Key."""
     return idempotent(request, 201, lambda: UserOut.from_orm(
-        services.user_create(actor=_actor(request), by=caller(request), **payload.model_dump())
+        services.user_create(actor=_actor(request), **payload.model_dump())
     ))
 
 
@@ -149,7 +149,7 @@ def get_user(request: HttpRequest, user_id: int):
 def update_user(request: HttpRequest, user_id: int, payload: UserUpdateIn):
     user = selectors.user_get(viewer=caller(request), user_id=user_id)
     return services.user_update(
-        actor=_actor(request), by=caller(request), user=user, **payload.model_dump(exclude_unset=True)
+        actor=_actor(request), user=user, **payload.model_dump(exclude_unset=True)
     )
 
 
@@ -166,7 +166,7 @@ def list_teams(request: HttpRequest, cursor: str | None = None, limit: int = 25)
 def create_team(request: HttpRequest, payload: TeamCreateIn):
     """Administrators create teams. Honours Idempotency-Key."""
     return idempotent(request, 201, lambda: TeamOut.from_orm(
-        services.team_save(actor=_actor(request), by=caller(request), **payload.model_dump())
+        services.team_save(actor=_actor(request), **payload.model_dump())
     ))
 
 
@@ -179,5 +179,5 @@ def get_team(request: HttpRequest, team_id: int):
 def update_team(request: HttpRequest, team_id: int, payload: TeamUpdateIn):
     team = selectors.team_get(viewer=caller(request), team_id=team_id)
     return services.team_save(
-        actor=_actor(request), by=caller(request), team=team, **payload.model_dump(exclude_unset=True)
+        actor=_actor(request), team=team, **payload.model_dump(exclude_unset=True)
     )

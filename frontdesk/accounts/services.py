@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from frontdesk.accounts import policies
+from frontdesk.accounts.acting import acting_person, acting_user
 from frontdesk.accounts.auth import new_token_secret, token_digest
 from frontdesk.accounts.events import (
     ApiTokenCreated,
@@ -100,9 +101,10 @@ def _check_keeps_an_admin(user: User, changes: dict[str, Any]) -> None:
 
 def user_create(
     *, actor: Actor, email: str, name: str = "", role: str = Role.AGENT, password: str | None = None,
-    by: User | None = None, **extra: Any,
+    **extra: Any,
 ) -> User:
     """Create a person. ``by`` (when a person acts, not the CLI) must be an administrator."""
+    by = acting_user(actor)
     if by is not None:
         policies.require_admin(by)
     email = _clean_email(email)
@@ -128,8 +130,9 @@ def user_create(
     return user
 
 
-def user_update(*, actor: Actor, user: User, by: User | None = None, **changes: Any) -> User:
+def user_update(*, actor: Actor, user: User, **changes: Any) -> User:
     """Change a person. ``by`` may change their own profile; only admins change others or roles."""
+    by = acting_user(actor)
     unknown = set(changes) - _EDITABLE_USER_FIELDS
     if unknown:
         raise ValidationError("Unknown fields.", fields={f: "unknown field" for f in unknown})
@@ -177,8 +180,9 @@ def token_create(*, actor: Actor, user: User, name: str = "") -> tuple[ApiToken,
     return token, secret
 
 
-def token_revoke(*, actor: Actor, by: User, token_id: int, owner: User | None = None) -> ApiToken:
+def token_revoke(*, actor: Actor, token_id: int, owner: User | None = None) -> ApiToken:
     """Revoke a token of ``by`` (or, for admins, anyone's); with ``owner``, only that person's."""
+    by = acting_person(actor)
     check_id(token_id, "Token")
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().select_related("user").filter(pk=token_id).first()
@@ -194,9 +198,10 @@ def token_revoke(*, actor: Actor, by: User, token_id: int, owner: User | None = 
 
 
 def team_save(
-    *, actor: Actor, by: User, team: Team | None = None, name: str | None = None,
+    *, actor: Actor, team: Team | None = None, name: str | None = None,
     description: str | None = None, restricted: bool | None = None, member_ids: list[int] | None = None,
 ) -> Team:
+    by = acting_person(actor)
     policies.require_admin(by)
     with transaction.atomic():
         if team is None:

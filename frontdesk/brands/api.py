@@ -27,7 +27,7 @@ def create_brand(request: HttpRequest, payload: BrandCreateIn):
     data = payload.model_dump(exclude_unset=True)
     data.setdefault("name", payload.name)
     by = caller(request)
-    return idempotent(request, 201, lambda: BrandOut.from_orm(services.brand_save(actor=Actor.of(by), by=by, **data)))
+    return idempotent(request, 201, lambda: BrandOut.from_orm(services.brand_save(actor=Actor.of(by), **data)))
 
 
 @router.get("/brands/{brand_id}", response={200: BrandOut, **errors(401, 404)})
@@ -39,4 +39,4 @@ def get_brand(request: HttpRequest, brand_id: int):
 def update_brand(request: HttpRequest, brand_id: int, payload: BrandUpdateIn):
     by = caller(request)
     brand = selectors.brand_get(viewer=by, brand_id=brand_id)
-    return services.brand_save(actor=Actor.of(by), by=by, brand=brand, **payload.model_dump(exclude_unset=True))
+    return services.brand_save(actor=Actor.of(by), brand=brand, **payload.model_dump(exclude_unset=True))

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from frontdesk.accounts import policies
-from frontdesk.accounts.models import User
+from frontdesk.accounts.acting import acting_person
 from frontdesk.brands.events import BrandSaved
 from frontdesk.brands.models import Brand
 from frontdesk.brands.names import has_control, name_error
@@ -78,7 +78,8 @@ def _validate(data: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
-def brand_save(*, actor: Actor, by: User, brand: Brand | None = None, **data: Any) -> Brand:
+def brand_save(*, actor: Actor, brand: Brand | None = None, **data: Any) -> Brand:
+    by = acting_person(actor)
     policies.require_admin(by)
     allowed = {
         "name",

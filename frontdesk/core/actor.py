@@ -1,8 +1,11 @@
-"""Who did something: a person, the system, or an automation rule."""
+"""Who did something: a person, the system, or an automation rule.
+
+Services take this one ``actor`` argument. A person's actor carries the user, whose permissions the
+service checks; the system and rules carry none and act on trust (channels, imports, handlers)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 ActorKind = Literal["user", "system", "rule"]
@@ -14,10 +17,12 @@ class Actor:
     user_id: int | None = None
     rule_id: int | None = None
     label: str = ""
+    # the person themself, whose permissions the services check; not stored with events
+    user: Any = field(default=None, compare=False, hash=False, repr=False)
 
     @classmethod
     def of(cls, user: Any) -> Actor:
-        return cls(kind="user", user_id=user.pk, label=getattr(user, "email", "") or str(user.pk))
+        return cls(kind="user", user_id=user.pk, label=getattr(user, "email", "") or str(user.pk), user=user)
 
     @classmethod
     def system(cls, label: str = "system") -> Actor:

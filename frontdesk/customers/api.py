@@ -81,7 +81,7 @@ def create_customer(request: HttpRequest, payload: ContactIn) -> HttpResponse:
     data["organisation"] = data.pop("organisation_id")
 
     def create() -> ContactOut:
-        contact = services.contact_create(actor=_actor(request), by=caller(request), **data)
+        contact = services.contact_create(actor=_actor(request), **data)
         return _contact_out(request, contact)
 
     return idempotent(request, 201, create)
@@ -100,7 +100,7 @@ def update_customer(request: HttpRequest, contact_id: int, payload: ContactPatch
     changes = payload.model_dump(exclude_unset=True)
     if "organisation_id" in changes:
         changes["organisation"] = changes.pop("organisation_id")
-    contact = services.contact_update(actor=_actor(request), by=caller(request), contact=contact, **changes)
+    contact = services.contact_update(actor=_actor(request), contact=contact, **changes)
     return _contact_out(request, contact)
 
 
@@ -113,7 +113,6 @@ def add_identity(request: HttpRequest, contact_id: int, payload: IdentityIn) -> 
         lambda: IdentityOut.from_orm(
             services.identity_add(
                 actor=_actor(request),
-                by=caller(request),
                 contact=contact,
                 kind=payload.kind,
                 value=payload.value,
@@ -125,7 +124,7 @@ def add_identity(request: HttpRequest, contact_id: int, payload: IdentityIn) -> 
 @router.delete("/customers/{contact_id}/identities/{identity_id}", response={204: None})
 def remove_identity(request: HttpRequest, contact_id: int, identity_id: int) -> Any:
     contact = selectors.contact_get(viewer=caller(request), contact_id=contact_id)
-    services.identity_remove(actor=_actor(request), by=caller(request), contact=contact, identity_id=identity_id)
+    services.identity_remove(actor=_actor(request), contact=contact, identity_id=identity_id)
     return Status(204, None)
 
 
@@ -138,7 +137,6 @@ def add_note(request: HttpRequest, contact_id: int, payload: NoteIn) -> HttpResp
         lambda: ContactEventOut.from_orm(
             services.contact_note_add(
                 actor=_actor(request),
-                by=caller(request),
                 contact=contact,
                 body=payload.body,
             )
@@ -151,7 +149,7 @@ def merge_customer(request: HttpRequest, contact_id: int, payload: MergeIn) -> A
     """Merge this contact into ``target_id``; answers with the target."""
     source = selectors.contact_get(viewer=caller(request), contact_id=contact_id)
     target = selectors.contact_get(viewer=caller(request), contact_id=payload.target_id)
-    merged = services.contacts_merge(actor=_actor(request), by=caller(request), source=source, target=target)
+    merged = services.contacts_merge(actor=_actor(request), source=source, target=target)
     return _contact_out(request, merged)
 
 
@@ -173,7 +171,6 @@ def _record(request: HttpRequest, contact_id: int, payload: PurchaseIn) -> HttpR
         lambda: PurchaseOut.from_orm(
             services.purchase_record(
                 actor=_actor(request),
-                by=caller(request),
                 contact=contact,
                 **data,
             )
@@ -218,7 +215,6 @@ def create_organisation(request: HttpRequest, payload: OrganisationIn) -> HttpRe
             request,
             services.organisation_save(
                 actor=_actor(request),
-                by=caller(request),
                 **data,
             ),
         ),
@@ -236,5 +232,5 @@ def get_organisation(request: HttpRequest, organisation_id: int) -> Any:
 def update_organisation(request: HttpRequest, organisation_id: int, payload: OrganisationPatch) -> Any:
     org = selectors.organisation_get(viewer=caller(request), organisation_id=organisation_id)
     changes = payload.model_dump(exclude_unset=True)
-    org = services.organisation_save(actor=_actor(request), by=caller(request), organisation=org, **changes)
+    org = services.organisation_save(actor=_actor(request), organisation=org, **changes)
     return _organisation_out(request, org)

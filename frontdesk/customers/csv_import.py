@@ -98,7 +98,6 @@ def _import_row(values: dict[str, str], *, actor: Actor) -> None:
     )
     purchase_record(
         actor=actor,
-        by=None,
         contact=contact,
         product=values["product"],
         sku=values.get("sku", ""),

@@ -42,7 +42,7 @@ def create_field(request: HttpRequest, payload: CustomFieldCreateIn):
     """Administrators define custom fields. Honours Idempotency-Key."""
     by = caller(request)
     return idempotent(request, 201, lambda: CustomFieldOut.from_orm(
-        services.custom_field_save(actor=Actor.of(by), by=by, **payload.model_dump())
+        services.custom_field_save(actor=Actor.of(by), **payload.model_dump())
     ))
 
 
@@ -51,7 +51,7 @@ def update_field(request: HttpRequest, field_id: int, payload: CustomFieldUpdate
     by = caller(request)
     field = selectors.custom_field_get(viewer=by, field_id=field_id)
     return services.custom_field_save(
-        actor=Actor.of(by), by=by, field=field, **payload.model_dump(exclude_unset=True)
+        actor=Actor.of(by), field=field, **payload.model_dump(exclude_unset=True)
     )
 
 
@@ -72,7 +72,7 @@ def rename_tag(request: HttpRequest, tag_id: int, payload: TagRenameIn):
     """Administrators rename a tag. A name another tag has merges into that tag when ``merge`` is
     true and answers 409 ``tag_exists`` otherwise. Answers the tag that remains, with its ticket count."""
     by = caller(request)
-    tag = tags.tag_rename(actor=Actor.of(by), by=by, tag_id=tag_id, name=payload.name, merge=payload.merge)
+    tag = tags.tag_rename(actor=Actor.of(by), tag_id=tag_id, name=payload.name, merge=payload.merge)
     return _with_count(by, tag)
 
 
@@ -81,7 +81,7 @@ def merge_tags(request: HttpRequest, payload: TagsMergeIn):
     """Administrators fold the source tags into the target: their tickets carry the target once,
     the source tags are deleted."""
     by = caller(request)
-    tag = tags.tags_merge(actor=Actor.of(by), by=by, source_ids=payload.source_ids, target_id=payload.target_id)
+    tag = tags.tags_merge(actor=Actor.of(by), source_ids=payload.source_ids, target_id=payload.target_id)
     return _with_count(by, tag)
 
 
@@ -89,4 +89,4 @@ def merge_tags(request: HttpRequest, payload: TagsMergeIn):
 def delete_tag(request: HttpRequest, tag_id: int):
     """Administrators delete a tag; it is taken off every ticket. Answers how many tickets lost it."""
     by = caller(request)
-    return {"ticket_count": tags.tag_delete(actor=Actor.of(by), by=by, tag_id=tag_id)}
+    return {"ticket_count": tags.tag_delete(actor=Actor.of(by), tag_id=tag_id)}

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from frontdesk.accounts import policies
-from frontdesk.accounts.models import User
+from frontdesk.accounts.acting import acting_person
 from frontdesk.core.actor import Actor
 from frontdesk.core.cache import forget, remembered
 from frontdesk.core.errors import Conflict, ValidationError
@@ -111,8 +111,9 @@ def validate_values(
 
 
 def custom_field_save(
-    *, actor: Actor, by: User, field: CustomField | None = None, **data: Any
+    *, actor: Actor, field: CustomField | None = None, **data: Any
 ) -> CustomField:
+    by = acting_person(actor)
     policies.require_admin(by)
     allowed = {
         "applies_to",

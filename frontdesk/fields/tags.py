@@ -19,7 +19,7 @@ from __future__ import annotations
 from django.db import IntegrityError, connection, transaction
 
 from frontdesk.accounts import policies
-from frontdesk.accounts.models import User
+from frontdesk.accounts.acting import acting_person
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import Conflict, NotFound, ValidationError
 from frontdesk.core.events import record
@@ -67,9 +67,10 @@ def _ticket_count(tag_ids: list[int]) -> int:
     return tag_links().objects.filter(tag_id__in=tag_ids).values("ticket_id").distinct().count()
 
 
-def tag_rename(*, actor: Actor, by: User, tag_id: int, name: str, merge: bool = False) -> Tag:
+def tag_rename(*, actor: Actor, tag_id: int, name: str, merge: bool = False) -> Tag:
     """Rename a tag. A name another tag has is a merge into that tag: refused with a Conflict
     (code ``tag_exists``) unless ``merge`` is true, so the caller can ask first."""
+    by = acting_person(actor)
     policies.require_admin(by)
     check_id(tag_id, "Tag")
     new_name = clean_tag_name(name)
@@ -86,7 +87,7 @@ def tag_rename(*, actor: Actor, by: User, tag_id: int, name: str, merge: bool = 
                     code="tag_exists",
                 )
             # tags_merge locks both tags in id order, like any other merge: no deadlock between them
-            return tags_merge(actor=actor, by=by, source_ids=[tag_id], target_id=existing)
+            return tags_merge(actor=actor, source_ids=[tag_id], target_id=existing)
         tag = _locked([tag_id]).get(tag_id)
         if tag is None:
             raise NotFound("Tag not found.")
@@ -106,9 +107,10 @@ def tag_rename(*, actor: Actor, by: User, tag_id: int, name: str, merge: bool = 
     return tag
 
 
-def tags_merge(*, actor: Actor, by: User, source_ids: list[int], target_id: int) -> Tag:
+def tags_merge(*, actor: Actor, source_ids: list[int], target_id: int) -> Tag:
     """Fold the source tags into the target: every ticket with a source tag carries the target
     (once), and the source tags are deleted."""
+    by = acting_person(actor)
     policies.require_admin(by)
     check_id(target_id, "Tag")
     if not isinstance(source_ids, list) or not all(isinstance(i, int) for i in source_ids):
@@ -151,8 +153,9 @@ def tags_merge(*, actor: Actor, by: User, source_ids: list[int], target_id: int)
     return target
 
 
-def tag_delete(*, actor: Actor, by: User, tag_id: int) -> int:
+def tag_delete(*, actor: Actor, tag_id: int) -> int:
     """Delete a tag and take it off every ticket; returns how many tickets lost it."""
+    by = acting_person(actor)
     policies.require_admin(by)
     check_id(tag_id, "Tag")
     with transaction.atomic():

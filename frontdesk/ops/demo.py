@@ -21,6 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from frontdesk.core.actor import Actor
 from frontdesk.ops.demo_accounts import DEMO_PASSWORD
 from frontdesk.ops.demo_scenarios import (
     COMPANY_SUFFIXES,
@@ -84,6 +85,7 @@ class Demo:
         from frontdesk.accounts.services import team_save
 
         self.admin = self.user(f"admin@{DEMO_DOMAIN}", "Ada Admin", "admin", DEMO_PASSWORD)
+        self.as_admin = Actor.of(self.admin)
         self.supervisor = self.user(f"supervisor@{DEMO_DOMAIN}", "Sam Supervisor", "supervisor",
                                     DEMO_PASSWORD)
         demo_agent = self.user(f"agent@{DEMO_DOMAIN}", "Alex Agent", "agent", DEMO_PASSWORD)
@@ -102,7 +104,7 @@ class Demo:
             if team is None or sorted(team.members.values_list("pk", flat=True)) != wanted:
                 if team is None:
                     self.count("teams")
-                team = team_save(actor=self.actor, by=self.admin, team=team, name=name, member_ids=wanted,
+                team = team_save(actor=self.as_admin, team=team, name=name, member_ids=wanted,
                                  description=f"{name} questions")
             self.teams[name] = team
             self.team_agents[name] = members
@@ -118,7 +120,7 @@ class Demo:
         ]
         for spec in wanted:
             if not CustomField.objects.filter(applies_to="ticket", key=spec["key"]).exists():
-                custom_field_save(actor=self.actor, by=self.admin, applies_to="ticket", **spec)
+                custom_field_save(actor=self.as_admin, applies_to="ticket", **spec)
                 self.count("custom_fields")
 
     # --- customers ---------------------------------------------------------------------------
@@ -136,7 +138,7 @@ class Demo:
             domain = f"{word.lower()}{suffix.lower()}.example"
             org = existing.get(name)
             if org is None:
-                org = organisation_save(actor=self.actor, by=self.admin, name=name, domains=[domain],
+                org = organisation_save(actor=self.as_admin, name=name, domains=[domain],
                                         tier=("gold" if i % 8 == 0 else "silver" if i % 3 == 0 else ""),
                                         vip=i % 8 == 0)
                 self.count("organisations")
@@ -160,11 +162,11 @@ class Demo:
                 self.contacts.append(contacts[known[email]])
                 continue
             with transaction.atomic():
-                contact = contact_create(actor=self.actor, by=self.admin, name=name, email=email,
+                contact = contact_create(actor=self.as_admin, name=name, email=email,
                                          organisation=org, language="en", preferred_channel="email")
                 for k, ((product, sku, price), ago) in enumerate(zip(picks, days_ago, strict=True)):
                     purchase_record(
-                        actor=self.actor, by=self.admin, contact=contact, product=product, sku=sku,
+                        actor=self.as_admin, contact=contact, product=product, sku=sku,
                         amount=price, currency="USD", purchased_at=self.now - timedelta(days=ago),
                         status="refunded" if k == 4 else "paid", external_id=f"demo-{i}-{k}",
                     )
@@ -254,7 +256,7 @@ class Demo:
                "order": f"#{p['reference'][5:]}", "amount": f"${p['price']}"}
         when = min(p["created"], self.now)
         ticket = ticket_create(
-            actor=self.actor, by=None, requester=contact, subject=sc.subjects[texts[0] % len(sc.subjects)],
+            actor=self.actor, requester=contact, subject=sc.subjects[texts[0] % len(sc.subjects)],
             body=sc.openings[texts[1] % len(sc.openings)].format(**ctx), channel=p["channel"],
             priority=p["priority"], type=sc.type, team=self.teams[sc.team],
             assignee=agent if p["status"] != "new" else None, tags=p["tags"],
@@ -269,18 +271,18 @@ class Demo:
             # the conversation's last message carries the ticket's final status ("submit as solved")
             final = p["status"] if step == last else None
             if step == p["note_at"]:
-                message_add(actor=by_agent, by=agent, ticket=ticket, kind="note",
+                message_add(actor=by_agent, ticket=ticket, kind="note",
                             body=sc.notes[pick % len(sc.notes)], created_at=when, set_status=final)
             elif step % 2 == 1:
-                message_add(actor=by_agent, by=agent, ticket=ticket, body=sc.replies[turn % len(sc.replies)]
+                message_add(actor=by_agent, ticket=ticket, body=sc.replies[turn % len(sc.replies)]
                             .format(**ctx), created_at=when, set_status=final)
             else:
-                message_add(actor=self.actor, by=None, ticket=ticket, author_contact=contact,
+                message_add(actor=self.actor, ticket=ticket, author_contact=contact,
                             body=sc.follow_ups[turn % len(sc.follow_ups)].format(**ctx), channel=p["channel"],
                             created_at=when, set_status=final)
             self.count("messages")
         if last == 0 and p["status"] != "new":
-            ticket = ticket_update(actor=by_agent, by=agent, ticket=ticket, status=p["status"])
+            ticket = ticket_update(actor=by_agent, ticket=ticket, status=p["status"])
         # ticket_update and message_add stamp updated_at/solved_at with the wall clock; the demo's
         # history is in the past, so its timestamps are moved back to the conversation's last moment.
         solved = when if p["status"] in ("solved", "closed") else None

@@ -142,7 +142,7 @@ def demo_ticket(app: LiveApp, subject: str, body: str = "Please help.", **extra:
         "from frontdesk.customers.models import Contact\n"
         "from frontdesk.tickets.services import ticket_create\n"
         "c = Contact.objects.get(primary_email='customer@demo.frontdesk.local')\n"
-        f"t = ticket_create(actor=SYSTEM, by=None, requester=c, subject={subject!r}, body={body!r}, **{extra!r})\n"
+        f"t = ticket_create(actor=SYSTEM, requester=c, subject={subject!r}, body={body!r}, **{extra!r})\n"
         "print(t.pk)"
     )
     return int(out.strip().splitlines()[-1])

@@ -74,7 +74,6 @@ class TicketListQuery(Schema):
 def bulk_update(request: HttpRequest, payload: BulkIn) -> Any:
     result = services.tickets_bulk_update(
         actor=_actor(request),
-        by=caller(request),
         ticket_ids=list(payload.ticket_ids),
         **payload.changes.changes(),
     )
@@ -92,7 +91,6 @@ def create_ticket(request: HttpRequest, payload: TicketCreateIn) -> HttpResponse
     def create() -> TicketDetailOut:
         ticket = services.ticket_create(
             actor=_actor(request),
-            by=caller(request),
             requester=payload.requester_id,
             subject=payload.subject,
             body=payload.body,
@@ -162,7 +160,6 @@ def update_ticket(request: HttpRequest, response: HttpResponse, ticket_id: int, 
     sent are applied as they are. The answer carries the new `ETag`."""
     services.ticket_update(
         actor=_actor(request),
-        by=caller(request),
         ticket=check_id(ticket_id, "Ticket"),
         if_version=if_match_versions(request),
         **payload.changes(),
@@ -185,7 +182,6 @@ def add_message(request: HttpRequest, ticket_id: int, payload: MessageIn) -> Htt
     def create() -> MessageOut:
         message = services.message_add(
             actor=_actor(request),
-            by=caller(request),
             ticket=check_id(ticket_id, "Ticket"),
             body=payload.body,
             body_html=payload.body_html,
@@ -214,7 +210,6 @@ def merge_ticket(request: HttpRequest, ticket_id: int, payload: MergeIn) -> Any:
     read every message of both); the other requester is copied only with `other_requester_as_cc`."""
     target = services.tickets_merge(
         actor=_actor(request),
-        by=caller(request),
         source=check_id(ticket_id, "Ticket"),
         target=payload.target_id,
         requester=payload.requester,
@@ -228,7 +223,6 @@ def merge_ticket(request: HttpRequest, ticket_id: int, payload: MergeIn) -> Any:
 def split_ticket(request: HttpRequest, ticket_id: int, payload: SplitIn) -> Any:
     new = services.ticket_split(
         actor=_actor(request),
-        by=caller(request),
         ticket=check_id(ticket_id, "Ticket"),
         message_ids=list(payload.message_ids),
     )
@@ -239,7 +233,6 @@ def split_ticket(request: HttpRequest, ticket_id: int, payload: SplitIn) -> Any:
 def link_ticket(request: HttpRequest, ticket_id: int, payload: LinkIn) -> Any:
     link = services.ticket_link(
         actor=_actor(request),
-        by=caller(request),
         source=check_id(ticket_id, "Ticket"),
         target=payload.target_id,
         kind=payload.kind,
@@ -251,7 +244,6 @@ def link_ticket(request: HttpRequest, ticket_id: int, payload: LinkIn) -> Any:
 def unlink_ticket(request: HttpRequest, ticket_id: int, target_id: int, kind: LinkKindIn = "related") -> Any:
     services.ticket_unlink(
         actor=_actor(request),
-        by=caller(request),
         source=check_id(ticket_id, "Ticket"),
         target=check_id(target_id, "Ticket"),
         kind=kind,
@@ -263,7 +255,6 @@ def unlink_ticket(request: HttpRequest, ticket_id: int, target_id: int, kind: Li
 def solve_incidents(request: HttpRequest, ticket_id: int, payload: SolveIncidentsIn) -> Any:
     return services.problem_solve(
         actor=_actor(request),
-        by=caller(request),
         problem=check_id(ticket_id, "Ticket"),
         body=payload.body,
     )
@@ -280,7 +271,7 @@ def create_status(request: HttpRequest, payload: StatusCreateIn) -> HttpResponse
         request,
         201,
         lambda: StatusOut.from_orm(
-            services.status_save(actor=_actor(request), by=caller(request), **payload.model_dump())
+            services.status_save(actor=_actor(request), **payload.model_dump())
         ),
     )
 
@@ -290,5 +281,5 @@ def update_status(request: HttpRequest, status_id: int, payload: StatusPatchIn) 
     viewer = caller(request)
     status = selectors.status_get(viewer=viewer, status_id=status_id)
     return services.status_save(
-        actor=_actor(request), by=viewer, status=status, **payload.model_dump(exclude_unset=True)
+        actor=_actor(request), status=status, **payload.model_dump(exclude_unset=True)
     )

@@ -32,7 +32,7 @@ def upload_attachments(request: HttpRequest, ticket_id: int, files: File[list[Up
         raise ValidationError(f"At most {MAX_FILES} files at once.", fields={"files": f"at most {MAX_FILES}"})
     by = caller(request)
     ticket = selectors.ticket_get(viewer=by, ticket_id=ticket_id, detail=False)
-    stored = services.attachments_upload(actor=Actor.of(by), by=by, ticket=ticket, uploads=list(files))
+    stored = services.attachments_upload(actor=Actor.of(by), ticket=ticket, uploads=list(files))
     return Status(201, {"attachments": stored})
 
 
@@ -41,7 +41,7 @@ def delete_attachment(request: HttpRequest, attachment_id: int) -> Any:
     """Remove one of your own uploads not yet sent in a message (frees its share of your quota).
     An attachment sent in a message stays with it: `409`."""
     by = caller(request)
-    services.attachment_remove(actor=Actor.of(by), by=by, attachment_id=attachment_id)
+    services.attachment_remove(actor=Actor.of(by), attachment_id=attachment_id)
     return Status(204, None)
 
 

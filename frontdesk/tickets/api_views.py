@@ -84,7 +84,7 @@ def list_views(request: HttpRequest, page: Query[PageQuery]) -> Any:
 def create_view(request: HttpRequest, payload: ViewIn) -> HttpResponse:
     def create() -> ViewOut:
         user = caller(request)
-        view = queues.view_save(actor=Actor.of(user), by=user, **payload.model_dump())
+        view = queues.view_save(actor=Actor.of(user), **payload.model_dump())
         return ViewOut.from_orm(view)
 
     return idempotent(request, 201, create)
@@ -115,14 +115,14 @@ def patch_view(request: HttpRequest, view_id: int, payload: ViewPatchIn) -> Any:
         "team_id": view.team_id, "position": view.position,
     }
     current.update({k: v for k, v in given.items() if v is not None or k == "team_id"})
-    return queues.view_save(actor=Actor.of(user), by=user, view=view, **current)
+    return queues.view_save(actor=Actor.of(user), view=view, **current)
 
 
 @router.delete("/views/{view_id}", response={204: None})
 def delete_view(request: HttpRequest, view_id: int) -> Any:
     user = caller(request)
     view = queues.view_get(viewer=user, view_id=view_id)
-    queues.view_delete(actor=Actor.of(user), by=user, view=view)
+    queues.view_delete(actor=Actor.of(user), view=view)
     return Status(204, None)
 
 

@@ -21,6 +21,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from frontdesk.accounts.acting import acting_person
 from frontdesk.accounts.models import Role, Team, User
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import NotFound, PermissionDenied, ValidationError
@@ -80,7 +81,6 @@ def _require_edit(by: User, view: View) -> None:
 def view_save(
     *,
     actor: Actor,
-    by: User,
     view: View | None = None,
     name: str,
     filters: TicketFilters | dict[str, Any],
@@ -91,6 +91,7 @@ def view_save(
 ) -> View:
     """Create (``view=None``) or change a view. Any agent keeps personal views; shared and
     team views are for admins and supervisors."""
+    by = acting_person(actor)
     if not by.is_active or not by.is_agent:
         raise PermissionDenied("Only agents keep views.")
     if view is not None:
@@ -140,7 +141,8 @@ def _snapshot(view: View) -> dict[str, Any]:
     }
 
 
-def view_delete(*, actor: Actor, by: User, view: View) -> None:
+def view_delete(*, actor: Actor, view: View) -> None:
+    by = acting_person(actor)
     _require_edit(by, view)
     with transaction.atomic():
         pk = view.pk

@@ -85,7 +85,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         refill(form, request.POST)
         try:
             contact = services.contact_create(
-                actor=actor(request), by=me, name=text(request, "name"),
+                actor=actor(request), name=text(request, "name"),
                 email=text(request, "email") or None, phone=text(request, "phone") or None,
                 organisation=_int_or_none(request.POST.get("organisation")),
             )
@@ -175,7 +175,7 @@ def customer_detail(request: HttpRequest, contact_id: int) -> HttpResponse:
     refill(form, request.POST)
     try:
         services.contact_update(
-            actor=actor(request), by=me, contact=contact, name=text(request, "name"),
+            actor=actor(request), contact=contact, name=text(request, "name"),
             organisation=_int_or_none(request.POST.get("organisation")),
             language=text(request, "language"), time_zone=text(request, "time_zone"),
             preferred_channel=text(request, "preferred_channel"), tier=text(request, "tier"),
@@ -208,7 +208,7 @@ def _contact_action(request: HttpRequest, contact_id: int, action: Any, done: st
 @agent_required
 def identity_add(request: HttpRequest, contact_id: int) -> HttpResponse:
     return _contact_action(request, contact_id, lambda me, c: services.identity_add(
-        actor=actor(request), by=me, contact=c, kind=text(request, "kind"), value=text(request, "value"),
+        actor=actor(request), contact=c, kind=text(request, "kind"), value=text(request, "value"),
     ), _("Identity added."))
 
 
@@ -216,7 +216,7 @@ def identity_add(request: HttpRequest, contact_id: int) -> HttpResponse:
 @agent_required
 def identity_remove(request: HttpRequest, contact_id: int, identity_id: int) -> HttpResponse:
     return _contact_action(request, contact_id, lambda me, c: services.identity_remove(
-        actor=actor(request), by=me, contact=c, identity_id=check_id(identity_id, "Identity"),
+        actor=actor(request), contact=c, identity_id=check_id(identity_id, "Identity"),
     ), _("Identity removed."))
 
 
@@ -224,7 +224,7 @@ def identity_remove(request: HttpRequest, contact_id: int, identity_id: int) -> 
 @agent_required
 def note_add(request: HttpRequest, contact_id: int) -> HttpResponse:
     return _contact_action(request, contact_id, lambda me, c: services.contact_note_add(
-        actor=actor(request), by=me, contact=c, body=request.POST.get("body", ""),
+        actor=actor(request), contact=c, body=request.POST.get("body", ""),
     ), _("Note added."))
 
 
@@ -236,7 +236,7 @@ def customer_merge(request: HttpRequest, contact_id: int) -> HttpResponse:
     raw_target = request.POST.get("target") or request.GET.get("target")
     target = selectors.contact_get(viewer=me, contact_id=_int_or_none(raw_target) or 0) if raw_target else None
     if request.method == "POST" and target is not None:
-        merged = services.contacts_merge(actor=actor(request), by=me, source=source, target=target)
+        merged = services.contacts_merge(actor=actor(request), source=source, target=target)
         messages.success(request, _("Customers merged."))
         return redirect("workspace:customer", contact_id=merged.pk)
     q = request.GET.get("q", "").strip()
@@ -260,7 +260,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         refill([name_field], request.POST)
         try:
             org = services.organisation_save(
-                actor=actor(request), by=me, name=text(request, "name"),
+                actor=actor(request), name=text(request, "name"),
                 domains=lines(request.POST.get("domains", "")),
             )
         except FrontdeskError as exc:
@@ -307,7 +307,7 @@ def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpRespo
         refill(form, request.POST)
         try:
             services.organisation_save(
-                actor=actor(request), by=me, organisation=org, name=text(request, "name"),
+                actor=actor(request), organisation=org, name=text(request, "name"),
                 domains=lines(request.POST.get("domains", "")), tier=text(request, "tier"),
                 vip=checkbox(request, "vip"), notes=request.POST.get("notes", ""),
                 tags=lines(request.POST.get("tags", "")),

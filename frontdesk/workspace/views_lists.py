@@ -243,12 +243,11 @@ def tickets_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 @agent_required
 def view_create(request: HttpRequest) -> HttpResponse:
-    user = viewer(request)
     back = _safe_next(request, reverse("workspace:tickets"))
     try:
         filters = filters_from_query(QueryDict(request.POST.get("query", "")))
         view = queues.view_save(
-            actor=actor(request), by=user, name=request.POST.get("name", ""), filters=filters,
+            actor=actor(request), name=request.POST.get("name", ""), filters=filters,
             sort=_sort_from(request.POST, "-updated_at"), shared=request.POST.get("shared") == "1",
         )
     except FrontdeskError as exc:
@@ -265,7 +264,7 @@ def view_rename(request: HttpRequest, view_id: int) -> HttpResponse:
     view = queues.view_get(viewer=user, view_id=view_id)
     try:
         queues.view_save(
-            actor=actor(request), by=user, view=view, name=request.POST.get("name", ""), filters=view.filters,
+            actor=actor(request), view=view, name=request.POST.get("name", ""), filters=view.filters,
             sort=view.sort, shared=view.owner_id is None, team_id=view.team_id, position=view.position,
         )
         messages.success(request, _("View renamed."))
@@ -282,7 +281,7 @@ def view_remove(request: HttpRequest, view_id: int) -> HttpResponse:
     if request.POST.get("confirm") != "1":  # ask first: what is deleted, and for whom
         return render(request, "workspace/lists/view_delete.html", {"view": view, "nav": "views"})
     try:
-        queues.view_delete(actor=actor(request), by=user, view=view)
+        queues.view_delete(actor=actor(request), view=view)
         messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
     except FrontdeskError as exc:
         messages.error(request, _("The view was not deleted: %(reason)s") % {"reason": _describe(exc)})
@@ -336,7 +335,7 @@ def _merge(request: HttpRequest, ids: list[int]) -> dict[str, Any]:
             continue
         try:
             source = ticket_get(viewer=user, ticket_id=pk, detail=False)
-            tickets_merge(actor=actor(request), by=user, source=source, target=target)
+            tickets_merge(actor=actor(request), source=source, target=target)
             updated.append(pk)
         except RequestersDiffer:
             # who keeps a merged ticket of two customers is chosen one ticket at a time, on its merge page
@@ -359,7 +358,7 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
             changes = _changes(request.POST)
             if not changes:
                 raise ValidationError(_("Choose what to change."), fields={"changes": "required"})
-            result = tickets_bulk_update(actor=actor(request), by=viewer(request), ticket_ids=ids, **changes)
+            result = tickets_bulk_update(actor=actor(request), ticket_ids=ids, **changes)
     except FrontdeskError as exc:
         messages.error(request, _describe(exc))
         return redirect(back)

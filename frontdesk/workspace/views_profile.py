@@ -71,7 +71,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     form = _profile_form(me)
     try:
         services.user_update(
-            actor=actor(request), by=me, user=me, name=text(request, "name"),
+            actor=actor(request), user=me, name=text(request, "name"),
             time_zone=text(request, "time_zone"), language=text(request, "language"),
             signature=request.POST.get("signature", ""),
             notification_settings={key: checkbox(request, f"notify_{key}") for key, _label in NOTIFICATIONS},
@@ -117,6 +117,6 @@ def token_create(request: HttpRequest) -> HttpResponse:
 @agent_required
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     me = viewer(request)
-    token = services.token_revoke(actor=actor(request), by=me, token_id=check_id(token_id, "Token"), owner=me)
+    token = services.token_revoke(actor=actor(request), token_id=check_id(token_id, "Token"), owner=me)
     messages.success(request, _("Token %(prefix)s… revoked.") % {"prefix": token.prefix})
     return redirect("workspace:profile")

@@ -46,7 +46,7 @@ def users(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             user = services.user_create(
-                actor=actor(request), by=me, email=text(request, "email"), name=text(request, "name"),
+                actor=actor(request), email=text(request, "email"), name=text(request, "name"),
                 role=text(request, "role"), password=request.POST.get("password") or None,
             )
         except FrontdeskError as exc:
@@ -80,7 +80,7 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         try:
-            services.user_update(actor=actor(request), by=me, user=user, name=text(request, "name"),
+            services.user_update(actor=actor(request), user=user, name=text(request, "name"),
                                  role=text(request, "role"), is_active=checkbox(request, "is_active"))
         except FrontdeskError as exc:
             ctx, status = failed(form, exc, request.POST), exc.status

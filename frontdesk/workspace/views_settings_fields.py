@@ -62,7 +62,7 @@ def fields(request: HttpRequest) -> HttpResponse:
         key = text(request, "key") or slugify(label).replace("-", "_")[:60]
         try:
             custom_field_save(
-                actor=actor(request), by=me, applies_to=text(request, "applies_to"), key=key, label=label,
+                actor=actor(request), applies_to=text(request, "applies_to"), key=key, label=label,
                 type=text(request, "type"), options=_options(request), required=checkbox(request, "required"),
                 description=text(request, "description"),
             )
@@ -95,7 +95,7 @@ def field_edit(request: HttpRequest, field_id: int) -> HttpResponse:
         if cf.type in (FieldType.DROPDOWN, FieldType.MULTISELECT):
             changes["options"] = _options(request)
         try:
-            custom_field_save(actor=actor(request), by=me, field=cf, **changes)
+            custom_field_save(actor=actor(request), field=cf, **changes)
         except FrontdeskError as exc:
             ctx, status = failed(form, exc, request.POST), exc.status
         else:
@@ -120,6 +120,6 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 @admin_required
 def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = token_revoke(actor=actor(request), by=viewer(request), token_id=check_id(token_id, "Token"))
+    token = token_revoke(actor=actor(request), token_id=check_id(token_id, "Token"))
     messages.success(request, _("Token %(prefix)s… revoked.") % {"prefix": token.prefix})
     return redirect("workspace:settings_tokens")

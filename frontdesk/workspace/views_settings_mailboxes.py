@@ -135,9 +135,8 @@ def _submitted(request: HttpRequest, mailbox: Mailbox | None) -> dict[str, Any]:
 
 
 def _save(request: HttpRequest, mailbox: Mailbox | None, form: list[FormField]) -> tuple[Mailbox | None, dict]:
-    me = viewer(request)
     try:
-        saved = mailboxes.mailbox_save(actor=actor(request), by=me, mailbox=mailbox, **_submitted(request, mailbox))
+        saved = mailboxes.mailbox_save(actor=actor(request), mailbox=mailbox, **_submitted(request, mailbox))
     except FrontdeskError as exc:
         return None, {**failed(form, exc, request.POST), "status": exc.status}
     return saved, {}
@@ -190,7 +189,7 @@ def mailbox_edit(request: HttpRequest, mailbox_id: int) -> HttpResponse:
 def mailbox_rotate(request: HttpRequest, mailbox_id: int) -> HttpResponse:
     me = viewer(request)
     mailbox = mailboxes.mailbox_get(viewer=me, mailbox_id=mailbox_id)
-    mailboxes.mailbox_rotate_secret(actor=actor(request), by=me, mailbox=mailbox)
+    mailboxes.mailbox_rotate_secret(actor=actor(request), mailbox=mailbox)
     messages.success(request, _("A new inbound secret was made; the old one no longer works."))
     return redirect("workspace:settings_mailbox", mailbox_id=mailbox.pk)
 

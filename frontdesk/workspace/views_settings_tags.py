@@ -66,7 +66,7 @@ def tag_edit(request: HttpRequest, tag_id: int) -> HttpResponse:
         typed = request.POST.get("name", "")
         confirmed = request.POST.get("confirm_merge") == "1"
         try:
-            kept = tags.tag_rename(actor=actor(request), by=me, tag_id=tag.pk, name=typed, merge=confirmed)
+            kept = tags.tag_rename(actor=actor(request), tag_id=tag.pk, name=typed, merge=confirmed)
         except FrontdeskError as exc:
             ctx.update(failed(form, exc, request.POST))
             status = exc.status
@@ -93,7 +93,7 @@ def tag_delete(request: HttpRequest, tag_id: int) -> HttpResponse:
     me = viewer(request)
     tag = tag_selectors.tag_get(viewer=me, tag_id=tag_id)
     if request.method == "POST":
-        lost = tags.tag_delete(actor=actor(request), by=me, tag_id=tag.pk)
+        lost = tags.tag_delete(actor=actor(request), tag_id=tag.pk)
         messages.success(request, _("Tag “%(name)s” deleted; %(n)s tickets lost it.") % {"name": tag.name, "n": lost})
         return redirect("workspace:settings_tags")
     count = tag_selectors.tag_ticket_counts(viewer=me, tag_ids=[tag.pk])[tag.pk]
@@ -126,7 +126,7 @@ def tags_merge(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST" and target_id is not None:
         sources = [t.pk for t in chosen if t.pk != target_id]
         try:
-            kept = tags.tags_merge(actor=actor(request), by=me, source_ids=sources, target_id=target_id)
+            kept = tags.tags_merge(actor=actor(request), source_ids=sources, target_id=target_id)
         except FrontdeskError as exc:
             ctx["error"] = exc.message
             status = exc.status

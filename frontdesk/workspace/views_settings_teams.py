@@ -52,7 +52,7 @@ def _member_ids(request: HttpRequest) -> list[int]:
 
 def _save_team(request: HttpRequest, team: Any, form: list[FormField]) -> dict[str, Any] | None:
     try:
-        team_save(actor=actor(request), by=viewer(request), team=team, name=text(request, "name"),
+        team_save(actor=actor(request), team=team, name=text(request, "name"),
                   description=text(request, "description"), restricted=checkbox(request, "restricted"),
                   member_ids=_member_ids(request))
     except FrontdeskError as exc:
@@ -116,7 +116,7 @@ def _save_brand(request: HttpRequest, brand: Brand | None, form: list[FormField]
     if checkbox(request, "is_default") or (brand is not None and brand.is_default):
         data["is_default"] = checkbox(request, "is_default")
     try:
-        brand_save(actor=actor(request), by=viewer(request), brand=brand, **data)
+        brand_save(actor=actor(request), brand=brand, **data)
     except FrontdeskError as exc:
         return {**failed(form, exc, request.POST), "status": exc.status}
     return None
@@ -182,7 +182,7 @@ def statuses(request: HttpRequest) -> HttpResponse:
         try:
             label = text(request, "label")
             key = text(request, "key") or label.lower().replace(" ", "_")[:40]
-            status_save(actor=actor(request), by=me, key=key, label=label, category=text(request, "category"),
+            status_save(actor=actor(request), key=key, label=label, category=text(request, "category"),
                         position=_position(request))
         except FrontdeskError as exc:
             ctx, status = failed(form, exc, request.POST), exc.status
@@ -202,7 +202,7 @@ def status_edit(request: HttpRequest, status_id: int) -> HttpResponse:
     obj = ticket_selectors.status_get(viewer=me, status_id=status_id)
     if request.method == "POST":
         try:
-            status_save(actor=actor(request), by=me, status=obj, label=text(request, "label"),
+            status_save(actor=actor(request), status=obj, label=text(request, "label"),
                         position=_position(request),
                         active=None if obj.builtin else checkbox(request, "active"))
         except FrontdeskError as exc:

@@ -139,7 +139,6 @@ def ticket_merge(request: HttpRequest, ticket_id: int) -> HttpResponse:
     try:
         merged = services.tickets_merge(
             actor=actor(request),
-            by=by,
             source=source,
             target=target,
             requester=data.get("requester") or None,
@@ -165,14 +164,13 @@ def _message_ids(raw: list[str]) -> list[int]:
 @agent_required
 @require_POST
 def ticket_split(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    by = viewer(request)
     raw = request.POST.getlist("message_ids")
     try:
         ids = _message_ids(raw)
         if not ids:
             raise ValidationError(_("Tick the messages to split off first: each message in the conversation "
                                     "has a box to tick."), fields={"message_ids": _("required")})
-        new = services.ticket_split(actor=actor(request), by=by, ticket=ticket_id, message_ids=ids)
+        new = services.ticket_split(actor=actor(request), ticket=ticket_id, message_ids=ids)
     except FrontdeskError as exc:
         return render_action_error(request, ticket_id, "split", "message_ids", exc, {"message_ids": raw[:200]})
     messages.success(request, _("The messages were split off from #%(a)s into this new ticket.") % {"a": ticket_id})
@@ -189,7 +187,7 @@ def ticket_link(request: HttpRequest, ticket_id: int) -> HttpResponse:
     try:
         target = _target(request, raw, ticket_id, itself=_("A ticket cannot be linked to itself: type the number "
                                                             "of the other ticket."))
-        services.ticket_link(actor=actor(request), by=by, source=source, target=target, kind=kind)
+        services.ticket_link(actor=actor(request), source=source, target=target, kind=kind)
     except FrontdeskError as exc:
         field = _field_of(exc, ("kind", "source"), "target")
         return render_action_error(request, ticket_id, "link", "kind" if field == "source" else field, exc, values)
@@ -207,7 +205,7 @@ def ticket_solve_incidents(request: HttpRequest, ticket_id: int) -> HttpResponse
         if not body.strip():
             raise ValidationError(_("Write the reply the problem and its incidents will get."),
                                   fields={"body": _("required")})
-        result = services.problem_solve(actor=actor(request), by=by, problem=problem, body=body)
+        result = services.problem_solve(actor=actor(request), problem=problem, body=body)
     except FrontdeskError as exc:
         return render_action_error(request, ticket_id, "solve", "body", exc, {"body": body})
     messages.success(

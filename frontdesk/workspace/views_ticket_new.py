@@ -284,7 +284,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
             raise ValidationError(_("Too many files."), fields={"files": _("at most %(n)s files") % {"n": MAX_FILES}})
         args = _arguments(request, me)
         args["custom_fields"] = {d.key: custom_field_value(d, request.POST) for d in defs}
-        ticket = ticket_open(actor=actor(request), by=me, attachments=list(files), **args)
+        ticket = ticket_open(actor=actor(request), attachments=list(files), **args)
     except FrontdeskError as exc:
         errors = _errors(exc)
         attach_errors(custom, exc)

@@ -60,7 +60,7 @@ def ticket_update(request: HttpRequest, ticket_id: int) -> HttpResponse:
         drop_fields(changes, data.getlist("keep_theirs"))
         expected = seen_values(data, changes)
         ticket = selectors.ticket_get(viewer=by, ticket_id=ticket_id, detail=False)
-        services.ticket_update(actor=actor(request), by=by, ticket=ticket, expected=expected, **changes)
+        services.ticket_update(actor=actor(request), ticket=ticket, expected=expected, **changes)
     except FieldConflict as exc:
         state["seen"] = _posted_seen(data)
         state["conflicts"] = {input_name(s.field): s for s in exc.stale}

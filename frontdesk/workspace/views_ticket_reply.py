@@ -81,7 +81,6 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
         # the uploads go to message_add itself: stored and attached in one transaction
         message = services.message_add(
             actor=actor(request),
-            by=by,
             ticket=ticket,
             body=body,
             body_html=body_html,

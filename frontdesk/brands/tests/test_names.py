@@ -27,20 +27,20 @@ def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("name", BAD_NAMES)
 def test_the_service_refuses_control_characters_in_names(admin_user, name) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValidationError) as caught:
-        brand_save(actor=Actor.of(admin_user), by=admin_user, name=name)
+        brand_save(actor=Actor.of(admin_user), name=name)
     assert "name" in caught.value.fields
-    brand = brand_save(actor=Actor.of(admin_user), by=admin_user, name="Fine")
+    brand = brand_save(actor=Actor.of(admin_user), name="Fine")
     with pytest.raises(ValidationError):
-        brand_save(actor=Actor.of(admin_user), by=admin_user, brand=brand, name=name)
+        brand_save(actor=Actor.of(admin_user), brand=brand, name=name)
     assert Brand.objects.get(pk=brand.pk).name == "Fine"
 
 
 def test_names_are_trimmed_and_length_checked(admin_user) -> None:  # type: ignore[no-untyped-def]
-    brand = brand_save(actor=Actor.of(admin_user), by=admin_user, name="  Acme Cloud  ")
+    brand = brand_save(actor=Actor.of(admin_user), name="  Acme Cloud  ")
     assert brand.name == "Acme Cloud"
     for name in ["x" * 101, "   ", ""]:
         with pytest.raises(ValidationError) as caught:
-            brand_save(actor=Actor.of(admin_user), by=admin_user, brand=brand, name=name)
+            brand_save(actor=Actor.of(admin_user), brand=brand, name=name)
         assert "name" in caught.value.fields
 
 
@@ -50,7 +50,7 @@ def test_names_are_trimmed_and_length_checked(admin_user) -> None:  # type: igno
 ])
 def test_every_brand_value_refuses_line_breaks(admin_user, field, value) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValidationError) as caught:
-        brand_save(actor=Actor.of(admin_user), by=admin_user, name="Acme", **{field: value})
+        brand_save(actor=Actor.of(admin_user), name="Acme", **{field: value})
     assert field in caught.value.fields
 
 

@@ -113,7 +113,7 @@ def create_mailbox(request: HttpRequest, payload: MailboxIn) -> Any:
     return idempotent(
         request,
         201,
-        lambda: MailboxOut.from_orm(mailboxes.mailbox_save(actor=Actor.of(by), by=by, **payload.model_dump())),
+        lambda: MailboxOut.from_orm(mailboxes.mailbox_save(actor=Actor.of(by), **payload.model_dump())),
     )
 
 
@@ -126,7 +126,7 @@ def get_mailbox(request: HttpRequest, mailbox_id: int) -> Any:
 def update_mailbox(request: HttpRequest, mailbox_id: int, payload: MailboxPatch) -> Any:
     by = caller(request)
     mailbox = mailboxes.mailbox_get(viewer=by, mailbox_id=mailbox_id)
-    return mailboxes.mailbox_save(actor=Actor.of(by), by=by, mailbox=mailbox, **payload.model_dump(exclude_unset=True))
+    return mailboxes.mailbox_save(actor=Actor.of(by), mailbox=mailbox, **payload.model_dump(exclude_unset=True))
 
 
 @router.post("/mailboxes/{mailbox_id}/rotate-secret", response={200: MailboxOut, **errors(401, 403, 404)})
@@ -134,4 +134,4 @@ def rotate_secret(request: HttpRequest, mailbox_id: int) -> Any:
     """A new secret for the inbound endpoint; the old one stops working at once."""
     by = caller(request)
     mailbox = mailboxes.mailbox_get(viewer=by, mailbox_id=mailbox_id)
-    return mailboxes.mailbox_rotate_secret(actor=Actor.of(by), by=by, mailbox=mailbox)
+    return mailboxes.mailbox_rotate_secret(actor=Actor.of(by), mailbox=mailbox)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from frontdesk.accounts import policies
+from frontdesk.accounts.acting import acting_person
 from frontdesk.accounts.models import Team, User
 from frontdesk.brands.models import Brand
 from frontdesk.brands.names import has_control, name_error
@@ -146,7 +147,8 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def mailbox_save(*, actor: Actor, by: User, mailbox: Mailbox | None = None, **data: Any) -> Mailbox:
+def mailbox_save(*, actor: Actor, mailbox: Mailbox | None = None, **data: Any) -> Mailbox:
+    by = acting_person(actor)
     policies.require_admin(by)
     unknown = set(data) - EDITABLE
     if unknown:
@@ -173,8 +175,9 @@ def mailbox_save(*, actor: Actor, by: User, mailbox: Mailbox | None = None, **da
     return obj
 
 
-def mailbox_rotate_secret(*, actor: Actor, by: User, mailbox: Mailbox) -> Mailbox:
+def mailbox_rotate_secret(*, actor: Actor, mailbox: Mailbox) -> Mailbox:
     """A new inbound secret (the old one stops working at once)."""
+    by = acting_person(actor)
     policies.require_admin(by)
     with transaction.atomic():
         obj = Mailbox.objects.select_for_update().get(pk=mailbox.pk)

@@ -11,14 +11,14 @@ from frontdesk.fields.services import custom_field_save, definitions
 def test_cached_definitions_and_default_brand_follow_every_change(admin_user) -> None:  # type: ignore[no-untyped-def]
     actor = Actor.of(admin_user)
     assert "plan" not in definitions("ticket")  # read outside a transaction: now cached
-    custom_field_save(actor=actor, by=admin_user, applies_to="ticket", key="plan", label="Plan", type="text")
+    custom_field_save(actor=actor, applies_to="ticket", key="plan", label="Plan", type="text")
     assert "plan" in definitions("ticket"), "a new field is validated at once"
     field = definitions("ticket")["plan"]
-    custom_field_save(actor=actor, by=admin_user, field=field, active=False)
+    custom_field_save(actor=actor, field=field, active=False)
     assert "plan" not in definitions("ticket"), "a deactivated field is refused at once"
 
     first = default_brand()
-    other = brand_save(actor=actor, by=admin_user, name="Acme", is_default=True)
+    other = brand_save(actor=actor, name="Acme", is_default=True)
     assert default_brand().pk == other.pk != first.pk
 
 
@@ -41,7 +41,7 @@ def test_a_request_reads_cached_configuration_once_and_sees_its_own_changes(  # 
         with django_assert_num_queries(0):
             assert [s.key for s in status_choices()] == keys
             assert label("on_hold", "status") == "On hold"
-        status_save(actor=Actor.of(admin_user), by=admin_user, key="awaiting_parts", label="Awaiting parts",
+        status_save(actor=Actor.of(admin_user), key="awaiting_parts", label="Awaiting parts",
                     category="on_hold")
         assert label("awaiting_parts", "status") == "Awaiting parts", "a change made in the request is seen in it"
     cache.clear()

@@ -35,7 +35,7 @@ def tickets():  # type: ignore[no-untyped-def]
     made = []
     base = timezone.now() - timedelta(days=1)
     for i in range(7):
-        t = ticket_create(actor=SYSTEM, by=None, requester=f.ContactFactory(), subject=f"T{i}", body="b",
+        t = ticket_create(actor=SYSTEM, requester=f.ContactFactory(), subject=f"T{i}", body="b",
                           priority=1 + i % 3)
         Ticket.objects.filter(pk=t.pk).update(updated_at=base + timedelta(minutes=i % 3))  # ties on purpose
         made.append(t)

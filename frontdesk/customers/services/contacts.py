@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from frontdesk.accounts import policies as account_policies
-from frontdesk.accounts.models import User
+from frontdesk.accounts.acting import acting_person, acting_user
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import Conflict, NotFound, ValidationError
 from frontdesk.core.events import record
@@ -115,7 +115,6 @@ def _create(
 def contact_create(
     *,
     actor: Actor,
-    by: User | None,
     name: str = "",
     email: str | None = None,
     phone: str | None = None,
@@ -130,7 +129,8 @@ def contact_create(
     custom_fields: dict[str, Any] | None = None,
     tags: list[str] | None = None,
 ) -> Contact:
-    """Create a contact. ``by`` None is the system (a channel); a person must be a full agent."""
+    """Create a contact. The system (a channel) acts on trust; a person must be a full agent."""
+    by = acting_user(actor)
     require_editor(by)
     profile = {
         "name": name,
@@ -219,8 +219,9 @@ def _set_primary_email(contact: Contact, raw: str) -> str:
     return email
 
 
-def contact_update(*, actor: Actor, by: User | None, contact: Contact, **changes: Any) -> Contact:
+def contact_update(*, actor: Actor, contact: Contact, **changes: Any) -> Contact:
     """Change profile fields, organisation, custom fields, tags or the primary email."""
+    by = acting_user(actor)
     require_editor(by)
     unknown = set(changes) - _UPDATABLE
     if unknown:
@@ -267,8 +268,9 @@ def contact_update(*, actor: Actor, by: User | None, contact: Contact, **changes
     return contact
 
 
-def identity_add(*, actor: Actor, by: User | None, contact: Contact, kind: str, value: str) -> Identity:
+def identity_add(*, actor: Actor, contact: Contact, kind: str, value: str) -> Identity:
     """Attach an email, number or handle. Adding one the contact already has returns it."""
+    by = acting_user(actor)
     require_editor(by)
     kind, value = normalise_identity(kind, value)
     with transaction.atomic():
@@ -302,8 +304,9 @@ def identity_add(*, actor: Actor, by: User | None, contact: Contact, kind: str, 
     return identity
 
 
-def identity_remove(*, actor: Actor, by: User | None, contact: Contact, identity_id: int) -> None:
+def identity_remove(*, actor: Actor, contact: Contact, identity_id: int) -> None:
     """Detach an identity; the next one of its kind becomes primary."""
+    by = acting_user(actor)
     require_editor(by)
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
@@ -331,8 +334,9 @@ def identity_remove(*, actor: Actor, by: User | None, contact: Contact, identity
         record(IdentityRemoved(contact_id=contact.pk, kind=identity.kind, value=identity.value), actor=actor)
 
 
-def contact_note_add(*, actor: Actor, by: User, contact: Contact, body: str) -> ContactEvent:
+def contact_note_add(*, actor: Actor, contact: Contact, body: str) -> ContactEvent:
     """An internal note on the contact's timeline (any agent, light agents included)."""
+    by = acting_person(actor)
     account_policies.require_agent(by)
     body = body.strip() if isinstance(body, str) else ""
     if not body or len(body) > MAX_NOTE:

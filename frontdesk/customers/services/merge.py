@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ForeignObjectRel, ManyToManyRel, Model
 from django.utils import timezone
 
-from frontdesk.accounts.models import User
+from frontdesk.accounts.acting import acting_user
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import ValidationError
 from frontdesk.core.events import record
@@ -68,8 +68,9 @@ def _move_related(source: Contact, target: Contact) -> dict[str, int]:
     return moved
 
 
-def contacts_merge(*, actor: Actor, by: User | None, source: Contact, target: Contact) -> Contact:
+def contacts_merge(*, actor: Actor, source: Contact, target: Contact) -> Contact:
     """Merge ``source`` into ``target``: ``target`` keeps everything; ``source`` stays as a pointer."""
+    by = acting_user(actor)
     require_editor(by)
     if source.pk == target.pk:
         raise ValidationError("A contact cannot be merged into itself.", fields={"target_id": "same contact"})

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from frontdesk.accounts.models import User
+from frontdesk.accounts.acting import acting_user
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import Conflict, ValidationError
 from frontdesk.core.events import record
@@ -43,7 +43,6 @@ def _clean_domains(domains: list[str]) -> list[str]:
 def organisation_save(
     *,
     actor: Actor,
-    by: User | None,
     organisation: Organisation | None = None,
     name: str | None = None,
     domains: list[str] | None = None,
@@ -54,6 +53,7 @@ def organisation_save(
     tags: list[str] | None = None,
 ) -> Organisation:
     """Create (``organisation`` None) or change an organisation. Arguments left None stay as they are."""
+    by = acting_user(actor)
     require_editor(by)
     created = organisation is None
     errors: dict[str, str] = {}

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from frontdesk.accounts.models import User
+from frontdesk.accounts.acting import acting_user
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import Conflict, ValidationError
 from frontdesk.core.events import record
@@ -109,7 +109,6 @@ def _bump(contact: Contact, *, value: Decimal, count: int) -> None:
 def purchase_record(
     *,
     actor: Actor,
-    by: User | None,
     contact: Contact,
     product: str,
     sku: str = "",
@@ -121,6 +120,7 @@ def purchase_record(
 ) -> Purchase:
     """Record a purchase. With an ``external_id`` it is idempotent: recording the same id
     again updates that row (a refund, a corrected amount) instead of adding another."""
+    by = acting_user(actor)
     require_editor(by)
     if isinstance(external_id, str):
         external_id = external_id.strip() or None

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from frontdesk.core.actor import Actor
 from frontdesk.customers import services
 from frontdesk.customers.models import Contact, Purchase
 from frontdesk.customers.tests.factories import SYSTEM
@@ -13,7 +14,6 @@ HUGE = 2**63 + 5
 def _buy(contact, amount="10.00"):  # type: ignore[no-untyped-def]
     return services.purchase_record(
         actor=SYSTEM,
-        by=None,
         contact=contact,
         product="P",
         amount=amount,
@@ -24,7 +24,7 @@ def _buy(contact, amount="10.00"):  # type: ignore[no-untyped-def]
 
 def test_agent_creates_and_reads_a_customer(agent, api_for) -> None:
     api = api_for(agent)
-    org = services.organisation_save(actor=SYSTEM, by=agent, name="Acme", domains=["acme.com"])
+    org = services.organisation_save(actor=Actor.of(agent), name="Acme", domains=["acme.com"])
     r = api.post(
         "/api/v1/customers",
         {
@@ -132,8 +132,8 @@ def test_a_customer_sees_only_their_own_contact(customer_user, api_for) -> None:
 
 
 def test_customer_sees_own_organisation_without_internal_notes(customer_user, api_for, agent) -> None:
-    org = services.organisation_save(actor=SYSTEM, by=agent, name="Acme", notes="late payer")
-    other = services.organisation_save(actor=SYSTEM, by=agent, name="Other")
+    org = services.organisation_save(actor=Actor.of(agent), name="Acme", notes="late payer")
+    other = services.organisation_save(actor=Actor.of(agent), name="Other")
     Contact.objects.filter(pk=customer_user.contact.pk).update(organisation=org, notes="angry")
     api = api_for(customer_user)
     r = api.get(f"/api/v1/organisations/{org.pk}")
@@ -145,12 +145,12 @@ def test_customer_sees_own_organisation_without_internal_notes(customer_user, ap
 
 def test_list_filters_and_keyset_pages(agent, api_for) -> None:
     api = api_for(agent)
-    org = services.organisation_save(actor=SYSTEM, by=agent, name="Acme")
-    a = services.contact_create(actor=SYSTEM, by=agent, name="Zoe Adams", email="zoe@example.com", vip=True)
+    org = services.organisation_save(actor=Actor.of(agent), name="Acme")
+    a = services.contact_create(actor=Actor.of(agent), name="Zoe Adams", email="zoe@example.com", vip=True)
     b = services.contact_create(
-        actor=SYSTEM, by=agent, name="Yann", email="yann@example.com", organisation=org
+        actor=Actor.of(agent), name="Yann", email="yann@example.com", organisation=org
     )
-    c = services.contact_create(actor=SYSTEM, by=agent, name="Xavier", email="x@example.com")
+    c = services.contact_create(actor=Actor.of(agent), name="Xavier", email="x@example.com")
     assert [x["id"] for x in api.get("/api/v1/customers", {"q": "zo"}).json()["items"]] == [a.pk]
     assert [x["id"] for x in api.get("/api/v1/customers", {"q": "YANN@"}).json()["items"]] == [b.pk]
     assert [x["id"] for x in api.get("/api/v1/customers", {"vip": "true"}).json()["items"]] == [a.pk]
@@ -165,11 +165,10 @@ def test_list_filters_and_keyset_pages(agent, api_for) -> None:
 
 def test_contact_list_query_count_does_not_grow(agent, api_for, django_assert_max_num_queries) -> None:
     api = api_for(agent)
-    org = services.organisation_save(actor=SYSTEM, by=agent, name="Acme")
+    org = services.organisation_save(actor=Actor.of(agent), name="Acme")
     for i in range(30):
         services.contact_create(
-            actor=SYSTEM,
-            by=agent,
+            actor=Actor.of(agent),
             email=f"c{i}@example.com",
             phone=f"+3361234{i:04d}",
             organisation=org,
@@ -184,8 +183,8 @@ def test_contact_list_query_count_does_not_grow(agent, api_for, django_assert_ma
 
 def test_patch_identities_notes_and_merge(agent, api_for) -> None:
     api = api_for(agent)
-    a = services.contact_create(actor=SYSTEM, by=agent, email="a@example.com")
-    b = services.contact_create(actor=SYSTEM, by=agent, email="b@example.com")
+    a = services.contact_create(actor=Actor.of(agent), email="a@example.com")
+    b = services.contact_create(actor=Actor.of(agent), email="b@example.com")
     r = api.patch(f"/api/v1/customers/{a.pk}", {"name": "Alice", "vip": True})
     assert r.status_code == 200 and (r.json()["name"], r.json()["vip"]) == ("Alice", True)
     r = api.post(f"/api/v1/customers/{a.pk}/identities", {"kind": "whatsapp", "value": "+33 6 11 22 33 44"})

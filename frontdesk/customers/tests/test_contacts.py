@@ -14,7 +14,6 @@ from frontdesk.testing import factories as f
 def test_create_normalises_identities_and_records_event(agent) -> None:
     contact = services.contact_create(
         actor=Actor.of(agent),
-        by=agent,
         name="Ada",
         email="  Ada@Example.COM ",
         phone="+44 (20) 7946-0958",
@@ -44,30 +43,30 @@ def test_create_normalises_identities_and_records_event(agent) -> None:
 )
 def test_create_refuses_invalid_input(agent, kwargs, field) -> None:
     with pytest.raises(ValidationError) as exc:
-        services.contact_create(actor=SYSTEM, by=agent, **kwargs)
+        services.contact_create(actor=Actor.of(agent), **kwargs)
     assert field in exc.value.fields
 
 
 def test_an_identity_belongs_to_one_contact(agent) -> None:
-    services.contact_create(actor=SYSTEM, by=agent, email="a@example.com")
+    services.contact_create(actor=Actor.of(agent), email="a@example.com")
     with pytest.raises(Conflict) as exc:
-        services.contact_create(actor=SYSTEM, by=agent, name="Other", email="A@example.com")
+        services.contact_create(actor=Actor.of(agent), name="Other", email="A@example.com")
     assert exc.value.fields == {"email": "already used by another contact"}
     assert Identity.objects.filter(value="a@example.com").count() == 1
 
 
 def test_light_agents_and_customers_cannot_create(light_agent, customer_user) -> None:
     with pytest.raises(PermissionDenied):
-        services.contact_create(actor=Actor.of(light_agent), by=light_agent, email="x@example.com")
+        services.contact_create(actor=Actor.of(light_agent), email="x@example.com")
     with pytest.raises(NotFound):  # customers are not told what staff can do
-        services.contact_create(actor=Actor.of(customer_user), by=customer_user, email="x@example.com")
+        services.contact_create(actor=Actor.of(customer_user), email="x@example.com")
 
 
 def test_organisation_comes_from_the_email_domain(agent) -> None:
-    org = services.organisation_save(actor=SYSTEM, by=agent, name="Acme", domains=["acme.com"])
-    contact = services.contact_create(actor=SYSTEM, by=None, email="bob@eu.acme.com")
+    org = services.organisation_save(actor=Actor.of(agent), name="Acme", domains=["acme.com"])
+    contact = services.contact_create(actor=SYSTEM, email="bob@eu.acme.com")
     assert contact.organisation == org
-    loose = services.contact_create(actor=SYSTEM, by=None, email="bob@gmail.com")
+    loose = services.contact_create(actor=SYSTEM, email="bob@gmail.com")
     assert loose.organisation is None
 
 
@@ -76,8 +75,7 @@ def test_custom_fields_and_tags_are_validated(agent) -> None:
         applies_to="contact", key="plan", label="Plan", type="dropdown", options=["free", "pro"]
     )
     contact = services.contact_create(
-        actor=SYSTEM,
-        by=agent,
+        actor=Actor.of(agent),
         email="c@example.com",
         custom_fields={"plan": "pro"},
         tags=["Big Spender", "beta"],
@@ -85,7 +83,7 @@ def test_custom_fields_and_tags_are_validated(agent) -> None:
     assert contact.custom_fields == {"plan": "pro"}
     assert sorted(t.name for t in contact.tags.all()) == ["beta", "big-spender"]
     with pytest.raises(ValidationError) as exc:
-        services.contact_create(actor=SYSTEM, by=agent, custom_fields={"plan": "gold"})
+        services.contact_create(actor=Actor.of(agent), custom_fields={"plan": "gold"})
     assert "custom_fields.plan" in exc.value.fields
 
 
@@ -107,11 +105,10 @@ def test_claiming_a_taken_identity_returns_its_owner(db) -> None:
 
 
 def test_update_records_changes_and_checks_primary_email(agent) -> None:
-    contact = services.contact_create(actor=SYSTEM, by=agent, name="A", email="a@example.com")
-    services.identity_add(actor=SYSTEM, by=agent, contact=contact, kind="email", value="a2@example.com")
+    contact = services.contact_create(actor=Actor.of(agent), name="A", email="a@example.com")
+    services.identity_add(actor=Actor.of(agent), contact=contact, kind="email", value="a2@example.com")
     updated = services.contact_update(
-        actor=SYSTEM,
-        by=agent,
+        actor=Actor.of(agent),
         contact=contact,
         name="B",
         vip=True,
@@ -125,23 +122,23 @@ def test_update_records_changes_and_checks_primary_email(agent) -> None:
     changes = events("contact.updated")[-1]["changes"]
     assert changes["name"] == ["A", "B"] and changes["tags"] == [[], ["x"]]
     with pytest.raises(ValidationError):
-        services.contact_update(actor=SYSTEM, by=agent, contact=contact, primary_email="z@example.com")
+        services.contact_update(actor=Actor.of(agent), contact=contact, primary_email="z@example.com")
     with pytest.raises(ValidationError) as exc:
-        services.contact_update(actor=SYSTEM, by=agent, contact=contact, lifetime_value=10)
+        services.contact_update(actor=Actor.of(agent), contact=contact, lifetime_value=10)
     assert exc.value.fields == {"lifetime_value": "unknown field"}
 
 
 def test_identity_add_and_remove(agent) -> None:
-    contact = services.contact_create(actor=SYSTEM, by=agent, email="a@example.com")
-    other = services.contact_create(actor=SYSTEM, by=agent, email="b@example.com")
+    contact = services.contact_create(actor=Actor.of(agent), email="a@example.com")
+    other = services.contact_create(actor=Actor.of(agent), email="b@example.com")
     with pytest.raises(Conflict):
-        services.identity_add(actor=SYSTEM, by=agent, contact=other, kind="email", value="a@example.com")
+        services.identity_add(actor=Actor.of(agent), contact=other, kind="email", value="a@example.com")
     second = services.identity_add(
-        actor=SYSTEM, by=agent, contact=contact, kind="email", value="c@example.com"
+        actor=Actor.of(agent), contact=contact, kind="email", value="c@example.com"
     )
     assert not second.is_primary
     first = contact.identities.get(value="a@example.com")
-    services.identity_remove(actor=SYSTEM, by=agent, contact=contact, identity_id=first.pk)
+    services.identity_remove(actor=Actor.of(agent), contact=contact, identity_id=first.pk)
     contact.refresh_from_db()
     assert contact.primary_email == "c@example.com"
     assert contact.identities.get().is_primary
@@ -149,32 +146,32 @@ def test_identity_add_and_remove(agent) -> None:
     assert ContactEvent.objects.filter(contact=contact, kind="identity_removed").exists()
     with pytest.raises(NotFound):  # another contact's identity
         services.identity_remove(
-            actor=SYSTEM, by=agent, contact=contact, identity_id=other.identities.get().pk
+            actor=Actor.of(agent), contact=contact, identity_id=other.identities.get().pk
         )
 
 
 def test_note_goes_on_the_timeline(light_agent) -> None:
     contact = f.ContactFactory()
     note = services.contact_note_add(
-        actor=Actor.of(light_agent), by=light_agent, contact=contact, body=" Called. "
+        actor=Actor.of(light_agent), contact=contact, body=" Called. "
     )
     assert (note.kind, note.body, note.actor_user_id) == ("note", "Called.", light_agent.pk)
     assert events("contact.note_added") == [{"contact_id": contact.pk, "contact_event_id": note.pk}]
     with pytest.raises(ValidationError):
-        services.contact_note_add(actor=SYSTEM, by=light_agent, contact=contact, body="   ")
+        services.contact_note_add(actor=Actor.of(light_agent), contact=contact, body="   ")
 
 
 def test_organisation_domains_are_unique_and_valid(agent) -> None:
-    acme = services.organisation_save(actor=SYSTEM, by=agent, name="Acme", domains=["Acme.com", "@acme.io"])
+    acme = services.organisation_save(actor=Actor.of(agent), name="Acme", domains=["Acme.com", "@acme.io"])
     assert sorted(acme.domains.values_list("domain", flat=True)) == ["acme.com", "acme.io"]
     with pytest.raises(Conflict) as exc:
-        services.organisation_save(actor=SYSTEM, by=agent, name="Other", domains=["acme.io"])
+        services.organisation_save(actor=Actor.of(agent), name="Other", domains=["acme.io"])
     assert "domains" in exc.value.fields
     with pytest.raises(ValidationError):
-        services.organisation_save(actor=SYSTEM, by=agent, name="Bad", domains=["not a host"])
+        services.organisation_save(actor=Actor.of(agent), name="Bad", domains=["not a host"])
     with pytest.raises(Conflict):
-        services.organisation_save(actor=SYSTEM, by=agent, name="acme")
-    services.organisation_save(actor=SYSTEM, by=agent, organisation=acme, domains=["acme.io"], vip=True)
+        services.organisation_save(actor=Actor.of(agent), name="acme")
+    services.organisation_save(actor=Actor.of(agent), organisation=acme, domains=["acme.io"], vip=True)
     acme.refresh_from_db()
     assert acme.vip and list(acme.domains.values_list("domain", flat=True)) == ["acme.io"]
     saved = events("organisation.saved")

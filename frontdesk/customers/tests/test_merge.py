@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from frontdesk.core.actor import Actor
 from frontdesk.core.errors import ValidationError
 from frontdesk.customers import services
 from frontdesk.customers.models import Contact, ContactEvent, Identity
@@ -12,7 +13,7 @@ from frontdesk.testing import factories as f
 
 
 def _contact(agent, email, **kw):  # type: ignore[no-untyped-def]
-    return services.contact_create(actor=SYSTEM, by=agent, email=email, **kw)
+    return services.contact_create(actor=Actor.of(agent), email=email, **kw)
 
 
 def test_merge_moves_everything_to_the_target(agent) -> None:
@@ -30,7 +31,6 @@ def test_merge_moves_everything_to_the_target(agent) -> None:
     for amount in ("10.00", "5.50"):
         services.purchase_record(
             actor=SYSTEM,
-            by=None,
             contact=source,
             product="P",
             amount=amount,
@@ -39,14 +39,13 @@ def test_merge_moves_everything_to_the_target(agent) -> None:
         )
     services.purchase_record(
         actor=SYSTEM,
-        by=None,
         contact=target,
         product="P",
         amount="1.00",
         currency="EUR",
         purchased_at="2026-01-01",
     )
-    services.contact_note_add(actor=SYSTEM, by=agent, contact=source, body="Called about the invoice.")
+    services.contact_note_add(actor=Actor.of(agent), contact=source, body="Called about the invoice.")
     bystander = f.ContactFactory()
     own = ticket(source)
     copied = ticket(bystander, ccs=(source,))
@@ -55,7 +54,7 @@ def test_merge_moves_everything_to_the_target(agent) -> None:
     earlier = f.ContactFactory()
     Contact.objects.filter(pk=earlier.pk).update(merged_into=source)
 
-    merged = services.contacts_merge(actor=SYSTEM, by=agent, source=source, target=target)
+    merged = services.contacts_merge(actor=Actor.of(agent), source=source, target=target)
 
     assert merged.pk == target.pk
     source.refresh_from_db()
@@ -97,7 +96,7 @@ def test_merge_moves_everything_to_the_target(agent) -> None:
 def test_merge_moves_the_customer_login(agent) -> None:
     user = f.customer_with_contact("me@example.com")
     target = _contact(agent, "me@work.example")
-    services.contacts_merge(actor=SYSTEM, by=agent, source=user.contact, target=target)
+    services.contacts_merge(actor=Actor.of(agent), source=user.contact, target=target)
     user.refresh_from_db()
     assert user.contact.pk == target.pk
 
@@ -107,24 +106,23 @@ def test_merge_refuses_self_and_merged_contacts(agent) -> None:
     b = _contact(agent, "b@example.com")
     c = _contact(agent, "c@example.com")
     with pytest.raises(ValidationError):
-        services.contacts_merge(actor=SYSTEM, by=agent, source=a, target=a)
-    services.contacts_merge(actor=SYSTEM, by=agent, source=a, target=b)
+        services.contacts_merge(actor=Actor.of(agent), source=a, target=a)
+    services.contacts_merge(actor=Actor.of(agent), source=a, target=b)
     with pytest.raises(ValidationError):
-        services.contacts_merge(actor=SYSTEM, by=agent, source=c, target=a)
+        services.contacts_merge(actor=Actor.of(agent), source=c, target=a)
     with pytest.raises(ValidationError):
-        services.contacts_merge(actor=SYSTEM, by=agent, source=a, target=c)
+        services.contacts_merge(actor=Actor.of(agent), source=a, target=c)
     assert len(events("contact.merged")) == 1
 
 
 def test_nothing_new_attaches_to_a_merged_contact(agent) -> None:
     source = _contact(agent, "gone@example.com")
     target = _contact(agent, "kept@example.com")
-    services.contacts_merge(actor=SYSTEM, by=agent, source=source, target=target)
+    services.contacts_merge(actor=Actor.of(agent), source=source, target=target)
     source.refresh_from_db()
     with pytest.raises(ValidationError):
         services.purchase_record(
             actor=SYSTEM,
-            by=None,
             contact=source,
             product="P",
             amount="1",
@@ -132,7 +130,7 @@ def test_nothing_new_attaches_to_a_merged_contact(agent) -> None:
             purchased_at="2026-01-01",
         )
     with pytest.raises(ValidationError):
-        services.identity_add(actor=SYSTEM, by=agent, contact=source, kind="email", value="new@example.com")
+        services.identity_add(actor=Actor.of(agent), contact=source, kind="email", value="new@example.com")
     # the source's old address now finds the target
     found = services.contact_for_identity(actor=SYSTEM, kind="email", value="gone@example.com")
     assert found.pk == target.pk

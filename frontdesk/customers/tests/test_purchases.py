@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from frontdesk.core.actor import Actor
 from frontdesk.core.errors import Conflict, ValidationError
 from frontdesk.customers import services
 from frontdesk.customers.models import Purchase
@@ -15,7 +16,7 @@ from frontdesk.testing import factories as f
 def _buy(contact, **kw):  # type: ignore[no-untyped-def]
     data = {"product": "Widget", "amount": "10.00", "currency": "EUR", "purchased_at": "2026-01-05"}
     data.update(kw)
-    return services.purchase_record(actor=SYSTEM, by=None, contact=contact, **data)
+    return services.purchase_record(actor=SYSTEM, contact=contact, **data)
 
 
 def test_counters_follow_paid_purchases(db) -> None:
@@ -82,8 +83,7 @@ def test_agents_record_purchases_light_agents_do_not(agent, light_agent) -> None
 
     contact = f.ContactFactory()
     services.purchase_record(
-        actor=SYSTEM,
-        by=agent,
+        actor=Actor.of(agent),
         contact=contact,
         product="X",
         amount="1",
@@ -92,8 +92,7 @@ def test_agents_record_purchases_light_agents_do_not(agent, light_agent) -> None
     )
     with pytest.raises(PermissionDenied):
         services.purchase_record(
-            actor=SYSTEM,
-            by=light_agent,
+            actor=Actor.of(light_agent),
             contact=contact,
             product="X",
             amount="1",

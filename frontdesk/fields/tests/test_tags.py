@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def tagged(*names: str) -> Ticket:
     contact = f.ContactFactory()
-    return ticket_create(actor=SYSTEM, by=None, requester=contact, subject="Tagged", body="Hello", tags=list(names))
+    return ticket_create(actor=SYSTEM, requester=contact, subject="Tagged", body="Hello", tags=list(names))
 
 
 def names_of(ticket: Ticket) -> list[str]:
@@ -39,7 +39,7 @@ def events(name: str) -> list[dict]:
 
 def test_rename_keeps_the_tickets_and_records_the_event(admin_user) -> None:
     t1, t2 = tagged("billing"), tagged("billing", "vip")
-    renamed = svc.tag_rename(actor=Actor.of(admin_user), by=admin_user, tag_id=tag("billing").pk, name="  Invoices ")
+    renamed = svc.tag_rename(actor=Actor.of(admin_user), tag_id=tag("billing").pk, name="  Invoices ")
     assert renamed.name == "invoices"
     assert names_of(t1) == ["invoices"] and names_of(t2) == ["invoices", "vip"]
     assert not Tag.objects.filter(name="billing").exists()
@@ -50,7 +50,7 @@ def test_rename_keeps_the_tickets_and_records_the_event(admin_user) -> None:
 
 def test_renaming_to_the_same_name_changes_nothing(admin_user) -> None:
     tagged("billing")
-    svc.tag_rename(actor=SYSTEM, by=admin_user, tag_id=tag("billing").pk, name="Billing")
+    svc.tag_rename(actor=Actor.of(admin_user), tag_id=tag("billing").pk, name="Billing")
     assert events("tag.renamed") == []
 
 
@@ -64,7 +64,7 @@ def test_renaming_to_the_same_name_changes_nothing(admin_user) -> None:
 def test_a_bad_name_is_refused_on_the_name_field(admin_user, name, problem) -> None:
     tagged("billing")
     with pytest.raises(ValidationError) as caught:
-        svc.tag_rename(actor=SYSTEM, by=admin_user, tag_id=tag("billing").pk, name=name)
+        svc.tag_rename(actor=Actor.of(admin_user), tag_id=tag("billing").pk, name=name)
     assert problem in caught.value.fields["name"]
     assert Tag.objects.filter(name="billing").exists()
 
@@ -73,10 +73,10 @@ def test_renaming_to_an_existing_name_asks_first_then_merges(admin_user) -> None
     both, only_old, only_new = tagged("refund", "refunds"), tagged("refund"), tagged("refunds")
     refund_id = tag("refund").pk
     with pytest.raises(Conflict) as caught:
-        svc.tag_rename(actor=SYSTEM, by=admin_user, tag_id=tag("refund").pk, name="refunds")
+        svc.tag_rename(actor=Actor.of(admin_user), tag_id=tag("refund").pk, name="refunds")
     assert caught.value.code == "tag_exists" and "name" in caught.value.fields
     assert names_of(only_old) == ["refund"], "nothing changed before the confirmation"
-    kept = svc.tag_rename(actor=SYSTEM, by=admin_user, tag_id=tag("refund").pk, name="refunds", merge=True)
+    kept = svc.tag_rename(actor=Actor.of(admin_user), tag_id=tag("refund").pk, name="refunds", merge=True)
     assert kept.name == "refunds"
     assert names_of(both) == ["refunds"] and names_of(only_old) == ["refunds"] and names_of(only_new) == ["refunds"]
     assert not Tag.objects.filter(name="refund").exists()
@@ -91,7 +91,7 @@ def test_merge_folds_several_tags_into_one_and_a_ticket_with_several_ends_with_o
     one = tagged("defect")
     untouched = tagged("feature")
     source_ids = [tag("defect").pk, tag("problem").pk]
-    kept = svc.tags_merge(actor=SYSTEM, by=admin_user, source_ids=source_ids, target_id=tag("bug").pk)
+    kept = svc.tags_merge(actor=Actor.of(admin_user), source_ids=source_ids, target_id=tag("bug").pk)
     assert kept.name == "bug"
     for ticket in (all_three, two, one):
         assert names_of(ticket) == ["bug"]
@@ -105,11 +105,11 @@ def test_merge_folds_several_tags_into_one_and_a_ticket_with_several_ends_with_o
 def test_merge_needs_another_tag_and_existing_tags(admin_user) -> None:
     tagged("bug", "defect")
     with pytest.raises(ValidationError):
-        svc.tags_merge(actor=SYSTEM, by=admin_user, source_ids=[tag("bug").pk], target_id=tag("bug").pk)
+        svc.tags_merge(actor=Actor.of(admin_user), source_ids=[tag("bug").pk], target_id=tag("bug").pk)
     with pytest.raises(NotFound):
-        svc.tags_merge(actor=SYSTEM, by=admin_user, source_ids=[tag("defect").pk], target_id=2**62)
+        svc.tags_merge(actor=Actor.of(admin_user), source_ids=[tag("defect").pk], target_id=2**62)
     with pytest.raises(NotFound):
-        svc.tags_merge(actor=SYSTEM, by=admin_user, source_ids=[2**70], target_id=tag("bug").pk)
+        svc.tags_merge(actor=Actor.of(admin_user), source_ids=[2**70], target_id=tag("bug").pk)
     assert Tag.objects.count() == 2 and events("tags.merged") == []
 
 
@@ -117,12 +117,12 @@ def test_delete_takes_the_tag_off_every_ticket_and_says_how_many(admin_user) -> 
     t1, t2, t3 = tagged("spam", "vip"), tagged("spam"), tagged("vip")
     spam = tag("spam")
     assert tag_ticket_counts(viewer=admin_user, tag_ids=[spam.pk]) == {spam.pk: 2}
-    assert svc.tag_delete(actor=SYSTEM, by=admin_user, tag_id=spam.pk) == 2
+    assert svc.tag_delete(actor=Actor.of(admin_user), tag_id=spam.pk) == 2
     assert names_of(t1) == ["vip"] and names_of(t2) == [] and names_of(t3) == ["vip"]
     assert not Tag.objects.filter(name="spam").exists()
     assert events("tag.deleted") == [{"tag_id": spam.pk, "tag_name": "spam", "ticket_count": 2}]
     with pytest.raises(NotFound):
-        svc.tag_delete(actor=SYSTEM, by=admin_user, tag_id=spam.pk)
+        svc.tag_delete(actor=Actor.of(admin_user), tag_id=spam.pk)
 
 
 def test_counts_are_per_tag_and_distinct_for_a_merge(admin_user) -> None:
@@ -141,11 +141,11 @@ def test_only_admins_administer_tags(request, who) -> None:
     x, y = tag("x"), tag("y")
     expected = NotFound if who == "customer_user" else PermissionDenied
     with pytest.raises(expected):
-        svc.tag_rename(actor=Actor.of(user), by=user, tag_id=x.pk, name="z")
+        svc.tag_rename(actor=Actor.of(user), tag_id=x.pk, name="z")
     with pytest.raises(expected):
-        svc.tags_merge(actor=Actor.of(user), by=user, source_ids=[x.pk], target_id=y.pk)
+        svc.tags_merge(actor=Actor.of(user), source_ids=[x.pk], target_id=y.pk)
     with pytest.raises(expected):
-        svc.tag_delete(actor=Actor.of(user), by=user, tag_id=x.pk)
+        svc.tag_delete(actor=Actor.of(user), tag_id=x.pk)
     with pytest.raises(expected):
         tag_ticket_counts(viewer=user, tag_ids=[x.pk])
     assert names_of(ticket) == ["x", "y"]
@@ -161,11 +161,11 @@ def test_a_merge_or_delete_marks_the_saved_view_counts_stale(admin_user, django_
     queues.counts_changed()
     before = cache.get(queues._GENERATION_KEY)
     with django_capture_on_commit_callbacks(execute=True):
-        svc.tags_merge(actor=SYSTEM, by=admin_user, source_ids=[tag("a").pk], target_id=tag("b").pk)
+        svc.tags_merge(actor=Actor.of(admin_user), source_ids=[tag("a").pk], target_id=tag("b").pk)
     merged = cache.get(queues._GENERATION_KEY)
     assert merged != before
     with django_capture_on_commit_callbacks(execute=True):
-        svc.tag_delete(actor=SYSTEM, by=admin_user, tag_id=tag("b").pk)
+        svc.tag_delete(actor=Actor.of(admin_user), tag_id=tag("b").pk)
     assert cache.get(queues._GENERATION_KEY) != merged
 
 
@@ -197,8 +197,8 @@ def test_concurrent_merges_into_one_tag_leave_each_ticket_with_it_once(admin_use
     tickets = [tagged("a", "b", "keep") for _ in range(5)] + [tagged("a", "b") for _ in range(5)]
     a, b, keep = tag("a").pk, tag("b").pk, tag("keep").pk
     results = _race(
-        lambda: svc.tags_merge(actor=SYSTEM, by=admin_user, source_ids=[a], target_id=keep),
-        lambda: svc.tags_merge(actor=SYSTEM, by=admin_user, source_ids=[b], target_id=keep),
+        lambda: svc.tags_merge(actor=Actor.of(admin_user), source_ids=[a], target_id=keep),
+        lambda: svc.tags_merge(actor=Actor.of(admin_user), source_ids=[b], target_id=keep),
     )
     assert all(isinstance(r, Tag) for r in results), results
     for ticket in tickets:
@@ -213,8 +213,8 @@ def test_crossed_merges_do_not_deadlock_one_wins(admin_user) -> None:
     tickets = [tagged("left", "right") for _ in range(3)] + [tagged("left") for _ in range(3)]
     left, right = tag("left").pk, tag("right").pk
     results = _race(
-        lambda: svc.tags_merge(actor=SYSTEM, by=admin_user, source_ids=[left], target_id=right),
-        lambda: svc.tags_merge(actor=SYSTEM, by=admin_user, source_ids=[right], target_id=left),
+        lambda: svc.tags_merge(actor=Actor.of(admin_user), source_ids=[left], target_id=right),
+        lambda: svc.tags_merge(actor=Actor.of(admin_user), source_ids=[right], target_id=left),
     )
     won = [r for r in results if isinstance(r, Tag)]
     lost = [r for r in results if isinstance(r, NotFound)]

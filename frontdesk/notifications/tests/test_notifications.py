@@ -48,7 +48,7 @@ def client_for(user: User) -> Client:
 def test_a_mention_in_a_note_tells_the_mentioned_agent_not_the_author(ann, bob, run_on_commit) -> None:
     ticket = make_ticket()
     with run_on_commit():
-        note = message_add(actor=Actor.of(ann), by=ann, ticket=ticket, kind="note",
+        note = message_add(actor=Actor.of(ann), ticket=ticket, kind="note",
                            body="@bob can you look? @ann me too")
     assert kinds(bob) == [("mention", ticket.pk)]
     assert kinds(ann) == []  # a self-mention tells nobody
@@ -59,26 +59,26 @@ def test_a_mention_in_a_note_tells_the_mentioned_agent_not_the_author(ann, bob, 
 def test_an_assignment_tells_the_new_assignee_unless_they_took_it_themselves(ann, bob, run_on_commit) -> None:
     ticket = make_ticket()
     with run_on_commit():
-        ticket_update(actor=Actor.of(ann), by=ann, ticket=ticket, assignee=ann)  # took it: nothing
-        ticket_update(actor=Actor.of(ann), by=ann, ticket=ticket, priority="high")
+        ticket_update(actor=Actor.of(ann), ticket=ticket, assignee=ann)  # took it: nothing
+        ticket_update(actor=Actor.of(ann), ticket=ticket, priority="high")
     assert Notification.objects.count() == 0
     with run_on_commit():
-        ticket_update(actor=Actor.of(ann), by=ann, ticket=ticket, assignee=bob)
+        ticket_update(actor=Actor.of(ann), ticket=ticket, assignee=bob)
     assert kinds(bob) == [("assigned", ticket.pk)] and kinds(ann) == []
     with run_on_commit():  # unassigning tells nobody
-        ticket_update(actor=Actor.of(ann), by=ann, ticket=ticket, assignee=None)
+        ticket_update(actor=Actor.of(ann), ticket=ticket, assignee=None)
     assert Notification.objects.count() == 1
     with run_on_commit():  # routing (the system) assigning it does
-        ticket_update(actor=Actor.system("routing"), by=None, ticket=ticket, assignee=ann)
+        ticket_update(actor=Actor.system("routing"), ticket=ticket, assignee=ann)
     assert kinds(ann) == [("assigned", ticket.pk)]
     assert Notification.objects.get(recipient=ann).actor_label == "routing"
 
 
 def test_a_ticket_created_already_assigned_tells_the_assignee(ann, bob, run_on_commit) -> None:
     with run_on_commit():
-        ticket = ticket_create(actor=Actor.of(ann), by=ann, requester=f.ContactFactory(), subject="Broken",
+        ticket = ticket_create(actor=Actor.of(ann), requester=f.ContactFactory(), subject="Broken",
                                body="It broke.", assignee=bob)
-        mine = ticket_create(actor=Actor.of(ann), by=ann, requester=f.ContactFactory(), subject="Mine",
+        mine = ticket_create(actor=Actor.of(ann), requester=f.ContactFactory(), subject="Mine",
                              body="Also broken.", assignee=ann)
     assert kinds(bob) == [("assigned", ticket.pk)]
     assert kinds(ann) == [] and mine.assignee == ann
@@ -89,17 +89,17 @@ def test_a_customer_reply_tells_the_assignee_and_followers(ann, bob, run_on_comm
     idle = person("idle@acme.test", "Idle Agent")
     alice = f.ContactFactory(name="Alice Customer")
     ticket = make_ticket(requester=alice)
-    ticket_update(actor=Actor.of(ann), by=ann, ticket=ticket, assignee=bob, followers=[carol])
+    ticket_update(actor=Actor.of(ann), ticket=ticket, assignee=bob, followers=[carol])
     Notification.objects.all().delete()
     with run_on_commit():
-        message_add(actor=Actor.system("email"), by=None, ticket=ticket, body="Still broken!", author_contact=alice)
+        message_add(actor=Actor.system("email"), ticket=ticket, body="Still broken!", author_contact=alice)
     assert kinds(bob) == [("customer_reply", ticket.pk)]
     assert kinds(carol) == [("customer_reply", ticket.pk)]
     assert kinds(idle) == [] and kinds(ann) == []
     n = Notification.objects.get(recipient=bob)
     assert n.actor is None and n.actor_contact == alice and n.actor_label == ""
     with run_on_commit():  # an agent's own public reply is not a customer reply
-        message_add(actor=Actor.of(ann), by=ann, ticket=ticket, body="Looking into it.")
+        message_add(actor=Actor.of(ann), ticket=ticket, body="Looking into it.")
     assert Notification.objects.count() == 2
 
 
@@ -116,14 +116,14 @@ def test_nobody_is_told_about_a_ticket_they_cannot_see(ann, bob, run_on_commit) 
     inactive = person("gone@acme.test", "Gone Agent")
     User.objects.filter(pk=inactive.pk).update(is_active=False)
     with run_on_commit():
-        message_add(actor=Actor.of(ann), by=ann, ticket=ticket, kind="note", body="@bob @gone look")
+        message_add(actor=Actor.of(ann), ticket=ticket, kind="note", body="@bob @gone look")
     assert Notification.objects.count() == 0
 
 
 def test_an_event_delivered_twice_notifies_once(ann, bob, run_on_commit) -> None:
     ticket = make_ticket()
     with run_on_commit():
-        ticket_update(actor=Actor.of(ann), by=ann, ticket=ticket, assignee=bob)
+        ticket_update(actor=Actor.of(ann), ticket=ticket, assignee=bob)
     row = OutboxEvent.objects.filter(name="ticket.updated").latest("pk")
     services.notify(actor=Actor.of(ann), event_id=row.pk, kind="assigned", ticket_id=ticket.pk, recipient_ids=[bob.pk])
     OutboxEvent.objects.filter(pk=row.pk).update(dispatched_at=None)
@@ -179,7 +179,7 @@ def test_opening_the_ticket_marks_its_notifications_read_for_the_viewer_only(ann
 def test_the_bell_lists_what_happened_with_links_to_the_message(ann, bob, run_on_commit) -> None:
     ticket = make_ticket(subject="Printer <on> fire")
     with run_on_commit():
-        note = message_add(actor=Actor.of(ann), by=ann, ticket=ticket, kind="note", body="@bob please check")
+        note = message_add(actor=Actor.of(ann), ticket=ticket, kind="note", body="@bob please check")
     html = client_for(bob).get("/tickets/").content.decode()
     assert f'href="/tickets/{ticket.pk}/#message-{note.pk}"' in html
     assert "Ann Actor mentioned you" in html

@@ -1,7 +1,7 @@
 """Ticket services: every write to tickets, messages, attachments, links and statuses.
 
-All are keyword-only and take ``actor`` (recorded on events and the audit trail) and
-``by`` (the person whose rights apply; None for the system or a channel).
+All are keyword-only and take one ``actor``: recorded on events and the audit trail, and, when
+it is a person (``Actor.of(user)``), whose rights apply; the system and channels act on trust.
 """
 
 from frontdesk.tickets.services.attachments import (

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from frontdesk.accounts.acting import acting_person, acting_user
 from frontdesk.accounts.models import User
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import Conflict, NotFound, PayloadTooLarge, ValidationError
@@ -147,17 +148,18 @@ def _check_quota(by: User, incoming: int) -> None:
         )
 
 
-def attachment_store(*, actor: Actor, by: User | None, ticket: Ticket, upload: Any) -> Attachment:
+def attachment_store(*, actor: Actor, ticket: Ticket, upload: Any) -> Attachment:
     """Store one uploaded file (a Django UploadedFile or any named binary file object) on ``ticket``,
     to be sent later with a message: counted against the uploader's quota until then."""
-    return attachments_upload(actor=actor, by=by, ticket=ticket, uploads=[upload])[0]
+    return attachments_upload(actor=actor, ticket=ticket, uploads=[upload])[0]
 
 
-def attachments_upload(*, actor: Actor, by: User | None, ticket: Ticket, uploads: list[Any]) -> list[Attachment]:
+def attachments_upload(*, actor: Actor, ticket: Ticket, uploads: list[Any]) -> list[Attachment]:
     """Store files on ``ticket`` to send later with a message, all or none: every file is checked
     (size, type) and the uploader's quota of unsent uploads with all of them before any is
     written; the quota is checked again under a lock of the uploader's row when the rows are
     inserted, so two uploads at once cannot both slip under it."""
+    by = acting_user(actor)
     require_visible(by, ticket)
     if ticket.status_category == StatusCategory.CLOSED:
         raise Conflict(CLOSED_MESSAGE)
@@ -229,8 +231,9 @@ def store_file(*, by: User | None, ticket: Ticket, upload: Any) -> Attachment:
     return attachment
 
 
-def attachment_remove(*, actor: Actor, by: User, attachment_id: int) -> None:
+def attachment_remove(*, actor: Actor, attachment_id: int) -> None:
     """Delete one of ``by``'s own uploads that was not sent in a message yet (row and file)."""
+    by = acting_person(actor)
     check_id(attachment_id, "Attachment")
     with transaction.atomic():
         attachment = (
@@ -296,10 +299,11 @@ def attachments_sweep(*, now: datetime | None = None, batches: int = 20) -> int:
 
 
 def attachments_collect(
-    *, actor: Actor, by: User | None, ticket: Ticket, items: list[Any] | None
+    *, actor: Actor, ticket: Ticket, items: list[Any] | None
 ) -> list[Attachment]:
     """Uploaded files are stored; integer ids name attachments already uploaded to this ticket
     (by the same person) and not yet part of a message."""
+    by = acting_user(actor)
     if not items:
         return []
     ids = [i for i in items if isinstance(i, int) and not isinstance(i, bool)]

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from frontdesk.accounts.models import User
+from frontdesk.accounts.acting import acting_user
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import FrontdeskError, PermissionDenied, ValidationError
 from frontdesk.tickets import policies
@@ -18,10 +18,11 @@ MAX_BULK = 500
 
 
 def tickets_bulk_update(
-    *, actor: Actor, by: User | None, ticket_ids: list[int], **changes: Any
+    *, actor: Actor, ticket_ids: list[int], **changes: Any
 ) -> dict[str, Any]:
     """Apply the same changes to each visible ticket. One failure does not undo the others:
     returns ``{"updated": [ids], "failed": {id: message}}``."""
+    by = acting_user(actor)
     if not isinstance(ticket_ids, list) or not ticket_ids or not all(c.is_id(i) for i in ticket_ids):
         raise ValidationError("Name the tickets to change.", fields={"ticket_ids": "a non-empty list of ids"})
     if len(ticket_ids) > MAX_BULK:

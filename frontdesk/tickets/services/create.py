@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from frontdesk.accounts.acting import acting_person, acting_user
 from frontdesk.accounts.models import Team, User
 from frontdesk.brands.models import Brand
 from frontdesk.brands.services import default_brand
@@ -74,7 +75,6 @@ def _cc_contacts(actor: Actor, emails: Sequence[str], requester: Contact) -> lis
 def ticket_create(
     *,
     actor: Actor,
-    by: User | None,
     requester: Contact | int | None,
     subject: str,
     body: str,
@@ -100,7 +100,7 @@ def ticket_create(
     author_user: User | None = None,
     created_at: datetime | None = None,
 ) -> Ticket:
-    """Open a ticket with its first (public) message. ``by=None`` is a channel or the system.
+    """Open a ticket with its first (public) message, by a person, a channel or the system.
 
     Customers open tickets for themselves only and cannot set agent-only properties (brand
     included); light agents cannot open tickets. ``ccs`` are contact ids (agents and channels
@@ -113,6 +113,7 @@ def ticket_create(
     ``author_user``, an agent's: a public message (mailed to the customer: an outbound ticket, its
     first response) or, with ``opening_kind="note"``, an internal note (a logged phone call).
     """
+    by = acting_user(actor)
     given = {
         "status": status,
         "priority": priority,
@@ -241,7 +242,7 @@ def ticket_create(
             created_at=created,
         )
         insert(message)
-        stored = attachments_collect(actor=actor, by=by, ticket=ticket, items=attachments)
+        stored = attachments_collect(actor=actor, ticket=ticket, items=attachments)
         if stored:
             Attachment.objects.filter(pk__in=[a.pk for a in stored]).update(message=message)
         created_event = TicketCreated(
@@ -313,7 +314,7 @@ def _known_identities(email: str, phone: str) -> list[tuple[str, str, str]]:
 
 
 def requester_find_or_create(
-    *, actor: Actor, by: User | None, name: str = "", email: str = "", phone: str = ""
+    *, actor: Actor, name: str = "", email: str = "", phone: str = ""
 ) -> Contact:
     """The customer this email address and/or phone number belong to, created (with ``name``)
     when neither is known: never a second contact for a known identity.
@@ -322,6 +323,7 @@ def requester_find_or_create(
     belong to two different customers are refused. Safe under concurrent calls: when another
     writer takes an identity between the look-up and the insert, the look-up runs again and its
     contact is used. ``by`` must be a full agent (None is the system)."""
+    by = acting_user(actor)
     if by is not None and not (by.is_active and by.is_full_agent):
         raise PermissionDenied("Light agents may not create customers.")
     if not isinstance(name, str) or len(name.strip()) > 200:
@@ -347,10 +349,10 @@ def requester_find_or_create(
                 contact = next(iter(distinct.values()))
                 for kind, value, field in wanted:
                     if field not in owners:
-                        identity_add(actor=actor, by=by, contact=contact, kind=kind, value=value)
+                        identity_add(actor=actor, contact=contact, kind=kind, value=value)
                 return contact
             return contact_create(
-                actor=actor, by=by, name=name.strip(),
+                actor=actor, name=name.strip(),
                 email=next((v for k, v, _f in wanted if k == IdentityKind.EMAIL), None),
                 phone=next((v for k, v, _f in wanted if k == IdentityKind.PHONE), None),
             )
@@ -379,7 +381,6 @@ def _call_body(body: str, direction: str | None, minutes: Any) -> str:
 def ticket_open(
     *,
     actor: Actor,
-    by: User,
     opening: str,
     requester: Contact | int | None = None,
     new_requester: dict[str, str] | None = None,
@@ -396,6 +397,7 @@ def ticket_open(
     transaction as the ticket: a refused ticket leaves no new customer behind. ``fields`` are
     ticket_create's (subject, status, priority, type, team, assignee, tags, custom_fields,
     attachments, …)."""
+    by = acting_person(actor)
     if not (by.is_active and by.is_full_agent):
         raise PermissionDenied("Light agents may not open tickets.")
     if opening not in OPENINGS:
@@ -407,7 +409,7 @@ def ticket_open(
     with transaction.atomic():
         if new_requester is not None:
             requester = requester_find_or_create(
-                actor=actor, by=by, name=new_requester.get("name", ""), email=new_requester.get("email", ""),
+                actor=actor, name=new_requester.get("name", ""), email=new_requester.get("email", ""),
                 phone=new_requester.get("phone", ""),
             )
         contact = c.resolve_requester(requester)
@@ -422,7 +424,7 @@ def ticket_open(
         channel = {ON_BEHALF: "web", OUTBOUND_EMAIL: "email", PHONE_CALL: "phone"}[opening]
         agent_writes = opening != ON_BEHALF
         return ticket_create(
-            actor=actor, by=by, requester=contact, body=body, channel=channel,
+            actor=actor, requester=contact, body=body, channel=channel,
             author_user=by if agent_writes else None,
             opening_kind=MessageKind.NOTE if opening == PHONE_CALL else MessageKind.PUBLIC,
             **fields,

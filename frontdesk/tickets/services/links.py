@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from frontdesk.accounts.acting import acting_user
 from frontdesk.accounts.models import User
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import Conflict, NotFound, ValidationError
@@ -33,9 +34,10 @@ def _tickets(by: User | None, source: Ticket | int, target: Ticket | int) -> tup
 
 
 def ticket_link(
-    *, actor: Actor, by: User | None, source: Ticket | int, target: Ticket | int, kind: str
+    *, actor: Actor, source: Ticket | int, target: Ticket | int, kind: str
 ) -> TicketLink:
     """Link ``source`` to ``target``. ``incident_of`` makes source an incident of the problem target."""
+    by = acting_user(actor)
     if kind not in USER_KINDS:
         raise ValidationError("Unknown link kind.", fields={"kind": f"one of {', '.join(USER_KINDS)}"})
     src, dst = _tickets(by, source, target)
@@ -60,8 +62,9 @@ def ticket_link(
 
 
 def ticket_unlink(
-    *, actor: Actor, by: User | None, source: Ticket | int, target: Ticket | int, kind: str
+    *, actor: Actor, source: Ticket | int, target: Ticket | int, kind: str
 ) -> None:
+    by = acting_user(actor)
     if kind not in USER_KINDS:
         raise ValidationError("Unknown link kind.", fields={"kind": f"one of {', '.join(USER_KINDS)}"})
     src, dst = _tickets(by, source, target)
@@ -72,18 +75,19 @@ def ticket_unlink(
         record(TicketUnlinked(source_id=src.pk, target_id=dst.pk, kind=kind), actor=actor)
 
 
-def problem_solve(*, actor: Actor, by: User | None, problem: Ticket | int, body: str) -> dict[str, Any]:
+def problem_solve(*, actor: Actor, problem: Ticket | int, body: str) -> dict[str, Any]:
     """One public reply on the problem and on each unresolved incident linked to it; all become solved.
 
     Incidents the agent cannot see are left alone (and reported as skipped).
     """
+    by = acting_user(actor)
     with transaction.atomic():
         locked = lock_ticket(problem)
         c.require_editor(by, locked)
         if locked.type != TicketType.PROBLEM:
             raise ValidationError("Only problem tickets have incidents.", fields={"problem": "not a problem"})
         message_add(
-            actor=actor, by=by, ticket=locked, body=body, kind=MessageKind.PUBLIC, set_status="solved"
+            actor=actor, ticket=locked, body=body, kind=MessageKind.PUBLIC, set_status="solved"
         )
         incidents = Ticket.objects.filter(
             links_out__target_id=locked.pk,
@@ -96,7 +100,6 @@ def problem_solve(*, actor: Actor, by: User | None, problem: Ticket | int, body:
         for incident_id in incidents.values_list("pk", flat=True):
             message_add(
                 actor=actor,
-                by=by,
                 ticket=incident_id,
                 body=body,
                 kind=MessageKind.PUBLIC,

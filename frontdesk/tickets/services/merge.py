@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from frontdesk.accounts.acting import acting_user
 from frontdesk.accounts.models import User
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import Conflict, ValidationError
@@ -88,7 +89,6 @@ def _check_choice(requester: str | None, ccs: str | None, other_requester_as_cc:
 def tickets_merge(
     *,
     actor: Actor,
-    by: User | None,
     source: Ticket | int,
     target: Ticket | int,
     requester: str | None = None,
@@ -104,6 +104,7 @@ def tickets_merge(
     the CCs of the ticket whose requester is kept, ``"both"`` those of both tickets; and
     ``other_requester_as_cc`` copies the requester not kept (off by default). When the requesters
     are the same nothing needs choosing and the CCs of both tickets are kept."""
+    by = acting_user(actor)
     c.require_may_edit(by, source)
     _check_choice(requester, ccs, other_requester_as_cc)
     source_id = source.pk if isinstance(source, Ticket) else source
@@ -195,8 +196,9 @@ def _apply_people(dst: Ticket, kept: Ticket, cc_ids: list[int]) -> dict[str, lis
     return changes
 
 
-def ticket_split(*, actor: Actor, by: User | None, ticket: Ticket | int, message_ids: list[int]) -> Ticket:
+def ticket_split(*, actor: Actor, ticket: Ticket | int, message_ids: list[int]) -> Ticket:
     """Move ``message_ids`` of ``ticket`` into a new ticket of the same requester."""
+    by = acting_user(actor)
     c.require_may_edit(by, ticket)
     if not isinstance(message_ids, list) or not message_ids or not all(c.is_id(i) for i in message_ids):
         raise ValidationError(

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from frontdesk.accounts.acting import acting_user
 from frontdesk.accounts.models import STAFF_ROLES, User
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import Conflict, PermissionDenied, ValidationError
@@ -144,7 +145,6 @@ def resolve_mentions(ticket: Ticket, body: str) -> list[User]:
 def message_add(
     *,
     actor: Actor,
-    by: User | None,
     ticket: Ticket | int,
     body: str,
     kind: str = MessageKind.PUBLIC,
@@ -162,7 +162,7 @@ def message_add(
 ) -> Message:
     """Add a public reply or an internal note to ``ticket``.
 
-    ``by`` is the person writing (an agent or a customer); ``by=None`` is a channel or the
+    ``actor`` is the person writing (an agent or a customer), or a channel or the
     system, writing as ``author_contact`` (a customer's message) or as nobody (a system note).
     ``set_status`` changes the status in the same transaction ("submit as pending").
     ``quoted_text``/``quoted_html`` keep the quoted history of an email reply (shown folded).
@@ -171,6 +171,7 @@ def message_add(
     ``recipients`` (a public reply by an agent): To/CC/BCC of its emailed copy, validated here;
     ``signature``: the one to put under the emailed copy (None: the author's profile signature).
     """
+    by = acting_user(actor)
     if kind not in MessageKind.values:
         raise ValidationError("Unknown message kind.", fields={"kind": "public or note"})
     if not isinstance(body, str) or (not body.strip() and not attachments):
@@ -232,7 +233,7 @@ def message_add(
             external_id=external_id,
             created_at=now,
         )
-        stored = attachments_collect(actor=actor, by=by, ticket=locked, items=attachments)
+        stored = attachments_collect(actor=actor, ticket=locked, items=attachments)
         if stored:
             Attachment.objects.filter(pk__in=[a.pk for a in stored]).update(message=message)
         mentioned = resolve_mentions(locked, body) if kind == MessageKind.NOTE else []

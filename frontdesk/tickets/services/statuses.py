@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from frontdesk.accounts import policies
-from frontdesk.accounts.models import User
+from frontdesk.accounts.acting import acting_person
 from frontdesk.core.actor import Actor
 from frontdesk.core.cache import forget
 from frontdesk.core.errors import Conflict, ValidationError
@@ -23,7 +23,6 @@ _KEY = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 def status_save(
     *,
     actor: Actor,
-    by: User,
     status: TicketStatus | None = None,
     key: str | None = None,
     label: str | None = None,
@@ -33,6 +32,7 @@ def status_save(
 ) -> TicketStatus:
     """Create (``status=None``) or change a status; arguments left as None keep their value.
     Built-in statuses keep their key and category and stay active."""
+    by = acting_person(actor)
     policies.require_admin(by)
     data = {
         k: v

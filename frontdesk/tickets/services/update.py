@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from frontdesk.accounts.models import User
+from frontdesk.accounts.acting import acting_user
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import Conflict, ValidationError
 from frontdesk.core.events import record
@@ -62,7 +62,6 @@ def check_changes(changes: dict[str, Any]) -> None:
 def ticket_update(
     *,
     actor: Actor,
-    by: User | None,
     ticket: Ticket | int,
     expected: dict[str, Any] | None = None,
     if_version: int | Iterable[int] | None = None,
@@ -75,6 +74,7 @@ def ticket_update(
     (``FieldConflict``, 409, nothing changed). ``if_version`` refuses it unless the ticket is still
     at that version (or one of those versions): ``StaleVersion``, 412. Both are checked under the
     row lock (services/conflicts.py)."""
+    by = acting_user(actor)
     check_changes(changes)
     seen = check_expected(expected)
     with transaction.atomic():

@@ -14,7 +14,7 @@ from frontdesk.tickets.services import ticket_create
 def make_ticket(requester: Contact | None = None, **kwargs: Any) -> Ticket:
     kwargs.setdefault("subject", "Printer on fire")
     kwargs.setdefault("body", "It is on fire.")
-    return ticket_create(actor=SYSTEM, by=None, requester=requester or f.ContactFactory(), **kwargs)
+    return ticket_create(actor=SYSTEM, requester=requester or f.ContactFactory(), **kwargs)
 
 
 def contact_of(user: Any) -> Contact:

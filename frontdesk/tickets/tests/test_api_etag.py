@@ -20,7 +20,7 @@ def test_get_returns_a_strong_etag_from_the_version(api_for, agent) -> None:  # 
     tag = first["ETag"]
     assert tag == f'"{first.json()["version"]}"' and not tag.startswith("W/")
 
-    ticket_update(actor=SYSTEM, by=None, ticket=ticket, priority=4)
+    ticket_update(actor=SYSTEM, ticket=ticket, priority=4)
     second = api.get(f"/api/v1/tickets/{ticket.pk}")
     assert second["ETag"] != tag, "a change gives a new tag"
     assert api.get(f"/api/v1/tickets/{ticket.pk}")["ETag"] == second["ETag"], "no change, same tag"
@@ -50,7 +50,7 @@ def test_patch_with_a_stale_tag_is_412_and_changes_nothing(api_for, agent) -> No
     ticket = make_ticket()
     api = api_for(agent)
     stale = api.get(f"/api/v1/tickets/{ticket.pk}")["ETag"]
-    ticket_update(actor=SYSTEM, by=None, ticket=ticket, priority=4)  # a colleague, meanwhile
+    ticket_update(actor=SYSTEM, ticket=ticket, priority=4)  # a colleague, meanwhile
 
     r = api.patch(f"/api/v1/tickets/{ticket.pk}", {"priority": "low", "tags": ["x"]}, headers={"If-Match": stale})
 

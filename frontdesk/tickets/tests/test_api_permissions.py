@@ -19,7 +19,7 @@ def media(settings, tmp_path):  # type: ignore[no-untyped-def]
 
 
 def _upload(by, ticket, name="a.txt", data=b"hello"):  # type: ignore[no-untyped-def]
-    return attachment_store(actor=Actor.of(by), by=by, ticket=ticket, upload=SimpleUploadedFile(name, data))
+    return attachment_store(actor=Actor.of(by), ticket=ticket, upload=SimpleUploadedFile(name, data))
 
 
 def test_customer_cannot_reach_another_customers_ticket_by_any_id(
@@ -27,7 +27,7 @@ def test_customer_cannot_reach_another_customers_ticket_by_any_id(
 ) -> None:
     other = make_ticket()
     att = _upload(agent, other)
-    message_add(actor=Actor.of(agent), by=agent, ticket=other, body="reply", attachments=[att.pk])
+    message_add(actor=Actor.of(agent), ticket=other, body="reply", attachments=[att.pk])
     api = api_for(customer_user)
     for method, path, body in [
         ("get", f"/api/v1/tickets/{other.pk}", None),
@@ -54,14 +54,13 @@ def test_customer_sees_own_ticket_without_notes_or_note_attachments(
     note_file = _upload(agent, ticket, "internal.txt")
     message_add(
         actor=Actor.of(agent),
-        by=agent,
         ticket=ticket,
         body="internal",
         kind="note",
         attachments=[note_file.pk],
     )
     public_file = _upload(agent, ticket, "public.txt")
-    message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body="answer", attachments=[public_file.pk])
+    message_add(actor=Actor.of(agent), ticket=ticket, body="answer", attachments=[public_file.pk])
     pending = _upload(agent, ticket, "draft.txt")
     api = api_for(customer_user)
     assert api.get(f"/api/v1/tickets/{ticket.pk}").status_code == 200

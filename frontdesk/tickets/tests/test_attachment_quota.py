@@ -79,21 +79,21 @@ def test_agents_and_customers_have_their_own_quota(agent, customer_user, setting
     settings.UPLOAD_PENDING_QUOTA_BYTES = 100
     settings.UPLOAD_PENDING_QUOTA_CUSTOMER_BYTES = 10
     ticket = make_ticket(requester=contact_of(customer_user))
-    attachment_store(actor=Actor.of(agent), by=agent, ticket=ticket, upload=_file(60))
+    attachment_store(actor=Actor.of(agent), ticket=ticket, upload=_file(60))
     with pytest.raises(PayloadTooLarge):
-        attachment_store(actor=Actor.of(customer_user), by=customer_user, ticket=ticket, upload=_file(11))
-    attachment_store(actor=Actor.of(customer_user), by=customer_user, ticket=ticket, upload=_file(10))
+        attachment_store(actor=Actor.of(customer_user), ticket=ticket, upload=_file(11))
+    attachment_store(actor=Actor.of(customer_user), ticket=ticket, upload=_file(10))
     # another person's uploads do not count against you
-    attachment_store(actor=Actor.of(agent), by=agent, ticket=ticket, upload=_file(40))
+    attachment_store(actor=Actor.of(agent), ticket=ticket, upload=_file(40))
     with pytest.raises(PayloadTooLarge) as caught:
-        attachment_store(actor=Actor.of(agent), by=agent, ticket=ticket, upload=_file(1))
+        attachment_store(actor=Actor.of(agent), ticket=ticket, upload=_file(1))
     assert caught.value.code == "upload_quota_exceeded"
 
 
 def test_files_sent_with_the_message_itself_are_not_limited_by_the_quota(agent, settings) -> None:  # type: ignore[no-untyped-def]
     settings.UPLOAD_PENDING_QUOTA_BYTES = 10
     ticket = make_ticket()
-    message = message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body="see", attachments=[_file(50)])
+    message = message_add(actor=Actor.of(agent), ticket=ticket, body="see", attachments=[_file(50)])
     assert Attachment.objects.get().message == message
 
 
@@ -101,14 +101,14 @@ def test_an_unsent_upload_can_be_removed_by_its_uploader(  # type: ignore[no-unt
     api_for, agent, supervisor, _media, django_capture_on_commit_callbacks
 ) -> None:
     ticket = make_ticket()
-    att = attachment_store(actor=Actor.of(agent), by=agent, ticket=ticket, upload=_file(5))
+    att = attachment_store(actor=Actor.of(agent), ticket=ticket, upload=_file(5))
     path = att.file.path
     assert api_for(supervisor).delete(f"/api/v1/attachments/{att.pk}").status_code == 404
     with django_capture_on_commit_callbacks(execute=True):
         assert api_for(agent).delete(f"/api/v1/attachments/{att.pk}").status_code == 204
     assert not Attachment.objects.filter(pk=att.pk).exists() and not os.path.exists(path)
-    sent = attachment_store(actor=Actor.of(agent), by=agent, ticket=ticket, upload=_file(5))
-    message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body="x", attachments=[sent.pk])
+    sent = attachment_store(actor=Actor.of(agent), ticket=ticket, upload=_file(5))
+    message_add(actor=Actor.of(agent), ticket=ticket, body="x", attachments=[sent.pk])
     r = api_for(agent).delete(f"/api/v1/attachments/{sent.pk}")
     assert r.status_code == 409 and os.path.exists(sent.file.path)
 
@@ -120,10 +120,10 @@ def test_the_sweep_deletes_unsent_uploads_after_a_day_rows_and_files(  # type: i
     from frontdesk.tickets.tasks import sweep_unsent_attachments_task
 
     ticket = make_ticket()
-    old = attachment_store(actor=Actor.of(agent), by=agent, ticket=ticket, upload=_file(5, "old.txt"))
-    recent = attachment_store(actor=Actor.of(agent), by=agent, ticket=ticket, upload=_file(5, "new.txt"))
-    sent = attachment_store(actor=Actor.of(agent), by=agent, ticket=ticket, upload=_file(5, "sent.txt"))
-    message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body="x", attachments=[sent.pk])
+    old = attachment_store(actor=Actor.of(agent), ticket=ticket, upload=_file(5, "old.txt"))
+    recent = attachment_store(actor=Actor.of(agent), ticket=ticket, upload=_file(5, "new.txt"))
+    sent = attachment_store(actor=Actor.of(agent), ticket=ticket, upload=_file(5, "sent.txt"))
+    message_add(actor=Actor.of(agent), ticket=ticket, body="x", attachments=[sent.pk])
     day_ago = timezone.now() - timedelta(hours=24, minutes=1)
     Attachment.objects.filter(pk__in=[old.pk, sent.pk]).update(created_at=day_ago)
     old_name = old.file.name

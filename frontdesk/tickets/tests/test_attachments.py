@@ -48,7 +48,7 @@ def test_executables_are_refused(agent, data) -> None:
     ticket = make_ticket()
     with pytest.raises(ValidationError, match="Executable"):
         attachment_store(
-            actor=Actor.of(agent), by=agent, ticket=ticket, upload=SimpleUploadedFile("a.pdf", data)
+            actor=Actor.of(agent), ticket=ticket, upload=SimpleUploadedFile("a.pdf", data)
         )
 
 
@@ -66,19 +66,19 @@ def test_store_keeps_file_on_disk_with_digest_and_sniffed_type(agent, settings, 
     ticket = make_ticket()
     data = b"\x89PNG\r\n\x1a\n" + b"0" * 100
     upload = SimpleUploadedFile("../shot.exe", data, content_type="application/x-msdownload")
-    att = attachment_store(actor=Actor.of(agent), by=agent, ticket=ticket, upload=upload)
+    att = attachment_store(actor=Actor.of(agent), ticket=ticket, upload=upload)
     assert att.content_type == "image/png" and att.filename == "shot.exe" and att.size == len(data)
     assert att.sha256 == hashlib.sha256(data).hexdigest()
     assert att.file.path.startswith(str(tmp_path)) and "shot" not in att.file.name
     with open(att.file.path, "rb") as fh:
         assert fh.read() == data
     message = message_add(
-        actor=Actor.of(agent), by=agent, ticket=ticket, body="see file", attachments=[att.pk]
+        actor=Actor.of(agent), ticket=ticket, body="see file", attachments=[att.pk]
     )
     att.refresh_from_db()
     assert att.message == message
     with pytest.raises(ValidationError):  # an attachment is sent once
-        message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body="again", attachments=[att.pk])
+        message_add(actor=Actor.of(agent), ticket=ticket, body="again", attachments=[att.pk])
 
 
 def test_size_limit(agent, settings) -> None:
@@ -86,7 +86,6 @@ def test_size_limit(agent, settings) -> None:
     with pytest.raises(PayloadTooLarge, match="10 bytes"):
         attachment_store(
             actor=Actor.of(agent),
-            by=agent,
             ticket=make_ticket(),
             upload=SimpleUploadedFile("a.txt", b"x" * 11),
         )
@@ -97,18 +96,16 @@ def test_customer_cannot_attach_to_another_customers_ticket_or_use_foreign_ids(c
     with pytest.raises(NotFound):
         attachment_store(
             actor=Actor.of(customer_user),
-            by=customer_user,
             ticket=other,
             upload=SimpleUploadedFile("a.txt", b"x"),
         )
     mine = make_ticket(requester=contact_of(customer_user))
     agents_file = attachment_store(
-        actor=Actor.of(agent), by=agent, ticket=mine, upload=SimpleUploadedFile("a.txt", b"x")
+        actor=Actor.of(agent), ticket=mine, upload=SimpleUploadedFile("a.txt", b"x")
     )
     with pytest.raises(ValidationError):
         message_add(
             actor=Actor.of(customer_user),
-            by=customer_user,
             ticket=mine,
             body="x",
             attachments=[agents_file.pk],

@@ -21,20 +21,20 @@ pytestmark = pytest.mark.django_db
 def _history(agent, contact, *, tickets: int, replies: int, purchases: int) -> None:
     act = Actor.of(agent)
     for i in range(tickets):
-        t = ticket_create(actor=act, by=agent, requester=contact, subject=f"Case {i}", body=f"question {i}",
+        t = ticket_create(actor=act, requester=contact, subject=f"Case {i}", body=f"question {i}",
                           channel="email" if i % 2 else "chat")
         for j in range(replies):
-            message_add(actor=act, by=agent, ticket=t, body=f"answer {i}.{j}")
+            message_add(actor=act, ticket=t, body=f"answer {i}.{j}")
         if i % 3 == 0:
-            ticket_update(actor=act, by=agent, ticket=t, status="solved")
+            ticket_update(actor=act, ticket=t, status="solved")
     for k in range(purchases):
-        purchase_record(actor=act, by=agent, contact=contact, product=f"Widget {k}", amount="10.00",
+        purchase_record(actor=act, contact=contact, product=f"Widget {k}", amount="10.00",
                         currency="EUR", purchased_at=timezone.now() - timedelta(days=k))
 
 
 @pytest.mark.parametrize("size", [1, 3])
 def test_query_count_does_not_depend_on_history(agent, django_assert_max_num_queries, size):
-    contact = contact_create(actor=Actor.of(agent), by=agent, name="Big Customer", email="big@example.test")
+    contact = contact_create(actor=Actor.of(agent), name="Big Customer", email="big@example.test")
     _history(agent, contact, tickets=8 * size, replies=2 * size, purchases=10 * size)
     with django_assert_max_num_queries(10):
         view = contact_360(viewer=agent, contact_id=contact.pk)
@@ -45,20 +45,20 @@ def test_query_count_does_not_depend_on_history(agent, django_assert_max_num_que
 def test_content(agent, customer_user):
     act = Actor.of(agent)
     contact = customer_user.contact
-    open_t = ticket_create(actor=act, by=agent, requester=contact, subject="Open one", body="help",
+    open_t = ticket_create(actor=act, requester=contact, subject="Open one", body="help",
                            channel="email")
-    solved = ticket_create(actor=act, by=agent, requester=contact, subject="Solved one", body="hi",
+    solved = ticket_create(actor=act, requester=contact, subject="Solved one", body="hi",
                            channel="chat")
-    message_add(actor=act, by=agent, ticket=solved, body="Here you go")
-    message_add(actor=act, by=agent, ticket=solved, kind="note", body="internal remark")
-    ticket_update(actor=act, by=agent, ticket=solved, status="solved")
-    purchase_record(actor=act, by=agent, contact=contact, product="Gadget", amount="19.90", currency="EUR",
+    message_add(actor=act, ticket=solved, body="Here you go")
+    message_add(actor=act, ticket=solved, kind="note", body="internal remark")
+    ticket_update(actor=act, ticket=solved, status="solved")
+    purchase_record(actor=act, contact=contact, product="Gadget", amount="19.90", currency="EUR",
                     purchased_at=timezone.now() - timedelta(days=400))
-    purchase_record(actor=act, by=agent, contact=contact, product="Gizmo", amount="5.10", currency="EUR",
+    purchase_record(actor=act, contact=contact, product="Gizmo", amount="5.10", currency="EUR",
                     purchased_at=timezone.now() - timedelta(days=300))
-    contact_note_add(actor=act, by=agent, contact=contact, body="prefers phone calls")
-    other = contact_create(actor=act, by=agent, name="Other", email="other@example.test")
-    ticket_create(actor=act, by=agent, requester=other, subject="Not theirs", body="x")
+    contact_note_add(actor=act, contact=contact, body="prefers phone calls")
+    other = contact_create(actor=act, name="Other", email="other@example.test")
+    ticket_create(actor=act, requester=other, subject="Not theirs", body="x")
 
     view = contact_360(viewer=agent, contact_id=contact.pk)
     assert view.id == contact.pk and view.name == contact.name
@@ -85,7 +85,7 @@ def test_content(agent, customer_user):
 
 
 def test_permissions(agent, customer_user):
-    other = contact_create(actor=Actor.of(agent), by=agent, name="Other", email="o@example.test")
+    other = contact_create(actor=Actor.of(agent), name="Other", email="o@example.test")
     with pytest.raises(NotFound):
         contact_360(viewer=customer_user, contact_id=other.pk)
     for bad in (0, -1, 2**63, 10**6):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from frontdesk.core.actor import SYSTEM, Actor
+from frontdesk.core.actor import Actor
 from frontdesk.core.errors import PermissionDenied, ValidationError
 from frontdesk.core.events.models import OutboxEvent
 from frontdesk.fields.models import CustomField
@@ -20,7 +20,6 @@ def test_create_sets_state_first_message_events_and_audit(agent) -> None:
     CustomField.objects.create(key="plan", label="Plan", type="dropdown", options=["free", "pro"])
     ticket = ticket_create(
         actor=Actor.of(agent),
-        by=agent,
         requester=requester,
         subject="  Cannot log in ",
         body="Help",
@@ -64,7 +63,6 @@ def test_create_uses_a_fixed_number_of_queries(agent) -> None:
         with CaptureQueriesContext(connection) as ctx:
             ticket_create(
                 actor=Actor.of(agent),
-                by=agent,
                 requester=requester,
                 subject="s",
                 body="b",
@@ -95,7 +93,7 @@ def test_create_uses_a_fixed_number_of_queries(agent) -> None:
 def test_create_refuses_bad_input(agent, kwargs, field) -> None:
     data = {"subject": "s", "body": "b", **kwargs}
     with pytest.raises(ValidationError) as exc:
-        ticket_create(actor=Actor.of(agent), by=agent, requester=f.ContactFactory(), **data)
+        ticket_create(actor=Actor.of(agent), requester=f.ContactFactory(), **data)
     assert field in exc.value.fields
     assert not Ticket.objects.exists()
 
@@ -114,7 +112,7 @@ def test_custom_status_sets_category(admin_user) -> None:
     from frontdesk.tickets.services import status_save
 
     status_save(
-        actor=SYSTEM, by=admin_user, key="waiting-vendor", label="Waiting on vendor", category="on_hold"
+        actor=Actor.of(admin_user), key="waiting-vendor", label="Waiting on vendor", category="on_hold"
     )
     ticket = make_ticket(status="waiting-vendor")
     assert (ticket.status, ticket.status_category) == ("waiting-vendor", "on_hold")
@@ -123,13 +121,12 @@ def test_custom_status_sets_category(admin_user) -> None:
 def test_customer_creates_for_themselves_only(customer_user) -> None:
     mine = contact_of(customer_user)
     ticket = ticket_create(
-        actor=Actor.of(customer_user), by=customer_user, requester=None, subject="s", body="b"
+        actor=Actor.of(customer_user), requester=None, subject="s", body="b"
     )
     assert ticket.requester == mine
     with pytest.raises(PermissionDenied):
         ticket_create(
             actor=Actor.of(customer_user),
-            by=customer_user,
             requester=f.ContactFactory(),
             subject="s",
             body="b",
@@ -137,7 +134,6 @@ def test_customer_creates_for_themselves_only(customer_user) -> None:
     with pytest.raises(PermissionDenied) as exc:
         ticket_create(
             actor=Actor.of(customer_user),
-            by=customer_user,
             requester=None,
             subject="s",
             body="b",
@@ -149,5 +145,5 @@ def test_customer_creates_for_themselves_only(customer_user) -> None:
 def test_light_agent_cannot_open_tickets(light_agent) -> None:
     with pytest.raises(PermissionDenied):
         ticket_create(
-            actor=Actor.of(light_agent), by=light_agent, requester=f.ContactFactory(), subject="s", body="b"
+            actor=Actor.of(light_agent), requester=f.ContactFactory(), subject="s", body="b"
         )

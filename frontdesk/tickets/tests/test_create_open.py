@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def open_(agent, **kw):  # type: ignore[no-untyped-def]
     kw.setdefault("subject", "Your order")
     kw.setdefault("body", "It shipped today.")
-    return ticket_open(actor=Actor.of(agent), by=agent, **kw)
+    return ticket_open(actor=Actor.of(agent), **kw)
 
 
 def test_on_behalf_the_opening_message_is_the_customers(agent) -> None:  # type: ignore[no-untyped-def]
@@ -106,15 +106,15 @@ def test_a_new_customer_is_created_with_the_ticket_or_not_at_all(agent) -> None:
 def test_find_or_create_never_duplicates_a_known_identity(agent) -> None:  # type: ignore[no-untyped-def]
     actor = Actor.of(agent)
     alice = f.ContactFactory(primary_email="alice@customer.test", name="Alice")
-    same = requester_find_or_create(actor=actor, by=agent, name="Someone else", email=" ALICE@customer.test ")
+    same = requester_find_or_create(actor=actor, name="Someone else", email=" ALICE@customer.test ")
     assert same.pk == alice.pk and Contact.objects.count() == 1
     assert same.name == "Alice", "a known customer is not renamed"
     # a new phone with a known email: added to that customer
-    again = requester_find_or_create(actor=actor, by=agent, email="alice@customer.test", phone="0044 1632 960000")
+    again = requester_find_or_create(actor=actor, email="alice@customer.test", phone="0044 1632 960000")
     assert again.pk == alice.pk
     assert Identity.objects.get(kind="phone").contact_id == alice.pk
     # a known phone alone finds her too
-    assert requester_find_or_create(actor=actor, by=agent, phone="+44 1632 960000").pk == alice.pk
+    assert requester_find_or_create(actor=actor, phone="+44 1632 960000").pk == alice.pk
     assert Contact.objects.count() == 1
 
 
@@ -124,24 +124,24 @@ def test_find_or_create_refuses_two_customers_and_bad_input(agent) -> None:  # t
     carl = f.ContactFactory(primary_email="carl@customer.test", name="Carl")
     Identity.objects.create(contact=carl, kind="phone", value="+15550001111")
     with pytest.raises(ValidationError) as exc:
-        requester_find_or_create(actor=actor, by=agent, email="alice@customer.test", phone="+1 555 000 1111")
+        requester_find_or_create(actor=actor, email="alice@customer.test", phone="+1 555 000 1111")
     assert "Carl" in exc.value.fields["requester_phone"]
     with pytest.raises(ValidationError) as exc:
-        requester_find_or_create(actor=actor, by=agent, email="not-an-address", phone="12")
+        requester_find_or_create(actor=actor, email="not-an-address", phone="12")
     assert set(exc.value.fields) == {"requester_email", "requester_phone"}, "both problems at once"
     with pytest.raises(ValidationError) as exc:
-        requester_find_or_create(actor=actor, by=agent, name="Nobody")
+        requester_find_or_create(actor=actor, name="Nobody")
     assert "requester_email" in exc.value.fields
     assert Contact.objects.count() == 2
 
 
 def test_ticket_create_opening_note_needs_an_agent_author(agent) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValidationError) as exc:
-        ticket_create(actor=Actor.of(agent), by=agent, requester=f.ContactFactory(), subject="s", body="b",
+        ticket_create(actor=Actor.of(agent), requester=f.ContactFactory(), subject="s", body="b",
                       opening_kind="note")
     assert "opening_kind" in exc.value.fields
     with pytest.raises(ValidationError):
-        ticket_create(actor=Actor.of(agent), by=agent, requester=f.ContactFactory(), subject="s", body="b",
+        ticket_create(actor=Actor.of(agent), requester=f.ContactFactory(), subject="s", body="b",
                       opening_kind="whisper", author_user=agent)
 
 
@@ -157,7 +157,7 @@ def test_two_agents_creating_the_same_new_customer_at_once_get_one_contact(agent
     def run(user) -> None:  # type: ignore[no-untyped-def]
         try:
             barrier.wait(timeout=10)
-            found.append(requester_find_or_create(actor=Actor.of(user), by=user, name="Race",
+            found.append(requester_find_or_create(actor=Actor.of(user), name="Race",
                                                   email="race@customer.test", phone="+15557770000").pk)
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)

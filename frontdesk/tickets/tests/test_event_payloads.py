@@ -56,7 +56,7 @@ def test_ticket_created_payload(agent) -> None:
     team = team_with(agent)
     CustomField.objects.create(key="plan", label="Plan", type="dropdown", options=["free", "pro"])
     ticket = ticket_create(
-        actor=Actor.of(agent), by=agent, requester=requester, subject=" Cannot log in ", body="Help",
+        actor=Actor.of(agent), requester=requester, subject=" Cannot log in ", body="Help",
         priority="high", type="incident", tags=["Login", "web"], custom_fields={"plan": "pro"}, team=team,
         assignee=agent, followers=[agent], ccs=[cc], channel="email", due_at="2030-01-02T03:04:05+00:00",
     )
@@ -85,7 +85,7 @@ def test_ticket_updated_payload(agent) -> None:
     ticket = make_ticket(tags=["a"], custom_fields={"plan": "free"})
     before = last_id()
     ticket_update(
-        actor=Actor.of(agent), by=agent, ticket=ticket, subject="New subject", priority="urgent",
+        actor=Actor.of(agent), ticket=ticket, subject="New subject", priority="urgent",
         status="open", assignee=agent, tags=["a", "b"], custom_fields={"plan": "pro"}, followers=[agent],
     )
     (event,) = seen("ticket.updated", before)
@@ -107,7 +107,7 @@ def test_ticket_updated_payload(agent) -> None:
 def test_message_added_payload(agent) -> None:
     ticket = make_ticket()
     before = last_id()
-    message = message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body="Have you tried...", kind="note")
+    message = message_add(actor=Actor.of(agent), ticket=ticket, body="Have you tried...", kind="note")
     (event,) = seen("ticket.message_added", before)
     assert event.model_dump(mode="json") == {
         "ticket_id": ticket.pk, "message_id": message.pk, "kind": "note", "channel": ticket.channel,
@@ -121,7 +121,7 @@ def test_tickets_merged_payload(agent) -> None:
     source, target = make_ticket(requester), make_ticket(requester)
     moved = list(Message.objects.filter(ticket=source).values_list("pk", flat=True))
     before = last_id()
-    tickets_merge(actor=Actor.of(agent), by=agent, source=source, target=target)
+    tickets_merge(actor=Actor.of(agent), source=source, target=target)
     (event,) = seen("ticket.merged", before)
     assert event == TicketsMerged(source_id=source.pk, target_id=target.pk, moved_message_ids=moved)
     assert event.model_dump(mode="json") == {
@@ -132,7 +132,7 @@ def test_tickets_merged_payload(agent) -> None:
 def test_tickets_merged_with_other_requester_updates_the_target(agent) -> None:
     source, target = make_ticket(), make_ticket()
     before = last_id()
-    tickets_merge(actor=Actor.of(agent), by=agent, source=source, target=target, requester="source")
+    tickets_merge(actor=Actor.of(agent), source=source, target=target, requester="source")
     (update,) = seen("ticket.updated", before)
     assert isinstance(update, TicketUpdated) and update.ticket_id == target.pk
     assert update.changes["requester_id"] == [target.requester_id, source.requester_id]
@@ -140,9 +140,9 @@ def test_tickets_merged_with_other_requester_updates_the_target(agent) -> None:
 
 def test_ticket_split_payload(agent) -> None:
     ticket = make_ticket(tags=["x"])
-    second = message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body="another question")
+    second = message_add(actor=Actor.of(agent), ticket=ticket, body="another question")
     before = last_id()
-    new = ticket_split(actor=Actor.of(agent), by=agent, ticket=ticket, message_ids=[second.pk])
+    new = ticket_split(actor=Actor.of(agent), ticket=ticket, message_ids=[second.pk])
     (event,) = seen("ticket.split", before)
     assert event == TicketSplit(source_id=ticket.pk, new_ticket_id=new.pk, message_ids=[second.pk])
     (created,) = seen("ticket.created", before)
@@ -159,10 +159,10 @@ def test_ticket_split_payload(agent) -> None:
 def test_ticket_linked_and_unlinked_payloads(agent) -> None:
     a, b = make_ticket(), make_ticket()
     before = last_id()
-    ticket_link(actor=Actor.of(agent), by=agent, source=a, target=b, kind="related")
+    ticket_link(actor=Actor.of(agent), source=a, target=b, kind="related")
     (linked,) = seen("ticket.linked", before)
     assert linked == TicketLinked(source_id=a.pk, target_id=b.pk, kind="related")
     assert linked.model_dump(mode="json") == {"source_id": a.pk, "target_id": b.pk, "kind": "related"}
-    ticket_unlink(actor=Actor.of(agent), by=agent, source=a, target=b, kind="related")
+    ticket_unlink(actor=Actor.of(agent), source=a, target=b, kind="related")
     (unlinked,) = seen("ticket.unlinked", before)
     assert unlinked.model_dump(mode="json") == {"source_id": a.pk, "target_id": b.pk, "kind": "related"}

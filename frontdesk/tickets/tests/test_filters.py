@@ -122,9 +122,9 @@ def test_unknown_statuses_are_refused_by_name(agent) -> None:  # type: ignore[no
 @pytest.mark.django_db
 def test_the_same_filter_gives_the_same_tickets_from_the_api_query_and_a_view(agent) -> None:  # type: ignore[no-untyped-def]
     requester = f.ContactFactory()
-    urgent_new = ticket_create(actor=SYSTEM, by=None, requester=requester, subject="Down", body="x", priority=4)
-    normal_new = ticket_create(actor=SYSTEM, by=None, requester=requester, subject="Slow", body="x")
-    mine = ticket_create(actor=SYSTEM, by=None, requester=requester, subject="Mine", body="x", priority=4,
+    urgent_new = ticket_create(actor=SYSTEM, requester=requester, subject="Down", body="x", priority=4)
+    normal_new = ticket_create(actor=SYSTEM, requester=requester, subject="Slow", body="x")
+    mine = ticket_create(actor=SYSTEM, requester=requester, subject="Mine", body="x", priority=4,
                          assignee=agent)
     view_form = TicketFilters.from_dict({"status_category": ["new", "open"], "assignee_id": "none", "priority": [4]})
     api_form = {"status_category": ["new", "open"], "assignee_id": ["none"], "priority": ["urgent"]}

@@ -36,10 +36,10 @@ def in_transaction(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 def test_the_services_sanitise_before_the_transaction(in_transaction: list[bool]) -> None:
     agent = f.UserFactory(role="agent")
     ticket = ticket_create(
-        actor=Actor.of(agent), by=agent, requester=f.ContactFactory(), subject="s", body="b",
+        actor=Actor.of(agent), requester=f.ContactFactory(), subject="s", body="b",
         body_html="<p>opening</p>", quoted_html="<p>older</p>",
     )
-    message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body="b", body_html="<p>reply</p>")
+    message_add(actor=Actor.of(agent), ticket=ticket, body="b", body_html="<p>reply</p>")
     assert in_transaction == [False, False, False]  # opening body and quote, the reply (its quote is empty)
     assert Message.objects.filter(ticket=ticket).count() == 2
 
@@ -50,7 +50,7 @@ def test_html_sanitised_already_is_stored_as_it_is(in_transaction: list[bool]) -
     safe = sanitize_html("<p>from a channel</p>")
     in_transaction.clear()
     message = message_add(
-        actor=Actor.system("email"), by=None, ticket=ticket, body="b", body_html=safe, author_contact=ticket.requester
+        actor=Actor.system("email"), ticket=ticket, body="b", body_html=safe, author_contact=ticket.requester
     )
     assert in_transaction == []  # not parsed again
     assert Message.objects.get(pk=message.pk).body_html == "<p>from a channel</p>"

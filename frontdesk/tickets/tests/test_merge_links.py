@@ -26,7 +26,7 @@ def test_merge_moves_everything_and_closes_the_source(agent) -> None:
     target = make_ticket(tags=["b"])
     source_messages = list(Message.objects.filter(ticket=source).values_list("pk", flat=True))
     # different requesters: the merge names who keeps the ticket (see test_merge_requesters.py)
-    tickets_merge(actor=Actor.of(agent), by=agent, source=source, target=target, requester="target",
+    tickets_merge(actor=Actor.of(agent), source=source, target=target, requester="target",
                   ccs="both", other_requester_as_cc=True)
     source.refresh_from_db()
     target.refresh_from_db()
@@ -50,21 +50,21 @@ def test_merge_refusals(agent) -> None:
     requester = f.ContactFactory()
     a, b, c = make_ticket(requester), make_ticket(requester), make_ticket(requester)
     with pytest.raises(ValidationError):
-        tickets_merge(actor=Actor.of(agent), by=agent, source=a, target=a)
-    tickets_merge(actor=Actor.of(agent), by=agent, source=a, target=b)
+        tickets_merge(actor=Actor.of(agent), source=a, target=a)
+    tickets_merge(actor=Actor.of(agent), source=a, target=b)
     with pytest.raises(Conflict):
-        tickets_merge(actor=Actor.of(agent), by=agent, source=a, target=c)
+        tickets_merge(actor=Actor.of(agent), source=a, target=c)
     with pytest.raises(Conflict):
-        tickets_merge(actor=Actor.of(agent), by=agent, source=b, target=a)
-    ticket_update(actor=Actor.of(agent), by=agent, ticket=c, status="closed")
+        tickets_merge(actor=Actor.of(agent), source=b, target=a)
+    ticket_update(actor=Actor.of(agent), ticket=c, status="closed")
     with pytest.raises(Conflict):
-        tickets_merge(actor=Actor.of(agent), by=agent, source=b, target=c)
+        tickets_merge(actor=Actor.of(agent), source=b, target=c)
 
 
 def test_split_moves_messages_to_a_new_ticket(agent) -> None:
     ticket = make_ticket(tags=["x"])
-    second = message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body="another question")
-    new = ticket_split(actor=Actor.of(agent), by=agent, ticket=ticket, message_ids=[second.pk])
+    second = message_add(actor=Actor.of(agent), ticket=ticket, body="another question")
+    new = ticket_split(actor=Actor.of(agent), ticket=ticket, message_ids=[second.pk])
     ticket.refresh_from_db()
     assert new.requester_id == ticket.requester_id and new.pk != ticket.pk
     assert list(Message.objects.filter(ticket=new).values_list("pk", flat=True)) == [second.pk]
@@ -72,10 +72,10 @@ def test_split_moves_messages_to_a_new_ticket(agent) -> None:
     assert TicketLink.objects.filter(source=new, target=ticket, kind="split_from").exists()
     assert OutboxEvent.objects.filter(name="ticket.split", payload__new_ticket_id=new.pk).exists()
     with pytest.raises(ValidationError):  # the last message stays
-        ticket_split(actor=Actor.of(agent), by=agent, ticket=ticket, message_ids=[ticket.messages.get().pk])
+        ticket_split(actor=Actor.of(agent), ticket=ticket, message_ids=[ticket.messages.get().pk])
     other = make_ticket()
     with pytest.raises(ValidationError):
-        ticket_split(actor=Actor.of(agent), by=agent, ticket=ticket, message_ids=[other.messages.get().pk])
+        ticket_split(actor=Actor.of(agent), ticket=ticket, message_ids=[other.messages.get().pk])
 
 
 def test_links_and_problem_solving(agent) -> None:
@@ -83,22 +83,22 @@ def test_links_and_problem_solving(agent) -> None:
     incidents = [make_ticket(), make_ticket()]
     done = make_ticket()
     for t in [*incidents, done]:
-        ticket_link(actor=Actor.of(agent), by=agent, source=t, target=problem, kind="incident_of")
-    ticket_update(actor=Actor.of(agent), by=agent, ticket=done, status="solved")
+        ticket_link(actor=Actor.of(agent), source=t, target=problem, kind="incident_of")
+    ticket_update(actor=Actor.of(agent), ticket=done, status="solved")
     assert Ticket.objects.get(pk=incidents[0].pk).type == "incident"
     with pytest.raises(Conflict):
-        ticket_link(actor=Actor.of(agent), by=agent, source=incidents[0], target=problem, kind="incident_of")
+        ticket_link(actor=Actor.of(agent), source=incidents[0], target=problem, kind="incident_of")
     with pytest.raises(ValidationError):
-        ticket_link(actor=Actor.of(agent), by=agent, source=problem, target=incidents[0], kind="incident_of")
+        ticket_link(actor=Actor.of(agent), source=problem, target=incidents[0], kind="incident_of")
     with pytest.raises(ValidationError):
-        ticket_link(actor=Actor.of(agent), by=agent, source=problem, target=problem, kind="related")
-    result = problem_solve(actor=Actor.of(agent), by=agent, problem=problem, body="Fixed in 2.1")
+        ticket_link(actor=Actor.of(agent), source=problem, target=problem, kind="related")
+    result = problem_solve(actor=Actor.of(agent), problem=problem, body="Fixed in 2.1")
     assert result["solved_incident_ids"] == [t.pk for t in incidents]
     for t in [problem, *incidents]:
         t.refresh_from_db()
         assert t.status == "solved"
         assert t.messages.filter(kind="public", body="Fixed in 2.1", author_user=agent).count() == 1
     assert not done.messages.filter(body="Fixed in 2.1").exists()
-    ticket_unlink(actor=Actor.of(agent), by=agent, source=incidents[1], target=problem, kind="incident_of")
+    ticket_unlink(actor=Actor.of(agent), source=incidents[1], target=problem, kind="incident_of")
     assert not TicketLink.objects.filter(source=incidents[1]).exists()
     assert TicketAudit.objects.filter(ticket=problem, action="unlinked").exists()

@@ -29,7 +29,7 @@ def pair(customer_user):  # type: ignore[no-untyped-def]
 
 
 def _merge(agent, pair, **choice):  # type: ignore[no-untyped-def]
-    return tickets_merge(actor=Actor.of(agent), by=agent, source=pair["source"], target=pair["target"], **choice)
+    return tickets_merge(actor=Actor.of(agent), source=pair["source"], target=pair["target"], **choice)
 
 
 def _ccs(ticket: Ticket) -> set[int]:
@@ -80,7 +80,7 @@ def test_the_same_requester_needs_no_choice_and_keeps_every_cc(agent) -> None:  
     cc_a, cc_b = f.ContactFactory(), f.ContactFactory()
     source = make_ticket(requester=requester, ccs=[cc_a])
     target = make_ticket(requester=requester, ccs=[cc_b])
-    merged = tickets_merge(actor=Actor.of(agent), by=agent, source=source, target=target)
+    merged = tickets_merge(actor=Actor.of(agent), source=source, target=target)
     assert _ccs(merged) == {cc_a.pk, cc_b.pk} and merged.requester_id == requester.pk
 
 

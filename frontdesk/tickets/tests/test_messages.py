@@ -16,9 +16,9 @@ pytestmark = pytest.mark.django_db
 
 def test_first_public_agent_reply_sets_first_response_and_can_set_status(agent) -> None:
     ticket = make_ticket()
-    note = message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body="looking", kind="note")
+    note = message_add(actor=Actor.of(agent), ticket=ticket, body="looking", kind="note")
     assert note.ticket.first_response_at is None
-    reply = message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body="Fixed?", set_status="pending")
+    reply = message_add(actor=Actor.of(agent), ticket=ticket, body="Fixed?", set_status="pending")
     ticket.refresh_from_db()
     assert ticket.first_response_at == reply.created_at
     assert ticket.status == "pending" and ticket.message_count == 3
@@ -31,37 +31,37 @@ def test_first_public_agent_reply_sets_first_response_and_can_set_status(agent) 
 
 def test_customer_reply_reopens_solved_but_not_closed(customer_user, agent) -> None:
     ticket = make_ticket(requester=contact_of(customer_user))
-    ticket_update(actor=SYSTEM, by=None, ticket=ticket, status="solved")
-    message_add(actor=Actor.of(customer_user), by=customer_user, ticket=ticket, body="still broken")
+    ticket_update(actor=SYSTEM, ticket=ticket, status="solved")
+    message_add(actor=Actor.of(customer_user), ticket=ticket, body="still broken")
     ticket.refresh_from_db()
     assert ticket.status == "open" and ticket.solved_at is None
-    ticket_update(actor=SYSTEM, by=None, ticket=ticket, status="closed")
+    ticket_update(actor=SYSTEM, ticket=ticket, status="closed")
     with pytest.raises(Conflict, match="follow-up"):
-        message_add(actor=Actor.of(customer_user), by=customer_user, ticket=ticket, body="hello?")
+        message_add(actor=Actor.of(customer_user), ticket=ticket, body="hello?")
 
 
 def test_light_agent_writes_notes_only(light_agent) -> None:
     ticket = make_ticket()
     with pytest.raises(PermissionDenied):
-        message_add(actor=Actor.of(light_agent), by=light_agent, ticket=ticket, body="hi")
-    note = message_add(actor=Actor.of(light_agent), by=light_agent, ticket=ticket, body="fyi", kind="note")
+        message_add(actor=Actor.of(light_agent), ticket=ticket, body="hi")
+    note = message_add(actor=Actor.of(light_agent), ticket=ticket, body="fyi", kind="note")
     assert note.kind == "note"
 
 
 def test_customers_write_public_replies_on_their_tickets_only(customer_user) -> None:
     other = make_ticket()
     with pytest.raises(NotFound):
-        message_add(actor=Actor.of(customer_user), by=customer_user, ticket=other, body="hi")
+        message_add(actor=Actor.of(customer_user), ticket=other, body="hi")
     mine = make_ticket(requester=contact_of(customer_user))
     with pytest.raises(PermissionDenied):
-        message_add(actor=Actor.of(customer_user), by=customer_user, ticket=mine, body="x", kind="note")
-    reply = message_add(actor=Actor.of(customer_user), by=customer_user, ticket=mine, body="thanks")
+        message_add(actor=Actor.of(customer_user), ticket=mine, body="x", kind="note")
+    reply = message_add(actor=Actor.of(customer_user), ticket=mine, body="thanks")
     assert reply.author_contact == contact_of(customer_user)
 
 
 def test_customers_never_see_notes(customer_user, agent) -> None:
     ticket = make_ticket(requester=contact_of(customer_user))
-    message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body="secret", kind="note")
+    message_add(actor=Actor.of(agent), ticket=ticket, body="secret", kind="note")
     assert [m.body for m in message_list(viewer=customer_user, ticket=ticket)] == ["It is on fire."]
     assert len(message_list(viewer=agent, ticket=ticket)) == 2
 
@@ -80,7 +80,7 @@ def test_mentions_resolve_to_agents_who_can_see_the_ticket(agent) -> None:
     team = team_with(agent, ann, restricted=True)
     ticket = make_ticket(team=team)
     note = message_add(
-        actor=Actor.of(agent), by=agent, ticket=ticket, kind="note", body="@ann @bob@example.com @cat @nobody"
+        actor=Actor.of(agent), ticket=ticket, kind="note", body="@ann @bob@example.com @cat @nobody"
     )
     assert list(note.mentions.all()) == [ann]  # bob cannot see the restricted ticket, cat is a customer
     event = OutboxEvent.objects.filter(name="ticket.message_added").last()
@@ -94,11 +94,11 @@ def test_html_bodies_are_sanitised_before_they_are_stored(db, agent) -> None:  #
     from frontdesk.tickets.services import message_add, ticket_create
 
     ticket = ticket_create(
-        actor=Actor.of(agent), by=agent, requester=ContactFactory(), subject="Hi", body="Hello",
+        actor=Actor.of(agent), requester=ContactFactory(), subject="Hi", body="Hello",
         body_html='<p>Hello</p><img src=x onerror="alert(1)"><script>steal()</script>',
     )
     reply = message_add(
-        actor=Actor.of(agent), by=agent, ticket=ticket, body="Thanks",
+        actor=Actor.of(agent), ticket=ticket, body="Thanks",
         body_html='<a href="javascript:alert(1)">click</a><b>Thanks</b>',
     )
     first = ticket.messages.order_by("pk").first()

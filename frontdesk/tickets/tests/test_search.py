@@ -16,11 +16,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _contact(agent, name: str, email: str, **kw) -> Contact:
-    return contact_create(actor=Actor.of(agent), by=agent, name=name, email=email, **kw)
+    return contact_create(actor=Actor.of(agent), name=name, email=email, **kw)
 
 
 def _ticket(agent, requester, subject: str, body: str = "Hello there"):
-    return ticket_create(actor=Actor.of(agent), by=agent, requester=requester, subject=subject, body=body)
+    return ticket_create(actor=Actor.of(agent), requester=requester, subject=subject, body=body)
 
 
 def _ids(result: dict, kind: str = "tickets") -> list[int]:
@@ -47,8 +47,8 @@ def test_finds_ticket_by_subject_body_and_prefix(agent, requester):
 
 def test_finds_text_of_later_replies(agent, requester):
     ticket = _ticket(agent, requester, "Login trouble", "I cannot sign in")
-    message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body="Please reset the hyperdrive token")
-    message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body="Also try the flux capacitor")
+    message_add(actor=Actor.of(agent), ticket=ticket, body="Please reset the hyperdrive token")
+    message_add(actor=Actor.of(agent), ticket=ticket, body="Also try the flux capacitor")
 
     assert _ids(search(viewer=agent, q="hyperdrive")) == [ticket.pk]
     assert _ids(search(viewer=agent, q="capacitor")) == [ticket.pk]
@@ -81,7 +81,7 @@ def test_subject_change_is_reindexed(agent, requester):
     from frontdesk.tickets.services import ticket_update
 
     ticket = _ticket(agent, requester, "Old wording", "body text")
-    ticket_update(actor=Actor.of(agent), by=agent, ticket=ticket, subject="Shiny platypus")
+    ticket_update(actor=Actor.of(agent), ticket=ticket, subject="Shiny platypus")
     assert _ids(search(viewer=agent, q="platypus")) == [ticket.pk]
     assert _ids(search(viewer=agent, q="wording")) == []
     assert _ids(search(viewer=agent, q="body")) == [ticket.pk]
@@ -90,7 +90,7 @@ def test_subject_change_is_reindexed(agent, requester):
 def test_notes_are_found_by_agents_only(agent, customer_user):
     contact = customer_user.contact
     ticket = _ticket(agent, contact, "Billing issue", "My card was charged twice")
-    message_add(actor=Actor.of(agent), by=agent, ticket=ticket, kind="note",
+    message_add(actor=Actor.of(agent), ticket=ticket, kind="note",
                 body="suspect fraudulent merchant")
 
     assert _ids(search(viewer=agent, q="fraudulent")) == [ticket.pk]
@@ -118,14 +118,14 @@ def test_customer_finds_only_own_tickets_and_no_contacts(agent, customer_user):
 
 def test_restricted_team_tickets_are_hidden_from_other_agents(agent, requester, admin_user):
     team = f.TeamFactory(restricted=True)
-    secret = ticket_create(actor=Actor.of(admin_user), by=admin_user, requester=requester,
+    secret = ticket_create(actor=Actor.of(admin_user), requester=requester,
                            subject="Secret narwhal", body="x", team=team)
     assert _ids(search(viewer=agent, q="narwhal")) == []
     assert _ids(search(viewer=admin_user, q="narwhal")) == [secret.pk]
 
 
 def test_finds_contacts_by_name_email_parts_and_organisation(agent, admin_user):
-    org = organisation_save(actor=Actor.of(admin_user), by=admin_user, name="Globex Corporation")
+    org = organisation_save(actor=Actor.of(admin_user), name="Globex Corporation")
     zoe = _contact(agent, "Zoë Quartermain", "zq@initech.example", organisation=org)
     _contact(agent, "Someone Else", "else@other.example")
 
@@ -139,26 +139,26 @@ def test_finds_contacts_by_name_email_parts_and_organisation(agent, admin_user):
 def test_contact_index_follows_updates_renames_and_merges(agent, admin_user):
     from frontdesk.customers.services import contact_update, contacts_merge, identity_add
 
-    org = organisation_save(actor=Actor.of(admin_user), by=admin_user, name="Umbrella")
+    org = organisation_save(actor=Actor.of(admin_user), name="Umbrella")
     a = _contact(agent, "Alpha Person", "alpha@one.example", organisation=org)
     b = _contact(agent, "Beta Person", "beta@two.example")
-    contact_update(actor=Actor.of(agent), by=agent, contact=a, name="Gamma Person")
+    contact_update(actor=Actor.of(agent), contact=a, name="Gamma Person")
     assert _ids(search(viewer=agent, q="gamma"), "customers") == [a.pk]
     assert _ids(search(viewer=agent, q="alpha person"), "customers") == [a.pk]  # email still there
-    identity_add(actor=Actor.of(agent), by=agent, contact=a, kind="email", value="delta@three.example")
+    identity_add(actor=Actor.of(agent), contact=a, kind="email", value="delta@three.example")
     assert _ids(search(viewer=agent, q="delta"), "customers") == [a.pk]
-    organisation_save(actor=Actor.of(admin_user), by=admin_user, organisation=org, name="Wayne Enterprises")
+    organisation_save(actor=Actor.of(admin_user), organisation=org, name="Wayne Enterprises")
     assert _ids(search(viewer=agent, q="wayne"), "customers") == [a.pk]
     assert _ids(search(viewer=agent, q="umbrella"), "customers") == []
 
-    contacts_merge(actor=Actor.of(agent), by=agent, source=b, target=a)
+    contacts_merge(actor=Actor.of(agent), source=b, target=a)
     assert _ids(search(viewer=agent, q="beta"), "customers") == [a.pk]  # b's email moved to a
     assert b.pk not in _ids(search(viewer=agent, q="person"), "customers")
 
 
 def test_organisations_by_name_prefix_for_agents(agent, admin_user, customer_user):
-    org = organisation_save(actor=Actor.of(admin_user), by=admin_user, name="Acme Rockets")
-    organisation_save(actor=Actor.of(admin_user), by=admin_user, name="Rocket Acme")
+    org = organisation_save(actor=Actor.of(admin_user), name="Acme Rockets")
+    organisation_save(actor=Actor.of(admin_user), name="Rocket Acme")
     assert _ids(search(viewer=agent, q="acme ro"), "organisations") == [org.pk]
     assert search(viewer=customer_user, q="acme")["organisations"] == []
 
@@ -172,7 +172,7 @@ def test_kinds_and_limit(agent, requester):
 
 
 def test_ticket_filters_apply(agent, requester):
-    urgent = ticket_create(actor=Actor.of(agent), by=agent, requester=requester, subject="Llama urgent",
+    urgent = ticket_create(actor=Actor.of(agent), requester=requester, subject="Llama urgent",
                            body="x", priority=4)
     _ticket(agent, requester, "Llama calm")
     assert _ids(search(viewer=agent, q="llama", ticket_filters={"priority": [4]})) == [urgent.pk]
@@ -183,7 +183,7 @@ def test_merge_moves_text_to_target(agent, requester):
 
     source = _ticket(agent, requester, "First report", "the zeppelin is leaking")
     target = _ticket(agent, requester, "Main report", "hot air balloon")
-    tickets_merge(actor=Actor.of(agent), by=agent, source=source, target=target)
+    tickets_merge(actor=Actor.of(agent), source=source, target=target)
     assert _ids(search(viewer=agent, q="zeppelin")) == [target.pk]
     # the source keeps its subject; the target's merge note names it too (agents see notes)
     assert set(_ids(search(viewer=agent, q="first report"))) == {source.pk, target.pk}

@@ -21,11 +21,11 @@ HOSTILE = [
 @pytest.fixture
 def data(agent, customer_user):
     act = Actor.of(agent)
-    mine = ticket_create(actor=act, by=agent, requester=customer_user.contact, subject="Broken teapot",
+    mine = ticket_create(actor=act, requester=customer_user.contact, subject="Broken teapot",
                          body="the spout leaks")
-    message_add(actor=act, by=agent, ticket=mine, kind="note", body="teapot warranty voided secretly")
-    other = contact_create(actor=act, by=agent, name="Teapot Collector", email="tea@pot.example")
-    theirs = ticket_create(actor=act, by=agent, requester=other, subject="Teapot for sale", body="cheap")
+    message_add(actor=act, ticket=mine, kind="note", body="teapot warranty voided secretly")
+    other = contact_create(actor=act, name="Teapot Collector", email="tea@pot.example")
+    theirs = ticket_create(actor=act, requester=other, subject="Teapot for sale", body="cheap")
     return {"mine": mine, "theirs": theirs, "other": other}
 
 

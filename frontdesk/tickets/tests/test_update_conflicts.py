@@ -32,9 +32,9 @@ def test_a_stale_save_of_other_fields_keeps_the_colleagues_priority_and_the_trai
     ticket = make_ticket(tags=["billing"])
     seen_by_ben = {"priority": 2, "tags": ["billing"], "status": "new"}  # Ben opened the page
 
-    ticket_update(actor=Actor.of(ana), by=ana, ticket=ticket, expected={"priority": 2}, priority=4)
+    ticket_update(actor=Actor.of(ana), ticket=ticket, expected={"priority": 2}, priority=4)
     # Ben's form sends everything it shows, with what he saw: only tags differ from that
-    ticket_update(actor=Actor.of(ben), by=ben, ticket=ticket, expected=seen_by_ben,
+    ticket_update(actor=Actor.of(ben), ticket=ticket, expected=seen_by_ben,
                   priority=2, status="new", tags=["billing", "refund"])
 
     ticket.refresh_from_db()
@@ -48,12 +48,12 @@ def test_a_stale_save_of_other_fields_keeps_the_colleagues_priority_and_the_trai
 def test_changing_a_field_someone_else_changed_since_is_refused_with_both_values_and_changes_nothing() -> None:
     ana, ben = _named("Ana Lima"), _named("Ben Ode")
     ticket = make_ticket(tags=["billing"])
-    ticket_update(actor=Actor.of(ana), by=ana, ticket=ticket, priority="urgent")
+    ticket_update(actor=Actor.of(ana), ticket=ticket, priority="urgent")
     version = Ticket.objects.get(pk=ticket.pk).version
     events = OutboxEvent.objects.count()
 
     with pytest.raises(FieldConflict) as caught:
-        ticket_update(actor=Actor.of(ben), by=ben, ticket=ticket, expected={"priority": 2, "tags": ["billing"]},
+        ticket_update(actor=Actor.of(ben), ticket=ticket, expected={"priority": 2, "tags": ["billing"]},
                       priority=1, tags=["billing", "vip"])
 
     exc = caught.value
@@ -73,8 +73,8 @@ def test_changing_a_field_someone_else_changed_since_is_refused_with_both_values
 def test_the_same_change_made_by_both_is_not_a_conflict_and_not_written_twice() -> None:
     ana, ben = _named("Ana Lima"), _named("Ben Ode")
     ticket = make_ticket()
-    ticket_update(actor=Actor.of(ana), by=ana, ticket=ticket, status="pending")
-    ticket_update(actor=Actor.of(ben), by=ben, ticket=ticket, expected={"status": "new"}, status="pending")
+    ticket_update(actor=Actor.of(ana), ticket=ticket, status="pending")
+    ticket_update(actor=Actor.of(ben), ticket=ticket, expected={"status": "new"}, status="pending")
     assert TicketAudit.objects.filter(ticket=ticket, field="status").count() == 1
 
 
@@ -82,11 +82,11 @@ def test_conflicts_name_labels_not_keys_for_status_assignee_and_custom_fields() 
     ana, ben = _named("Ana Lima"), _named("Ben Ode")
     CustomField.objects.create(key="plan", label="Plan", type="dropdown", options=["basic", "pro"])
     ticket = make_ticket()
-    ticket_update(actor=Actor.of(ana), by=ana, ticket=ticket, status="pending", assignee=ana,
+    ticket_update(actor=Actor.of(ana), ticket=ticket, status="pending", assignee=ana,
                   custom_fields={"plan": "pro"})
 
     with pytest.raises(FieldConflict) as caught:
-        ticket_update(actor=Actor.of(ben), by=ben, ticket=ticket,
+        ticket_update(actor=Actor.of(ben), ticket=ticket,
                       expected={"status": "new", "assignee": None, "custom_fields": {"plan": None}},
                       status="solved", assignee=ben.pk, custom_fields={"plan": "basic"})
     words = {s.field: (s.label, s.theirs, s.yours, s.by) for s in caught.value.stale}
@@ -101,15 +101,15 @@ def test_conflicts_name_labels_not_keys_for_status_assignee_and_custom_fields() 
 def test_your_own_earlier_change_says_you_and_a_change_by_the_system_names_it() -> None:
     ana = _named("Ana Lima")
     ticket = make_ticket()
-    ticket_update(actor=Actor.of(ana), by=ana, ticket=ticket, type="incident")  # in another tab
+    ticket_update(actor=Actor.of(ana), ticket=ticket, type="incident")  # in another tab
     with pytest.raises(FieldConflict) as mine:
-        ticket_update(actor=Actor.of(ana), by=ana, ticket=ticket, expected={"type": "question"}, type="task")
+        ticket_update(actor=Actor.of(ana), ticket=ticket, expected={"type": "question"}, type="task")
     assert mine.value.stale[0].by == "You"
     assert mine.value.message.startswith("You changed Type to Incident")
 
-    ticket_update(actor=SYSTEM, by=None, ticket=ticket, due_at="2030-01-31T10:00:00+00:00")
+    ticket_update(actor=SYSTEM, ticket=ticket, due_at="2030-01-31T10:00:00+00:00")
     with pytest.raises(FieldConflict) as system:
-        ticket_update(actor=Actor.of(ana), by=ana, ticket=ticket, expected={"due_at": None},
+        ticket_update(actor=Actor.of(ana), ticket=ticket, expected={"due_at": None},
                       due_at="2031-01-01T09:00:00+00:00")
     assert system.value.stale[0].by == "system" and "2030" in system.value.stale[0].theirs
 
@@ -120,7 +120,7 @@ def test_unchanged_fields_are_never_written() -> None:
     ticket = make_ticket(tags=["a"], followers=[follower.pk], due_at="2030-01-31T10:00:00+00:00")
     version = Ticket.objects.get(pk=ticket.pk).version
     ticket_update(
-        actor=Actor.of(ana), by=ana, ticket=ticket,
+        actor=Actor.of(ana), ticket=ticket,
         expected={"priority": "normal", "tags": ["A"], "followers": [follower.pk], "due_at": "2030-01-31T10:00:00Z",
                   "subject": "Printer on fire"},
         priority=2, tags=["a"], followers=[follower.pk], due_at="2030-01-31T10:00:00+00:00", subject="Printer on fire",
@@ -132,19 +132,19 @@ def test_unchanged_fields_are_never_written() -> None:
 def test_a_bad_expected_is_a_validation_error() -> None:
     ticket = make_ticket()
     with pytest.raises(ValidationError) as caught:
-        ticket_update(actor=SYSTEM, by=None, ticket=ticket, expected={"colour": "red"}, priority=3)
+        ticket_update(actor=SYSTEM, ticket=ticket, expected={"colour": "red"}, priority=3)
     assert "expected.colour" in caught.value.fields
 
 
 def test_if_version_refuses_a_stale_whole_ticket_write() -> None:
     ticket = make_ticket()
     v1 = Ticket.objects.get(pk=ticket.pk).version
-    ticket_update(actor=SYSTEM, by=None, ticket=ticket, if_version=v1, priority=3)
+    ticket_update(actor=SYSTEM, ticket=ticket, if_version=v1, priority=3)
     with pytest.raises(StaleVersion) as caught:
-        ticket_update(actor=SYSTEM, by=None, ticket=ticket, if_version=v1, priority=1)
+        ticket_update(actor=SYSTEM, ticket=ticket, if_version=v1, priority=1)
     assert caught.value.status == 412 and caught.value.code == "precondition_failed"
     assert Ticket.objects.get(pk=ticket.pk).priority == 3
-    ticket_update(actor=SYSTEM, by=None, ticket=ticket, if_version={v1, v1 + 1}, priority=1)
+    ticket_update(actor=SYSTEM, ticket=ticket, if_version={v1, v1 + 1}, priority=1)
     assert Ticket.objects.get(pk=ticket.pk).priority == 1
 
 
@@ -158,10 +158,10 @@ def test_every_kind_of_ticket_write_bumps_the_version(agent) -> None:
 
     assert version(ticket) == 1
     steps = [
-        lambda: ticket_update(actor=SYSTEM, by=None, ticket=ticket, priority=3),
-        lambda: message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body="Looking", kind="note"),
-        lambda: message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body="Done", set_status="pending"),
-        lambda: tickets_bulk_update(actor=SYSTEM, by=None, ticket_ids=[ticket.pk], add_tags=["bulk"]),
+        lambda: ticket_update(actor=SYSTEM, ticket=ticket, priority=3),
+        lambda: message_add(actor=Actor.of(agent), ticket=ticket, body="Looking", kind="note"),
+        lambda: message_add(actor=Actor.of(agent), ticket=ticket, body="Done", set_status="pending"),
+        lambda: tickets_bulk_update(actor=SYSTEM, ticket_ids=[ticket.pk], add_tags=["bulk"]),
         lambda: Ticket.objects.filter(pk=ticket.pk).update(subject="Renamed in bulk"),
     ]
     for step in steps:
@@ -169,9 +169,9 @@ def test_every_kind_of_ticket_write_bumps_the_version(agent) -> None:
         step()
         assert version(ticket) > before, step
     before = version(ticket)
-    note = message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body="Split me off", kind="note")
-    ticket_split(actor=SYSTEM, by=None, ticket=ticket, message_ids=[note.pk])
+    note = message_add(actor=Actor.of(agent), ticket=ticket, body="Split me off", kind="note")
+    ticket_split(actor=SYSTEM, ticket=ticket, message_ids=[note.pk])
     assert version(ticket) > before + 1, "the message and the split both bump it"
     before = version(ticket)
-    tickets_merge(actor=SYSTEM, by=None, source=other, target=ticket)
+    tickets_merge(actor=SYSTEM, source=other, target=ticket)
     assert version(ticket) > before and version(other) > 1

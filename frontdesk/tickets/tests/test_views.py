@@ -19,13 +19,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def requester(agent):
-    return contact_create(actor=Actor.of(agent), by=agent, name="Req", email="req@example.test")
+    return contact_create(actor=Actor.of(agent), name="Req", email="req@example.test")
 
 
 def _save(user, **kw):
     kw.setdefault("name", "My view")
     kw.setdefault("filters", {})
-    return view_save(actor=Actor.of(user), by=user, **kw)
+    return view_save(actor=Actor.of(user), **kw)
 
 
 def test_default_shared_views_exist_for_agents(agent):
@@ -44,7 +44,7 @@ def test_personal_views_are_private(agent):
     with pytest.raises(NotFound):
         _save(other, view=mine, name="Hijack")
     with pytest.raises(NotFound):
-        view_delete(actor=Actor.of(other), by=other, view=mine)
+        view_delete(actor=Actor.of(other), view=mine)
     assert OutboxEvent.objects.filter(name="view.saved", payload__view_id=mine.pk).count() == 1
 
 
@@ -60,8 +60,8 @@ def test_shared_and_team_views(agent, supervisor, customer_user):
     with pytest.raises(PermissionDenied):
         _save(agent, view=shared, name="Renamed")
     with pytest.raises(PermissionDenied):
-        view_delete(actor=Actor.of(agent), by=agent, view=shared)
-    view_delete(actor=Actor.of(supervisor), by=supervisor, view=shared)
+        view_delete(actor=Actor.of(agent), view=shared)
+    view_delete(actor=Actor.of(supervisor), view=shared)
     assert not View.objects.filter(pk=shared.pk).exists()
     assert OutboxEvent.objects.filter(name="view.deleted", payload__view_id=shared.pk).exists()
     assert list(view_list(viewer=customer_user)) == []
@@ -100,17 +100,17 @@ def test_invalid_sort_and_name_are_refused(agent):
 def test_view_tickets_resolve_me_per_viewer(agent, requester, admin_user):
     other = f.UserFactory(role="agent")
     act = Actor.of(admin_user)
-    mine = ticket_create(actor=act, by=admin_user, requester=requester, subject="a", body="x",
+    mine = ticket_create(actor=act, requester=requester, subject="a", body="x",
                          assignee=agent)
-    theirs = ticket_create(actor=act, by=admin_user, requester=requester, subject="b", body="x",
+    theirs = ticket_create(actor=act, requester=requester, subject="b", body="x",
                            assignee=other)
-    unassigned = ticket_create(actor=act, by=admin_user, requester=requester, subject="c", body="x")
+    unassigned = ticket_create(actor=act, requester=requester, subject="c", body="x")
     my_open = View.objects.get(name="My open tickets", owner__isnull=True)
     assert list(view_tickets(viewer=agent, view=my_open)) == [mine]
     assert list(view_tickets(viewer=other, view=my_open)) == [theirs]
     unassigned_view = View.objects.get(name="Unassigned open", owner__isnull=True)
     assert list(view_tickets(viewer=agent, view=unassigned_view)) == [unassigned]
-    ticket_update(actor=act, by=admin_user, ticket=mine, status="pending")
+    ticket_update(actor=act, ticket=mine, status="pending")
     pending = View.objects.get(name="Pending", owner__isnull=True)
     assert list(view_tickets(viewer=agent, view=pending)) == [mine]
 
@@ -119,7 +119,7 @@ def test_counts_are_capped_cached_and_invalidated(
     agent, requester, admin_user, django_capture_on_commit_callbacks
 ):
     view = _save(agent, name="Normal", filters={"priority": [2]})
-    t = ticket_create(actor=Actor.of(admin_user), by=admin_user, requester=requester, subject="a", body="x")
+    t = ticket_create(actor=Actor.of(admin_user), requester=requester, subject="a", body="x")
     brand_id = t.brand_id
     Ticket.objects.bulk_create(
         [Ticket(brand_id=brand_id, subject=f"t{i}", requester=requester) for i in range(queues.COUNT_CAP + 5)]
@@ -139,13 +139,13 @@ def test_counts_are_capped_cached_and_invalidated(
 
     # a ticket write invalidates the counts once committed
     with django_capture_on_commit_callbacks(execute=True):
-        ticket_update(actor=Actor.of(admin_user), by=admin_user, ticket=t, priority=4)
+        ticket_update(actor=Actor.of(admin_user), ticket=t, priority=4)
     assert view_counts(viewer=agent, views=[few])[few.pk] == {"count": 1, "capped": False}
 
 
 def test_counts_respect_visibility(agent, requester, admin_user):
     team = f.TeamFactory(restricted=True)
-    ticket_create(actor=Actor.of(admin_user), by=admin_user, requester=requester, subject="s", body="x",
+    ticket_create(actor=Actor.of(admin_user), requester=requester, subject="s", body="x",
                   team=team)
     everything = _save(admin_user, name="All", shared=True)
     assert view_counts(viewer=admin_user, views=[everything])[everything.pk]["count"] == 1

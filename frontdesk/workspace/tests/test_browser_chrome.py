@@ -31,7 +31,7 @@ def new_ticket(app: LiveApp, subject: str, assignee: str = "") -> int:
         "from frontdesk.tickets.services import ticket_create\n"
         "c = Contact.objects.get(primary_email='customer@demo.frontdesk.local')\n"
         f"a = User.objects.filter(email={assignee!r}).first()\n"
-        f"t = ticket_create(actor=SYSTEM, by=None, requester=c, subject={subject!r}, body='Please help.', assignee=a)\n"
+        f"t = ticket_create(actor=SYSTEM, requester=c, subject={subject!r}, body='Please help.', assignee=a)\n"
         "print(t.pk)"
     )
     return int(out.strip().splitlines()[-1])

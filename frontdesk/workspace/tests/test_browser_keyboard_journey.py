@@ -20,7 +20,7 @@ from frontdesk.customers.models import Contact
 from frontdesk.tickets.models import View
 from frontdesk.tickets.services import ticket_create
 c = Contact.objects.get(primary_email='customer@demo.frontdesk.local')
-ids = [ticket_create(actor=SYSTEM, by=None, requester=c, subject=f"Keyboard case {i} %s", body="Please help.").pk
+ids = [ticket_create(actor=SYSTEM, requester=c, subject=f"Keyboard case {i} %s", body="Please help.").pk
        for i in range(3)]
 print(json.dumps({"view": View.objects.get(owner=None, name="Unassigned open").pk, "ids": ids}))
 """

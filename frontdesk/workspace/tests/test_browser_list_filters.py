@@ -22,7 +22,7 @@ c = Contact.objects.get(primary_email='customer@demo.frontdesk.local')
 agent = User.objects.get(email='agent@demo.frontdesk.local')
 for subject, priority, assignee in [("Site down", 4, None), ("Invoice copy", 2, None), ("Refund", 3, None),
                                     ("Password", 2, agent), ("Export", 4, agent)]:
-    ticket_create(actor=SYSTEM, by=None, requester=c, subject=subject, body="Please help.", priority=priority,
+    ticket_create(actor=SYSTEM, requester=c, subject=subject, body="Please help.", priority=priority,
                   assignee=assignee)
 print(json.dumps({v.name: v.pk for v in View.objects.filter(owner=None)}))
 """

@@ -25,7 +25,7 @@ def _ticket_of_new_customer(app: LiveApp, subject: str) -> tuple[int, int]:
         "from frontdesk.customers.models import Contact\n"
         "from frontdesk.tickets.services import ticket_create\n"
         f"c = Contact.objects.create(name='Customer {tag}', primary_email='c{tag}@example.com')\n"
-        f"t = ticket_create(actor=SYSTEM, by=None, requester=c, subject={subject!r}, body='Private details {tag}')\n"
+        f"t = ticket_create(actor=SYSTEM, requester=c, subject={subject!r}, body='Private details {tag}')\n"
         "print(t.pk, c.pk)"
     )
     ticket_id, contact_id = out.strip().splitlines()[-1].split()

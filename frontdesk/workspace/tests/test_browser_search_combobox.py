@@ -23,7 +23,7 @@ def new_ticket(app: LiveApp, subject: str, requester: str = "Rosalind Franklin")
         "from frontdesk.customers.models import Contact\n"
         "from frontdesk.tickets.services import ticket_create\n"
         f"c = Contact.objects.create(name={requester!r})\n"
-        f"t = ticket_create(actor=SYSTEM, by=None, requester=c, subject={subject!r}, body='Hello')\n"
+        f"t = ticket_create(actor=SYSTEM, requester=c, subject={subject!r}, body='Hello')\n"
         "print(t.pk)"
     )
     return int(out.strip().splitlines()[-1])
@@ -105,7 +105,7 @@ def test_results_show_the_total_and_the_next_page(live_app: LiveApp) -> None:
         "from frontdesk.tickets.services import ticket_create\n"
         "c = Contact.objects.create(name='Mary Anning')\n"
         "for i in range(53):\n"
-        f"    ticket_create(actor=SYSTEM, by=None, requester=c, subject=f'{word} note {{i}}', body='x')\n"
+        f"    ticket_create(actor=SYSTEM, requester=c, subject=f'{word} note {{i}}', body='x')\n"
     )
     with chromium_page() as page:
         p: Any = page

@@ -23,7 +23,7 @@ def tag_tickets(app: LiveApp, tag_sets: list[list[str]]) -> list[int]:
         "from frontdesk.customers.models import Contact\n"
         "from frontdesk.tickets.services import ticket_create\n"
         "c = Contact.objects.get(primary_email='customer@demo.frontdesk.local')\n"
-        f"ids = [ticket_create(actor=SYSTEM, by=None, requester=c, subject='Tagged', body='Hi', tags=t).pk"
+        f"ids = [ticket_create(actor=SYSTEM, requester=c, subject='Tagged', body='Hi', tags=t).pk"
         f" for t in {tag_sets!r}]\n"
         "print(*ids)"
     )

@@ -36,7 +36,7 @@ gmail = receive(mailbox=box, raw=eml("gmail_reply.eml", ticket=ticket.pk, ours=s
 agent = User.objects.get(email="{agent}")
 
 def reply(body):
-    message = message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body=body)  # sent after commit
+    message = message_add(actor=Actor.of(agent), ticket=ticket, body=body)  # sent after commit
     return message, OutboundEmail.objects.get(message=message)
 
 sent, _ = reply("Could you send a photo of the display?")

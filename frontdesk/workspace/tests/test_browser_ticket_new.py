@@ -29,7 +29,7 @@ from frontdesk.customers.services import contact_create
 Mailbox.objects.filter(brand=default_brand()).update(active=False)
 Mailbox.objects.create(name="Help", address="help-{tag}@frontdesk.test", brand=default_brand(),
                        smtp_host="127.0.0.1", smtp_port={port}, smtp_starttls=False, auto_acknowledge=False)
-c = contact_create(actor=SYSTEM, by=None, name="Nora {tag}", email="nora-{tag}@customer.test")
+c = contact_create(actor=SYSTEM, name="Nora {tag}", email="nora-{tag}@customer.test")
 print(json.dumps({{"contact": c.pk}}))
 """
 
@@ -133,7 +133,7 @@ def test_a_refused_phone_call_keeps_what_was_typed_and_asks_for_the_file_again(l
         "import json\n"
         "from frontdesk.core.actor import SYSTEM\n"
         "from frontdesk.customers.services import contact_create\n"
-        f"c = contact_create(actor=SYSTEM, by=None, name='Paz {tag}', phone='+34 600 {int(tag, 16) % 10**6:06d}')\n"
+        f"c = contact_create(actor=SYSTEM, name='Paz {tag}', phone='+34 600 {int(tag, 16) % 10**6:06d}')\n"
         "print(json.dumps({'contact': c.pk}))"
     ))
     notes = tmp_path / "call-notes.txt"

@@ -113,7 +113,7 @@ def test_the_frame_shows_the_default_brand_its_colour_and_the_favicon(agent) -> 
 
     admin = f.UserFactory(role="admin")
     default = Brand.objects.filter(is_default=True).first()
-    brand_save(actor=Actor.of(admin), by=admin, brand=default, name="Acme Help", primary_color="#FFD60A",
+    brand_save(actor=Actor.of(admin), brand=default, name="Acme Help", primary_color="#FFD60A",
                is_default=True)
     html = client_for(agent).get("/tickets/").content.decode()
     assert 'data-brand-accent="#ffd60a" data-brand-ink="#111827"' in html

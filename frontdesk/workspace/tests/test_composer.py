@@ -35,7 +35,7 @@ def client_for(user: Any) -> Client:
 
 
 def web_ticket() -> Ticket:
-    return ticket_create(actor=SYSTEM, by=None, requester=f.ContactFactory(), subject="Printer", body="It jams.")
+    return ticket_create(actor=SYSTEM, requester=f.ContactFactory(), subject="Printer", body="It jams.")
 
 
 def email_ticket(*cc_emails: str) -> Ticket:
@@ -291,7 +291,7 @@ def test_a_draft_can_be_discarded(agent: Any) -> None:
 
 def test_drafts_and_suggestions_need_a_ticket_the_agent_can_see(agent: Any) -> None:
     team = f.TeamFactory(restricted=True)
-    hidden = ticket_create(actor=SYSTEM, by=None, requester=f.ContactFactory(), subject="S", body="B", team=team.pk)
+    hidden = ticket_create(actor=SYSTEM, requester=f.ContactFactory(), subject="S", body="B", team=team.pk)
     client = client_for(agent)
     assert save_draft(client, hidden, 0, body_html="x").status_code == 404
     assert client.get(f"/tickets/{hidden.pk}/mentions/?q=a").status_code == 404

@@ -27,8 +27,8 @@ def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]
 def _history(contact: Contact, n: int) -> None:
     for i in range(n):
         ticket = make_ticket(contact, subject=f"Question {i}")
-        message_add(actor=SYSTEM, by=None, ticket=ticket, body=f"follow-up {i}", author_contact=contact)
-        purchase_record(actor=SYSTEM, by=None, contact=contact, product=f"Plan {i}", amount="10.00",
+        message_add(actor=SYSTEM, ticket=ticket, body=f"follow-up {i}", author_contact=contact)
+        purchase_record(actor=SYSTEM, contact=contact, product=f"Plan {i}", amount="10.00",
                         currency="EUR", purchased_at=datetime(2025, 1, 1 + i, tzinfo=UTC))
 
 

@@ -83,10 +83,10 @@ def tickets(agent):  # type: ignore[no-untyped-def]
         ("pending-free", "pending", None, 2), ("new-mine", "new", agent, 2), ("hold-mine", "on_hold", agent, 3),
         ("pending-mine", "pending", agent, 2), ("solved-mine", "solved", agent, 2),
     ]:
-        t = ticket_create(actor=SYSTEM, by=None, requester=f.ContactFactory(), subject=name, body="x",
+        t = ticket_create(actor=SYSTEM, requester=f.ContactFactory(), subject=name, body="x",
                           assignee=assignee, priority=priority)
         if status != "new":
-            ticket_update(actor=SYSTEM, by=None, ticket=t, status=status)
+            ticket_update(actor=SYSTEM, ticket=t, status=status)
         made[name] = t.pk
     return made
 
@@ -125,9 +125,9 @@ def test_narrowing_a_view_by_priority_keeps_its_other_conditions(agent, tickets)
 
 def test_a_view_on_exact_statuses_keeps_them_on_every_page(agent, tickets, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     for i in range(5):
-        t = ticket_create(actor=SYSTEM, by=None, requester=f.ContactFactory(), subject=f"more {i}", body="x")
-        ticket_update(actor=SYSTEM, by=None, ticket=t, status="pending" if i % 2 else "open")
-    view = view_save(actor=Actor.of(agent), by=agent, name="Exactly pending", filters={"status": ["pending"]})
+        t = ticket_create(actor=SYSTEM, requester=f.ContactFactory(), subject=f"more {i}", body="x")
+        ticket_update(actor=SYSTEM, ticket=t, status="pending" if i % 2 else "open")
+    view = view_save(actor=Actor.of(agent), name="Exactly pending", filters={"status": ["pending"]})
     monkeypatch.setattr(views_lists, "PAGE_SIZE", 2)
     client = client_for(agent)
     html = client.get(f"/views/{view.pk}/").content.decode()
@@ -144,8 +144,8 @@ def test_a_view_on_exact_statuses_keeps_them_on_every_page(agent, tickets, monke
 
 def test_conditions_without_a_control_are_kept_and_can_be_removed(agent, tickets) -> None:  # type: ignore[no-untyped-def]
     requester = f.ContactFactory(name="Rita Requester")
-    own = ticket_create(actor=SYSTEM, by=None, requester=requester, subject="Rita's", body="x")
-    view = view_save(actor=Actor.of(agent), by=agent, name="Rita", filters={"requester_id": requester.pk})
+    own = ticket_create(actor=SYSTEM, requester=requester, subject="Rita's", body="x")
+    view = view_save(actor=Actor.of(agent), name="Rita", filters={"requester_id": requester.pk})
     client = client_for(agent)
     html = client.get(f"/views/{view.pk}/").content.decode()
     assert row_ids(html) == [own.pk] and "Requester: Rita Requester" in html

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def make(subject: str, **kw):  # type: ignore[no-untyped-def]
     kw.setdefault("requester", f.ContactFactory())
-    return ticket_create(actor=SYSTEM, by=None, subject=subject, body="Help", **kw)
+    return ticket_create(actor=SYSTEM, subject=subject, body="Help", **kw)
 
 
 def flashes(response) -> list[str]:  # type: ignore[no-untyped-def]
@@ -41,7 +41,7 @@ def test_bulk_assign_status_priority_and_tags(agent, supervisor) -> None:  # typ
 def test_failures_are_listed_with_their_reason(agent) -> None:  # type: ignore[no-untyped-def]
     open_one = make("Open")
     closed = make("Closed")
-    ticket_update(actor=SYSTEM, by=None, ticket=closed, status="closed")
+    ticket_update(actor=SYSTEM, ticket=closed, status="closed")
     hidden_team = f.TeamFactory(restricted=True)
     hidden = make("Hidden", team=hidden_team)
     response = client_for(agent).post("/tickets/bulk/", {

@@ -26,7 +26,7 @@ def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]
 def make(subject: str, **kw):  # type: ignore[no-untyped-def]
     kw.setdefault("body", "Body of " + subject)
     kw.setdefault("requester", f.ContactFactory())
-    return ticket_create(actor=SYSTEM, by=None, subject=subject, **kw)
+    return ticket_create(actor=SYSTEM, subject=subject, **kw)
 
 
 def row_ids(html: str) -> list[int]:
@@ -52,7 +52,7 @@ def many(agent, supervisor):  # type: ignore[no-untyped-def]
 
 
 def test_views_page_lists_views_with_counts(agent, many) -> None:  # type: ignore[no-untyped-def]
-    mine = view_save(actor=Actor.of(agent), by=agent, name="Mine urgent", filters={"priority": [4]})
+    mine = view_save(actor=Actor.of(agent), name="Mine urgent", filters={"priority": [4]})
     page = client_for(agent).get("/views/")
     assert page.status_code == 200
     html = page.content.decode()
@@ -64,7 +64,7 @@ def test_views_page_lists_views_with_counts(agent, many) -> None:  # type: ignor
 
 
 def test_a_view_shows_its_tickets_with_links_keeping_the_view(agent, many) -> None:  # type: ignore[no-untyped-def]
-    view = view_save(actor=Actor.of(agent), by=agent, name="Tag 1", filters={"tag": "tag1"})
+    view = view_save(actor=Actor.of(agent), name="Tag 1", filters={"tag": "tag1"})
     html = client_for(agent).get(f"/views/{view.pk}/").content.decode()
     ids = row_ids(html)
     assert sorted(ids) == sorted(t.pk for i, t in enumerate(many) if i % 4 == 1)
@@ -178,7 +178,7 @@ def test_an_agent_cannot_share_a_view_and_sees_why(agent) -> None:  # type: igno
 
 def test_another_agents_view_is_not_found(agent) -> None:  # type: ignore[no-untyped-def]
     other = f.UserFactory(role="agent")
-    theirs = view_save(actor=Actor.of(other), by=other, name="Theirs", filters={})
+    theirs = view_save(actor=Actor.of(other), name="Theirs", filters={})
     client = client_for(agent)
     assert client.get(f"/views/{theirs.pk}/").status_code == 404
     assert client.post(f"/views/{theirs.pk}/delete/").status_code == 404
@@ -188,7 +188,7 @@ def test_another_agents_view_is_not_found(agent) -> None:  # type: ignore[no-unt
 
 
 def test_a_view_with_changed_filters_can_be_reset(agent, many) -> None:  # type: ignore[no-untyped-def]
-    view = view_save(actor=Actor.of(agent), by=agent, name="Tag 0", filters={"tag": "tag0"})
+    view = view_save(actor=Actor.of(agent), name="Tag 0", filters={"tag": "tag0"})
     html = client_for(agent).get(f"/views/{view.pk}/", {"f": "1", "tag": "tag2"}).content.decode()
     assert sorted(row_ids(html)) == sorted(t.pk for i, t in enumerate(many) if i % 4 == 2)
     assert "Reset to the view" in html

@@ -20,7 +20,7 @@ def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]
 
 
 def make(subject: str, requester):  # type: ignore[no-untyped-def]
-    return ticket_create(actor=SYSTEM, by=None, subject=subject, body="Body of " + subject, requester=requester)
+    return ticket_create(actor=SYSTEM, subject=subject, body="Body of " + subject, requester=requester)
 
 
 @pytest.fixture

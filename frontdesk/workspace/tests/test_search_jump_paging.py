@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def new(subject: str, **kwargs) -> Ticket:  # type: ignore[no-untyped-def]
     requester = kwargs.pop("requester", None) or f.ContactFactory(name="Ada Lovelace")
-    return ticket_create(actor=SYSTEM, by=None, requester=requester, subject=subject, body="body text", **kwargs)
+    return ticket_create(actor=SYSTEM, requester=requester, subject=subject, body="body text", **kwargs)
 
 
 def ticket_links(html: str) -> list[int]:

@@ -19,11 +19,11 @@ pytestmark = pytest.mark.django_db
 def data(admin_user):  # type: ignore[no-untyped-def]
     secret_team = f.TeamFactory(restricted=True)
     org = f.OrganisationFactory(name="Zebracorp Holdings")
-    who = contact_create(actor=Actor.of(admin_user), by=admin_user, name="Zebra Person", email="zeb@example.test")
+    who = contact_create(actor=Actor.of(admin_user), name="Zebra Person", email="zeb@example.test")
     Contact.objects.filter(pk=who.pk).update(organisation=org)  # save() would rewrite the index column
-    open_t = ticket_create(actor=SYSTEM, by=None, requester=who, subject="Zebra printer jammed",
+    open_t = ticket_create(actor=SYSTEM, requester=who, subject="Zebra printer jammed",
                            body="The <b>zebra</b> printer is jammed")
-    hidden = ticket_create(actor=SYSTEM, by=None, requester=who, subject="Zebra secret payroll",
+    hidden = ticket_create(actor=SYSTEM, requester=who, subject="Zebra secret payroll",
                            body="zebra payroll", team=secret_team)
     return {"open": open_t, "hidden": hidden, "who": who, "org": org}
 
@@ -59,7 +59,7 @@ def test_light_agent_sees_only_what_they_may(light_agent, data) -> None:  # type
 
 def test_suggestions_are_a_fragment_of_a_few_hits(agent, data) -> None:  # type: ignore[no-untyped-def]
     for i in range(8):
-        ticket_create(actor=SYSTEM, by=None, requester=data["who"], subject=f"Zebra crossing {i}", body="x")
+        ticket_create(actor=SYSTEM, requester=data["who"], subject=f"Zebra crossing {i}", body="x")
     client = client_for(agent)
     html = client.get("/search/suggest/", {"q": "zebr"}, headers={"HX-Request": "true"}).content.decode()
     assert "<html" not in html

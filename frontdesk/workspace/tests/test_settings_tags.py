@@ -23,7 +23,7 @@ def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]
 
 
 def tagged(*names: str) -> Ticket:
-    return ticket_create(actor=SYSTEM, by=None, requester=f.ContactFactory(), subject="Tagged", body="Hi",
+    return ticket_create(actor=SYSTEM, requester=f.ContactFactory(), subject="Tagged", body="Hi",
                          tags=list(names))
 
 

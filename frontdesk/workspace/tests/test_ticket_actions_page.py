@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def make_ticket(requester: Contact | None = None, **kwargs: Any) -> Ticket:
     kwargs.setdefault("subject", "Printer on fire")
     kwargs.setdefault("body", "It is on fire.")
-    return ticket_create(actor=SYSTEM, by=None, requester=requester or f.ContactFactory(), **kwargs)
+    return ticket_create(actor=SYSTEM, requester=requester or f.ContactFactory(), **kwargs)
 
 
 def client_for(user: Any) -> Client:
@@ -154,7 +154,7 @@ def test_splitting_with_no_message_ticked_says_so_next_to_the_split_button(agent
 def test_splitting_every_message_keeps_the_ticked_boxes(agent) -> None:  # type: ignore[no-untyped-def]
     ticket = make_ticket()
     first = ticket.messages.get()
-    second = message_add(actor=SYSTEM, by=None, ticket=ticket, body="More", author_contact=ticket.requester)
+    second = message_add(actor=SYSTEM, ticket=ticket, body="More", author_contact=ticket.requester)
     response = client_for(agent).post(f"/tickets/{ticket.pk}/split/",
                                       {"message_ids": [str(first.pk), str(second.pk)]})
     assert response.status_code == 400

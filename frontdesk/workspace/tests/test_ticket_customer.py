@@ -23,9 +23,9 @@ def customer():  # type: ignore[no-untyped-def]
 
 
 def opened(contact, subject: str, status: str = "new"):  # type: ignore[no-untyped-def]
-    t = ticket_create(actor=SYSTEM, by=None, requester=contact, subject=subject, body=f"About {subject}.")
+    t = ticket_create(actor=SYSTEM, requester=contact, subject=subject, body=f"About {subject}.")
     if status != "new":
-        ticket_update(actor=SYSTEM, by=None, ticket=t, status=status)
+        ticket_update(actor=SYSTEM, ticket=t, status=status)
     return t
 
 
@@ -33,7 +33,7 @@ def test_the_page_shows_the_requester_card_and_asks_for_the_rest(agent, customer
     this = opened(customer, "Invoice wrong")
     opened(customer, "Scanner broken", "open")
     opened(customer, "Old question", "solved")
-    purchase_record(actor=SYSTEM, by=None, contact=customer, product="Scanner", amount="149.00", currency="EUR",
+    purchase_record(actor=SYSTEM, contact=customer, product="Scanner", amount="149.00", currency="EUR",
                     purchased_at=timezone.now())
     html = client_for(agent).get(f"/tickets/{this.pk}/").content.decode()
     card = html[html.index('class="sidebar-panel customer-card"'):]
@@ -47,7 +47,7 @@ def test_the_history_fragment_holds_the_360_view(agent, customer) -> None:  # ty
     this = opened(customer, "Invoice wrong")
     other = opened(customer, "Scanner broken", "open")
     opened(customer, "Old question", "solved")
-    message_add(actor=SYSTEM, by=None, ticket=other, body="The scanner beeps twice and stops.", author_contact=customer)
+    message_add(actor=SYSTEM, ticket=other, body="The scanner beeps twice and stops.", author_contact=customer)
     response = client_for(agent).get(f"/tickets/{this.pk}/customer/")
     fragment = response.content.decode()
     assert response.status_code == 200 and "<html" not in fragment
@@ -60,7 +60,7 @@ def test_the_history_fragment_holds_the_360_view(agent, customer) -> None:  # ty
 def test_mixed_currencies_are_not_summed_under_one(agent, customer) -> None:  # type: ignore[no-untyped-def]
     this = opened(customer, "Refund")
     for currency in ("EUR", "USD"):
-        purchase_record(actor=SYSTEM, by=None, contact=customer, product="Kit", amount="10.00", currency=currency,
+        purchase_record(actor=SYSTEM, contact=customer, product="Kit", amount="10.00", currency=currency,
                         purchased_at=timezone.now())
     card = client_for(agent).get(f"/tickets/{this.pk}/").content.decode()
     card = card[card.index('class="sidebar-panel customer-card"'):]
@@ -69,7 +69,7 @@ def test_mixed_currencies_are_not_summed_under_one(agent, customer) -> None:  # 
 
 def test_the_history_is_for_those_who_see_the_ticket(agent, customer_user, customer) -> None:  # type: ignore[no-untyped-def]
     hidden_team = f.TeamFactory(restricted=True)
-    secret = ticket_create(actor=SYSTEM, by=None, requester=customer, subject="Secret", body="x", team=hidden_team)
+    secret = ticket_create(actor=SYSTEM, requester=customer, subject="Secret", body="x", team=hidden_team)
     assert client_for(agent).get(f"/tickets/{secret.pk}/customer/").status_code == 404
     assert client_for(agent).get("/tickets/999999999/customer/").status_code == 404
     assert client_for(customer_user).get(f"/tickets/{secret.pk}/customer/").status_code in (302, 403, 404)

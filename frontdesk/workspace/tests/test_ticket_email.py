@@ -99,8 +99,8 @@ def test_a_plain_text_history_is_folded_and_escaped(agent: Any, mailbox: Mailbox
 
 
 def test_messages_written_in_frontdesk_have_no_fold_no_original_and_no_mail_line(agent: Any) -> None:
-    ticket = ticket_create(actor=SYSTEM, by=None, requester=f.ContactFactory(), subject="Web form", body="Hello")
-    message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body="Hi there")  # no mailbox: no email
+    ticket = ticket_create(actor=SYSTEM, requester=f.ContactFactory(), subject="Web form", body="Hello")
+    message_add(actor=Actor.of(agent), ticket=ticket, body="Hi there")  # no mailbox: no email
     client = Client()
     client.force_login(agent)
     html = page_of(client, ticket)
@@ -120,7 +120,7 @@ def test_emailed_replies_show_where_their_mail_stands(agent: Any, mailbox: Mailb
     client.force_login(agent)
 
     def reply(body: str) -> tuple[Message, OutboundEmail]:
-        message = message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body=body)
+        message = message_add(actor=Actor.of(agent), ticket=ticket, body=body)
         return message, OutboundEmail.objects.get(message=message, kind="reply")
 
     sent, sent_row = reply("First answer")
@@ -161,7 +161,7 @@ def test_emailed_replies_show_where_their_mail_stands(agent: Any, mailbox: Mailb
 def test_no_banner_while_mail_is_only_retrying(agent: Any, mailbox: Mailbox) -> None:
     ticket = ticket_of(ingest(mailbox, eml("new_ticket.eml")))
     Mailbox.objects.filter(pk=mailbox.pk).update(smtp_host="127.0.0.1", smtp_port=_refused_port())
-    message = message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body="An answer")
+    message = message_add(actor=Actor.of(agent), ticket=ticket, body="An answer")
     assert not sending.send_one(OutboundEmail.objects.get(message=message).pk)
     client = Client()
     client.force_login(agent)

@@ -25,7 +25,7 @@ def _media(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
 def make_ticket(requester: Contact | None = None, **kwargs: Any) -> Ticket:
     kwargs.setdefault("subject", "Printer on fire")
     kwargs.setdefault("body", "It is on fire.")
-    return ticket_create(actor=SYSTEM, by=None, requester=requester or f.ContactFactory(), **kwargs)
+    return ticket_create(actor=SYSTEM, requester=requester or f.ContactFactory(), **kwargs)
 
 
 def client_for(user: Any) -> Client:
@@ -42,8 +42,8 @@ def test_an_agent_sees_the_conversation_with_notes_and_audit_folded_in(agent) ->
     agent.name = "Dana Agent"
     agent.save()
     ticket = make_ticket(subject="Refund <b>please</b>", body="Customer text <script>x</script>")
-    message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body="Checked the order", kind=MessageKind.NOTE)
-    ticket_update(actor=Actor.of(agent), by=agent, ticket=ticket, status="pending", priority=3)
+    message_add(actor=Actor.of(agent), ticket=ticket, body="Checked the order", kind=MessageKind.NOTE)
+    ticket_update(actor=Actor.of(agent), ticket=ticket, status="pending", priority=3)
 
     page = client_for(agent).get(url(ticket))
 
@@ -142,9 +142,9 @@ def test_properties_are_saved_and_htmx_gets_the_sidebar_back(agent) -> None:  # 
 def test_a_custom_field_error_is_shown_next_to_the_field(agent, admin_user) -> None:  # type: ignore[no-untyped-def]
     from frontdesk.fields.services import custom_field_save
 
-    custom_field_save(actor=Actor.of(admin_user), by=admin_user, key="order_no", label="Order number",
+    custom_field_save(actor=Actor.of(admin_user), key="order_no", label="Order number",
                       type="number", applies_to="ticket")
-    custom_field_save(actor=Actor.of(admin_user), by=admin_user, key="plan", label="Plan",
+    custom_field_save(actor=Actor.of(admin_user), key="plan", label="Plan",
                       type="dropdown", options=["basic", "pro"], applies_to="ticket")
     ticket = make_ticket()
     client = client_for(agent)
@@ -204,7 +204,7 @@ def test_merge_into_an_unknown_ticket_says_so(agent) -> None:  # type: ignore[no
 
 def test_split_and_link_through_the_page(agent) -> None:  # type: ignore[no-untyped-def]
     ticket = make_ticket(body="First message")
-    second = message_add(actor=SYSTEM, by=None, ticket=ticket, body="Another problem entirely",
+    second = message_add(actor=SYSTEM, ticket=ticket, body="Another problem entirely",
                          author_contact=ticket.requester)
     client = client_for(agent)
     response = client.post(url(ticket, "split"), {"message_ids": [str(second.pk)]})
@@ -230,7 +230,7 @@ def test_next_ticket_follows_the_view_order(agent) -> None:  # type: ignore[no-u
     from frontdesk.tickets.queues import view_save
 
     first, second = make_ticket(subject="One"), make_ticket(subject="Two")
-    view = view_save(actor=Actor.of(agent), by=agent, name="Mine", filters={}, sort="created_at")
+    view = view_save(actor=Actor.of(agent), name="Mine", filters={}, sort="created_at")
     html = client_for(agent).get(url(first) + f"?view={view.pk}").content.decode()
     assert f'href="/tickets/{second.pk}/?view={view.pk}" data-key="n"' in html
     last = client_for(agent).get(url(second) + f"?view={view.pk}").content.decode()
@@ -247,13 +247,13 @@ def _busy_ticket(agent: Any, messages: int) -> Ticket:
     for i in range(messages):
         files = [SimpleUploadedFile(f"f{i}.txt", b"data")] if i % 3 == 0 else None
         if i % 2:
-            message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body=f"Note @{agent.email} {i}",
+            message_add(actor=Actor.of(agent), ticket=ticket, body=f"Note @{agent.email} {i}",
                         kind=MessageKind.NOTE, attachments=files)
         else:
-            message_add(actor=SYSTEM, by=None, ticket=ticket, body=f"Customer {i}",
+            message_add(actor=SYSTEM, ticket=ticket, body=f"Customer {i}",
                         author_contact=ticket.requester, attachments=files)
         if i % 5 == 0:
-            ticket_update(actor=Actor.of(agent), by=agent, ticket=ticket, priority=1 + i % 4)
+            ticket_update(actor=Actor.of(agent), ticket=ticket, priority=1 + i % 4)
     return ticket
 
 
@@ -265,7 +265,7 @@ def test_the_page_renders_in_a_fixed_number_of_queries(agent, django_assert_max_
     team.members.add(agent)
     small, big = _busy_ticket(agent, 4), _busy_ticket(agent, 20)
     for t in (small, big):
-        ticket_update(actor=Actor.of(agent), by=agent, ticket=t, team=team.pk, assignee=agent.pk)
+        ticket_update(actor=Actor.of(agent), ticket=t, team=team.pk, assignee=agent.pk)
     client = client_for(agent)
     client.get(url(small))  # warm the session and caches
     with CaptureQueriesContext(connection) as few:

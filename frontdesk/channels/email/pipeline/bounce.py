@@ -147,7 +147,6 @@ def handle_bounce(msg: EmailMessage) -> tuple[Ticket, object] | None:
     body = "\n".join(_line(r) for r in reported) or "Delivery failed to the recipient: no details given."
     note = message_add(
         actor=Actor.system("email"),
-        by=None,
         ticket=ref.ticket,
         body=body,
         kind=MessageKind.NOTE,

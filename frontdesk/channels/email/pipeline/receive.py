@@ -136,7 +136,7 @@ def _add_ccs(ticket: Ticket, ccs: list[Contact]) -> None:
     current = set(ticket.ccs.values_list("pk", flat=True))
     new = [c.pk for c in ccs if c.pk not in current and c.pk != ticket.requester_id]
     if new:
-        ticket_update(actor=ACTOR, by=None, ticket=ticket, ccs=sorted(current | set(new)))
+        ticket_update(actor=ACTOR, ticket=ticket, ccs=sorted(current | set(new)))
 
 
 def _write(
@@ -154,7 +154,6 @@ def _write(
     if ticket is not None and ticket.status_category != StatusCategory.CLOSED:
         message = message_add(
             actor=ACTOR,
-            by=None,
             ticket=ticket,
             body=body,
             author_contact=contact,
@@ -171,7 +170,6 @@ def _write(
         closed = ticket
         ticket = ticket_create(
             actor=ACTOR,
-            by=None,
             requester=contact,
             subject=parsed.subject,
             body=body,
@@ -187,7 +185,7 @@ def _write(
         )
         message = ticket.opening_message  # type: ignore[attr-defined]
         if closed is not None:
-            ticket_link(actor=ACTOR, by=None, source=ticket, target=closed, kind=LinkKind.FOLLOW_UP_OF)
+            ticket_link(actor=ACTOR, source=ticket, target=closed, kind=LinkKind.FOLLOW_UP_OF)
     inbound.notes = handling_notes(thread, withheld)
     _inline_images(message, cids)
     if parsed.message_id:

@@ -70,13 +70,13 @@ def test_switched_off_per_mailbox(mailbox, smtp_sink, run_on_commit):  # noqa: F
 def test_only_tickets_created_by_email(mailbox, smtp_sink, run_on_commit, agent):  # noqa: F811
     with run_on_commit():
         web = ticket_create(
-            actor=Actor.system("web"), by=None, requester=customer(), subject="Form", body="b", channel="web",
+            actor=Actor.system("web"), requester=customer(), subject="Form", body="b", channel="web",
             brand=mailbox.brand,
         )
     assert not OutboundEmail.objects.filter(ticket=web).exists()
     with run_on_commit():
         by_agent = ticket_create(
-            actor=Actor.of(agent), by=agent, requester=customer("bob@customer.test"), subject="Hi", body="Hello",
+            actor=Actor.of(agent), requester=customer("bob@customer.test"), subject="Hi", body="Hello",
             channel="email", brand=mailbox.brand, author_user=agent,
         )
     assert list(OutboundEmail.objects.filter(ticket=by_agent).values_list("kind", flat=True)) == ["reply"]

@@ -83,7 +83,7 @@ Message-ID: <{bounced_id}>
 
 
 def reply(agent: Any, ticket: Ticket, body: str) -> Message:
-    return message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body=body)
+    return message_add(actor=Actor.of(agent), ticket=ticket, body=body)
 
 
 def flagged(address: str = CARLA) -> bool:

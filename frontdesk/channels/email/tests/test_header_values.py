@@ -27,9 +27,9 @@ INJECTED = "Printer\r\nBcc: victim@example.com"
 
 
 def test_ticket_subjects_are_kept_to_one_line(agent, api_for) -> None:  # type: ignore[no-untyped-def]
-    ticket = ticket_create(actor=Actor.of(agent), by=agent, requester=customer(), subject=INJECTED, body="x")
+    ticket = ticket_create(actor=Actor.of(agent), requester=customer(), subject=INJECTED, body="x")
     assert ticket.subject == "Printer Bcc: victim@example.com"
-    ticket_update(actor=Actor.of(agent), by=agent, ticket=ticket, subject="New\nline\x00 \u2028here")
+    ticket_update(actor=Actor.of(agent), ticket=ticket, subject="New\nline\x00 \u2028here")
     assert Ticket.objects.get(pk=ticket.pk).subject == "New line here"
     r = api_for(agent).post("/api/v1/tickets", {"subject": "From\r\nthe API", "body": "b",
                                                 "requester_id": customer("bob@customer.test").pk})
@@ -41,7 +41,7 @@ def test_a_row_with_line_breaks_in_its_headers_is_sent_once_with_folded_headers(
     agent, mailbox, smtp_sink  # noqa: F811
 ) -> None:
     ticket = email_ticket(mailbox, customer())
-    message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body="Try turning it off.")
+    message_add(actor=Actor.of(agent), ticket=ticket, body="Try turning it off.")
     row = OutboundEmail.objects.get(ticket=ticket, kind="reply")
     # values written before the services checked them
     OutboundEmail.objects.filter(pk=row.pk).update(subject=INJECTED, in_reply_to="a@b\r\nX-Evil: 1",

@@ -23,7 +23,7 @@ def _fast_passwords(settings) -> None:  # type: ignore[no-untyped-def]
 
 def _new(admin_user, **data):  # type: ignore[no-untyped-def]
     values = {"name": "Help", "address": "help@example.com", "brand_id": default_brand().pk, **data}
-    return mailbox_save(actor=Actor.of(admin_user), by=admin_user, **values)
+    return mailbox_save(actor=Actor.of(admin_user), **values)
 
 
 @pytest.mark.parametrize("name", ["Help\r\nBcc: victim@example.com", "Help\n", "He\rlp", "Help\x00", "Help\tdesk",
@@ -34,7 +34,7 @@ def test_control_characters_in_the_name_are_refused(admin_user, name) -> None:  
     assert "name" in caught.value.fields
     box = _new(admin_user)
     with pytest.raises(ValidationError):
-        mailbox_save(actor=Actor.of(admin_user), by=admin_user, mailbox=box, name=name)
+        mailbox_save(actor=Actor.of(admin_user), mailbox=box, name=name)
     assert Mailbox.objects.get(pk=box.pk).name == "Help"
 
 

@@ -65,7 +65,7 @@ def test_assigned_mails_the_new_assignee_with_safe_headers(ann, bob, mailbox, sm
     settings.PUBLIC_URL = "https://help.acme.test/"
     ticket = email_ticket(mailbox, customer())
     with run_on_commit():
-        ticket_update(actor=Actor.of(ann), by=ann, ticket=ticket, assignee=bob)
+        ticket_update(actor=Actor.of(ann), ticket=ticket, assignee=bob)
 
     [sent] = smtp_sink.messages
     row = OutboundEmail.objects.get(ticket=ticket, kind="notification")
@@ -97,13 +97,13 @@ def test_no_mail_for_your_own_assignment_an_opt_out_or_an_unassignment(ann, bob,
     ticket = email_ticket(mailbox, customer())
     quiet = person("quiet@acme.test", "Quiet", assigned=False)
     with run_on_commit():
-        ticket_update(actor=Actor.of(ann), by=ann, ticket=ticket, assignee=ann)
-        ticket_update(actor=Actor.of(ann), by=ann, ticket=ticket, assignee=quiet)
-        ticket_update(actor=Actor.of(ann), by=ann, ticket=ticket, assignee=None)
-        ticket_update(actor=Actor.of(ann), by=ann, ticket=ticket, priority="high")
+        ticket_update(actor=Actor.of(ann), ticket=ticket, assignee=ann)
+        ticket_update(actor=Actor.of(ann), ticket=ticket, assignee=quiet)
+        ticket_update(actor=Actor.of(ann), ticket=ticket, assignee=None)
+        ticket_update(actor=Actor.of(ann), ticket=ticket, priority="high")
     assert smtp_sink.messages == []
     with run_on_commit():  # the same change by the system (routing, say) reaches the assignee
-        ticket_update(actor=Actor.system("routing"), by=None, ticket=ticket, assignee=bob)
+        ticket_update(actor=Actor.system("routing"), ticket=ticket, assignee=bob)
     [sent] = smtp_sink.messages
     assert sent["To"] == "bob@acme.test"
     assert f"Ticket #{ticket.pk} was assigned to you." in text_of(sent)
@@ -114,7 +114,7 @@ def test_mentioned_in_a_note_gets_the_excerpt(ann, bob, mailbox, smtp_sink, run_
     ticket = email_ticket(mailbox, customer())
     with run_on_commit():
         note = message_add(
-            actor=Actor.of(ann), by=ann, ticket=ticket, kind="note",
+            actor=Actor.of(ann), ticket=ticket, kind="note",
             body="@bob can you check the <fuser>? @carol FYI. @ann note to self",
         )
     assert set(note.mentions.all()) == {ann, bob, carol}
@@ -140,14 +140,14 @@ def test_customer_message_reaches_followers_and_assignee_only_when_they_may_have
     gone = person("gone@acme.test", "Gone")
     no_email = person("noemail@acme.test", "No Email")
     shopper = person("shopper@customer.test", "Shopper", role="customer")
-    ticket_update(actor=Actor.of(ann), by=ann, ticket=ticket, assignee=bob, followers=[fran, no_follow, gone, no_email])
+    ticket_update(actor=Actor.of(ann), ticket=ticket, assignee=bob, followers=[fran, no_follow, gone, no_email])
     ticket.followers.add(shopper)  # not possible through the service: customers are never told
     User.objects.filter(pk=gone.pk).update(is_active=False)
     User.objects.filter(pk=no_email.pk).update(email="")
     smtp_sink.envelopes.clear()
 
     with run_on_commit():
-        message_add(actor=Actor.system("email"), by=None, ticket=ticket, body="Still burning!", author_contact=alice)
+        message_add(actor=Actor.system("email"), ticket=ticket, body="Still burning!", author_contact=alice)
     found = mails(smtp_sink)
     assert sorted(found) == ["bob@acme.test", "fran@acme.test"]
     sent = found["fran@acme.test"]
@@ -163,11 +163,11 @@ def test_agent_reply_tells_the_others_but_not_the_author_and_notes_tell_nobody(
 ):
     fran = person("fran@acme.test", "Fran Follower")
     ticket = email_ticket(mailbox, customer())
-    ticket_update(actor=Actor.of(ann), by=ann, ticket=ticket, assignee=bob, followers=[ann, fran, bob])
+    ticket_update(actor=Actor.of(ann), ticket=ticket, assignee=bob, followers=[ann, fran, bob])
     smtp_sink.envelopes.clear()
 
     with run_on_commit():
-        message_add(actor=Actor.of(ann), by=ann, ticket=ticket, body="We sent a technician.")
+        message_add(actor=Actor.of(ann), ticket=ticket, body="We sent a technician.")
     found = mails(smtp_sink)
     # the customer's copy of the reply, and one notification each for Bob and Fran, none for Ann
     assert sorted(found) == ["alice@customer.test", "bob@acme.test", "fran@acme.test"]
@@ -176,14 +176,14 @@ def test_agent_reply_tells_the_others_but_not_the_author_and_notes_tell_nobody(
 
     smtp_sink.envelopes.clear()
     with run_on_commit():
-        message_add(actor=Actor.of(bob), by=bob, ticket=ticket, kind="note", body="Technician booked.")
+        message_add(actor=Actor.of(bob), ticket=ticket, kind="note", body="Technician booked.")
     assert smtp_sink.messages == []
 
 
 def test_several_reasons_make_one_mail(ann, bob, mailbox, smtp_sink, run_on_commit):  # noqa: F811
     with run_on_commit():
         ticket = ticket_create(
-            actor=Actor.of(ann), by=ann, requester=customer(), subject="Refund", body="Customer called about a refund.",
+            actor=Actor.of(ann), requester=customer(), subject="Refund", body="Customer called about a refund.",
             brand=mailbox.brand, assignee=bob, followers=[bob, ann],
         )
     found = mails(smtp_sink)
@@ -200,7 +200,7 @@ def test_several_reasons_make_one_mail(ann, bob, mailbox, smtp_sink, run_on_comm
     smtp_sink.envelopes.clear()
     with run_on_commit():
         other = ticket_create(
-            actor=Actor.system("email"), by=None, requester=customer("dan@customer.test", "Dan"), subject="Hi",
+            actor=Actor.system("email"), requester=customer("dan@customer.test", "Dan"), subject="Hi",
             body="Hello there", channel="email", brand=mailbox.brand, assignee=bob,
         )
     notes = [m for m in smtp_sink.messages if m["To"] == "bob@acme.test"]
@@ -212,23 +212,23 @@ def test_restricted_team_ticket_is_not_told_to_those_who_cannot_see_it(ann, bob,
     team = f.TeamFactory(restricted=True)
     team.members.add(ann)
     ticket = email_ticket(mailbox, customer())
-    ticket_update(actor=Actor.of(ann), by=ann, ticket=ticket, followers=[bob])
-    ticket_update(actor=Actor.of(ann), by=ann, ticket=ticket, team=team)
+    ticket_update(actor=Actor.of(ann), ticket=ticket, followers=[bob])
+    ticket_update(actor=Actor.of(ann), ticket=ticket, team=team)
     smtp_sink.envelopes.clear()
     with run_on_commit():
-        message_add(actor=Actor.system("email"), by=None, ticket=ticket, body="more", author_contact=ticket.requester)
+        message_add(actor=Actor.system("email"), ticket=ticket, body="more", author_contact=ticket.requester)
     assert smtp_sink.messages == []
 
 
 def test_a_ticket_without_mailbox_sends_nothing(ann, bob, brand, smtp_sink, run_on_commit):  # noqa: F811
     with run_on_commit():
         ticket = ticket_create(
-            actor=Actor.of(ann), by=ann, requester=customer(), subject="Phone call", body="Notes of the call.",
+            actor=Actor.of(ann), requester=customer(), subject="Phone call", body="Notes of the call.",
             brand=brand, assignee=bob, followers=[bob],
         )
-        message_add(actor=Actor.of(ann), by=ann, ticket=ticket, kind="note", body="@bob over to you")
-        ticket_update(actor=Actor.of(ann), by=ann, ticket=ticket, assignee=ann)
-        ticket_update(actor=Actor.of(ann), by=ann, ticket=ticket, assignee=bob)
+        message_add(actor=Actor.of(ann), ticket=ticket, kind="note", body="@bob over to you")
+        ticket_update(actor=Actor.of(ann), ticket=ticket, assignee=ann)
+        ticket_update(actor=Actor.of(ann), ticket=ticket, assignee=bob)
     assert not OutboundEmail.objects.exists()
     assert smtp_sink.messages == []
 
@@ -238,9 +238,9 @@ def test_an_agent_answering_a_notification_by_mail_never_writes_as_the_customer(
 ):
     alice = customer()
     ticket = email_ticket(mailbox, alice)
-    ticket_update(actor=Actor.of(ann), by=ann, ticket=ticket, followers=[bob])
+    ticket_update(actor=Actor.of(ann), ticket=ticket, followers=[bob])
     with run_on_commit():
-        message_add(actor=Actor.system("email"), by=None, ticket=ticket, body="Hello?", author_contact=alice)
+        message_add(actor=Actor.system("email"), ticket=ticket, body="Hello?", author_contact=alice)
     [notification] = smtp_sink.messages
     before = list(ticket.messages.values_list("pk", flat=True))
 

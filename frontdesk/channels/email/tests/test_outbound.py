@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 def reply(agent, ticket, body="We are on it.", **kw):  # type: ignore[no-untyped-def]
-    return message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body=body, **kw)
+    return message_add(actor=Actor.of(agent), ticket=ticket, body=body, **kw)
 
 
 def test_agent_reply_is_sent_threaded_with_token_and_brand(agent, mailbox, smtp_sink, run_on_commit):  # noqa: F811
@@ -108,13 +108,13 @@ def test_notes_are_never_emailed(agent, light_agent, mailbox, smtp_sink, run_on_
 def test_customer_messages_are_not_mailed_back(mailbox, smtp_sink):  # noqa: F811
     alice = customer()
     ticket = email_ticket(mailbox, alice)
-    message_add(actor=Actor.system("email"), by=None, ticket=ticket, body="more", author_contact=alice)
+    message_add(actor=Actor.system("email"), ticket=ticket, body="more", author_contact=alice)
     assert not OutboundEmail.objects.filter(kind="reply").exists()
 
 
 def test_system_public_message_is_mailed(mailbox, smtp_sink):  # noqa: F811
     ticket = email_ticket(mailbox, customer())
-    message_add(actor=Actor.system("automation"), by=None, ticket=ticket, body="We closed this for you.")
+    message_add(actor=Actor.system("automation"), ticket=ticket, body="We closed this for you.")
     assert OutboundEmail.objects.filter(ticket=ticket, kind="reply").count() == 1
 
 
@@ -122,7 +122,7 @@ def test_no_mailbox_or_undeliverable_requester_sends_nothing(agent, brand):  # n
     from frontdesk.tickets.services import ticket_create
 
     alice = customer()
-    ticket = ticket_create(actor=Actor.of(agent), by=agent, requester=alice, subject="s", body="b", brand=brand)
+    ticket = ticket_create(actor=Actor.of(agent), requester=alice, subject="s", body="b", brand=brand)
     reply(agent, ticket)  # no mailbox for the brand: nothing fails
     assert not OutboundEmail.objects.exists()
 
@@ -157,7 +157,7 @@ def test_agent_created_ticket_mails_the_opening_message(agent, mailbox, smtp_sin
     from frontdesk.tickets.services import ticket_create
 
     ticket = ticket_create(
-        actor=Actor.of(agent), by=agent, requester=customer(), subject="Your order", body="It shipped.",
+        actor=Actor.of(agent), requester=customer(), subject="Your order", body="It shipped.",
         channel="email", brand=mailbox.brand, author_user=agent,
     )
     row = OutboundEmail.objects.get(ticket=ticket)

@@ -59,7 +59,7 @@ def _url(ticket_id: int) -> str:
 
 def test_agents_see_failures_on_the_ticket(agent, light_agent, mailbox, smtp_sink, api_for):  # noqa: F811
     ticket = email_ticket(mailbox, customer())
-    message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body="hello")
+    message_add(actor=Actor.of(agent), ticket=ticket, body="hello")
     OutboundEmail.objects.update(status="failed", attempts=3, last_error="SMTPConnectError: refused")
     for user in (agent, light_agent):
         res = api_for(user).get(_url(ticket.pk))

@@ -58,7 +58,7 @@ def email_ticket(
     """A ticket as the inbound pipeline makes it: created by the system for the customer, with
     the stored message and its Message-ID."""
     ticket = ticket_create(
-        actor=Actor.system("email"), by=None, requester=requester, subject=subject, body="It is on fire.",
+        actor=Actor.system("email"), requester=requester, subject=subject, body="It is on fire.",
         channel="email", brand=mailbox.brand,
     )
     InboundEmail.objects.create(

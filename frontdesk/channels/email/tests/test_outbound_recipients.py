@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 
 def reply(agent, ticket, body="We are on it.", **kw):  # type: ignore[no-untyped-def]
-    return message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body=body, **kw)
+    return message_add(actor=Actor.of(agent), ticket=ticket, body=body, **kw)
 
 
 def test_the_chosen_recipients_are_delivered_and_bcc_stays_off_the_headers(
@@ -114,7 +114,7 @@ def test_has_mailbox_agrees_with_mailbox_for_ticket(agent, brand, mailbox):  # t
 
     by_mail = email_ticket(mailbox, customer())
     other_brand = Brand.objects.create(name="Other", slug="other")
-    web = ticket_create(actor=Actor.of(agent), by=agent, requester=customer("w@customer.test", "W"), subject="s",
+    web = ticket_create(actor=Actor.of(agent), requester=customer("w@customer.test", "W"), subject="s",
                         body="b", brand=other_brand)
     for ticket in (by_mail, web):
         assert has_mailbox(ticket) == (mailbox_for_ticket(ticket) is not None)

@@ -36,7 +36,7 @@ def raise_limit(mailbox: Mailbox, size: int) -> None:
     from frontdesk.testing import factories as f
 
     admin = f.UserFactory(role="admin")
-    mailbox_save(actor=Actor.of(admin), by=admin, mailbox=mailbox, max_message_bytes=size)
+    mailbox_save(actor=Actor.of(admin), mailbox=mailbox, max_message_bytes=size)
 
 
 def ingest(mailbox: Mailbox | None, raw: bytes, source: str = "cli") -> InboundEmail:

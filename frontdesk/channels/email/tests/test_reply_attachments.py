@@ -29,7 +29,7 @@ PDF = b"%PDF-1.4\n" + os.urandom(700) + b"\n%%EOF\n"
 
 def _reply_with(agent, ticket, files, run_on_commit, body="Here are the files."):  # type: ignore[no-untyped-def]
     with run_on_commit():
-        return message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body=body, attachments=files)
+        return message_add(actor=Actor.of(agent), ticket=ticket, body=body, attachments=files)
 
 
 def _attachments(sent):  # type: ignore[no-untyped-def]
@@ -84,7 +84,7 @@ def test_attachments_over_the_cap_are_named_in_the_body(agent, mailbox, smtp_sin
 def test_a_file_missing_from_storage_does_not_hold_the_reply_back(agent, mailbox, smtp_sink):  # noqa: F811
     ticket = email_ticket(mailbox, customer())
     files = [SimpleUploadedFile("gone.png", PNG), SimpleUploadedFile("kept.pdf", PDF)]
-    message = message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body="x", attachments=files)
+    message = message_add(actor=Actor.of(agent), ticket=ticket, body="x", attachments=files)
     row = OutboundEmail.objects.get(ticket=ticket)  # written, not sent yet (no commit in the test)
     gone = Attachment.objects.get(message=message, filename="gone.png")
     gone.file.storage.delete(gone.file.name)

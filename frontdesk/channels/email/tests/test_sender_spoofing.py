@@ -134,7 +134,7 @@ def restricted_api_ticket() -> Ticket:
     """A ticket created through the API for custb, on a restricted team: no mail was ever sent on it."""
     team = f.TeamFactory(name="Legal", restricted=True)
     custb = contact_for_identity(actor=SYSTEM, kind="email", value=CUSTB, name="Cust B")
-    return ticket_create(actor=SYSTEM, by=None, requester=custb, subject="Contract", body="Draft", channel="api",
+    return ticket_create(actor=SYSTEM, requester=custb, subject="Contract", body="Draft", channel="api",
                          team=team.pk)
 
 
@@ -156,7 +156,7 @@ def test_a_forged_sender_never_lands_on_the_named_customers_ticket(mailbox: Mail
 def test_flagged_mail_never_threads_by_the_subject_tag(mailbox: Mailbox) -> None:
     """Even from the requester herself: the tag is the one path anyone can type."""
     carla = contact_for_identity(actor=SYSTEM, kind="email", value="carla@customer.test")
-    ticket = ticket_create(actor=SYSTEM, by=None, requester=carla, subject="Printer", body="b", channel="api")
+    ticket = ticket_create(actor=SYSTEM, requester=carla, subject="Printer", body="b", channel="api")
     raw = mail(f"{CUSTB} <carla@customer.test>", subject=f"Re: Printer [Ticket #{ticket.pk}]")
     row = ingest(mailbox, raw)
     assert row.ticket_id != ticket.pk and row.sender_claim == CUSTB

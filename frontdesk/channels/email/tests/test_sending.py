@@ -25,7 +25,7 @@ from frontdesk.tickets.services import message_add
 def _queued_reply(agent, mailbox) -> OutboundEmail:  # type: ignore[no-untyped-def]  # noqa: F811
     """A reply row written but not yet sent (no after-commit run in the test transaction)."""
     ticket = email_ticket(mailbox, customer())
-    message_add(actor=Actor.of(agent), by=agent, ticket=ticket, body="Try turning it off.")
+    message_add(actor=Actor.of(agent), ticket=ticket, body="Try turning it off.")
     return OutboundEmail.objects.get(ticket=ticket, kind="reply")
 
 

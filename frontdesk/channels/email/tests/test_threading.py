@@ -139,14 +139,14 @@ def test_forwarded_message_keeps_the_forwarded_text(mailbox: Mailbox) -> None:
 
 def test_reply_to_solved_ticket_reopens_it(mailbox: Mailbox, opened: tuple[Ticket, str]) -> None:
     ticket, ours = opened
-    ticket_update(actor=ACTOR, by=None, ticket=ticket, status="solved")
+    ticket_update(actor=ACTOR, ticket=ticket, status="solved")
     reply(mailbox, "gmail_reply.eml", ticket, ours)
     assert Ticket.objects.get(pk=ticket.pk).status_category == StatusCategory.OPEN
 
 
 def test_reply_to_closed_ticket_opens_a_linked_follow_up(mailbox: Mailbox, opened: tuple[Ticket, str]) -> None:
     ticket, ours = opened
-    ticket_update(actor=ACTOR, by=None, ticket=ticket, status="closed")
+    ticket_update(actor=ACTOR, ticket=ticket, status="closed")
     row = ingest(mailbox, eml("gmail_reply.eml", ticket=ticket.pk, ours=ours))
     assert row.status == InboundStatus.PROCESSED, row.reason
     assert row.ticket_id != ticket.pk
@@ -158,7 +158,7 @@ def test_reply_after_merge_lands_on_the_target(mailbox: Mailbox, opened: tuple[T
     other = ingest(mailbox, eml("subject_number.eml", ticket="0"))  # a second ticket of the same customer
     target = ticket_of(other)
     assert target.pk != source.pk
-    tickets_merge(actor=ACTOR, by=None, source=source, target=target)
+    tickets_merge(actor=ACTOR, source=source, target=target)
     message = reply(mailbox, "gmail_reply.eml", source, ours)
     assert message.ticket_id == target.pk
 
@@ -172,7 +172,7 @@ def test_unknown_subject_number_or_token_opens_a_new_ticket(mailbox: Mailbox, op
 
 
 def close(ticket: Ticket) -> None:
-    ticket_update(actor=ACTOR, by=None, ticket=Ticket.objects.get(pk=ticket.pk), status="closed")
+    ticket_update(actor=ACTOR, ticket=Ticket.objects.get(pk=ticket.pk), status="closed")
 
 
 def follow_ups_of(ticket: Ticket) -> list[int]:

@@ -84,7 +84,7 @@ def test_the_requester_a_cc_and_a_known_agent_thread_by_token(mailbox: Mailbox, 
 @pytest.mark.parametrize("kind", ["other team", "inactive", "customer account"])
 def test_users_who_may_not_see_the_ticket_are_strangers(mailbox: Mailbox, ticket: Ticket, kind: str) -> None:
     team = f.TeamFactory(name="Legal", restricted=True)
-    ticket_update(actor=ACTOR, by=None, ticket=ticket, team=team.pk)
+    ticket_update(actor=ACTOR, ticket=ticket, team=team.pk)
     user = f.UserFactory(email="dana@frontdesk.test", role="customer" if kind == "customer account" else "agent")
     if kind == "inactive":
         team.members.add(user)
@@ -96,7 +96,7 @@ def test_users_who_may_not_see_the_ticket_are_strangers(mailbox: Mailbox, ticket
 
 def test_a_member_of_the_restricted_team_threads(mailbox: Mailbox, ticket: Ticket) -> None:
     team = f.TeamFactory(name="Legal", restricted=True)
-    ticket_update(actor=ACTOR, by=None, ticket=ticket, team=team.pk)
+    ticket_update(actor=ACTOR, ticket=ticket, team=team.pk)
     dana = f.UserFactory(email="dana@frontdesk.test", role="agent")
     team.members.add(dana)
     assert ingest(mailbox, written(dana.email, token_of(mailbox, ticket))).ticket_id == ticket.pk
@@ -104,14 +104,14 @@ def test_a_member_of_the_restricted_team_threads(mailbox: Mailbox, ticket: Ticke
 
 def test_a_token_of_a_merged_ticket_follows_the_merge_for_a_party_only(mailbox: Mailbox, ticket: Ticket) -> None:
     target = ticket_of(ingest(mailbox, eml("new_ticket.eml")))  # Carla's other ticket
-    tickets_merge(actor=ACTOR, by=None, source=ticket, target=target)
+    tickets_merge(actor=ACTOR, source=ticket, target=target)
     assert ingest(mailbox, written("carla@customer.test", token_of(mailbox, ticket))).ticket_id == target.pk
     stranger = ingest(mailbox, written("mallory@attacker.example", token_of(mailbox, ticket)))
     assert stranger.ticket_id not in (ticket.pk, target.pk)
 
 
 def test_a_stranger_with_the_token_of_a_closed_ticket_gets_no_follow_up_link(mailbox: Mailbox, ticket: Ticket) -> None:
-    ticket_update(actor=ACTOR, by=None, ticket=ticket, status="closed")
+    ticket_update(actor=ACTOR, ticket=ticket, status="closed")
     row = ingest(mailbox, written("mallory@attacker.example", token_of(mailbox, ticket)))
     assert row.ticket_id != ticket.pk
     assert not TicketLink.objects.filter(target=ticket, kind=LinkKind.FOLLOW_UP_OF).exists()
@@ -203,7 +203,7 @@ def test_a_stranger_typing_the_tag_of_an_api_ticket_opens_a_new_one() -> None:
     """A ticket made through the API: no mail was ever sent on it, but anyone can type its tag."""
     mailbox = make_mailbox()
     carla = contact("carla@customer.test")
-    ticket = ticket_create(actor=SYSTEM, by=None, requester=carla, subject="API", body="b", channel="api")
+    ticket = ticket_create(actor=SYSTEM, requester=carla, subject="API", body="b", channel="api")
     row = ingest(mailbox, written("mallory@attacker.example", "support@frontdesk.test",
                                   subject=f"Re: API [Ticket #{ticket.pk}]"))
     assert row.ticket_id != ticket.pk

@@ -43,5 +43,5 @@ class Command(BaseCommand):
             token = ApiToken.objects.filter(pk=opts["id"]).select_related("user").first()
             if token is None:
                 raise CommandError(f"No token {opts['id']}.")
-            services.token_revoke(actor=actor, by=token.user, token_id=token.pk)  # the owner may revoke their own
+            services.token_revoke(actor=Actor.of(token.user), token_id=token.pk)  # the owner may revoke their own
             self.stdout.write(f"Token {token.pk} revoked.")

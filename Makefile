@@ -15,10 +15,11 @@ setup:
 	bash scripts/setup.sh
 
 lint: setup
-	$(BIN)/ruff check frontdesk bench tests
+	$(BIN)/ruff check frontdesk bench tests scripts
 	$(BIN)/mypy frontdesk
 	$(BIN)/lint-imports
-	$(BIN)/python scripts/import_cycles.py frontdesk.channels.email
+	$(BIN)/python scripts/import_cycles.py frontdesk
+	$(BIN)/python scripts/file_sizes.py
 
 # Regenerate the lock files (exact versions with hashes) from pyproject.toml's ranges.
 LOCK := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links

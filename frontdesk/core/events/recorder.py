@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -80,10 +81,22 @@ def _stored_payload(event: Event) -> dict[str, Any]:
     return payload
 
 
-def _nudge(event_id: int) -> None:
-    from frontdesk.core.tasks import dispatch_event_task
+EnqueueDispatch = Callable[[int], object]
+_enqueue_dispatch: EnqueueDispatch | None = None
 
+
+def set_dispatch_enqueuer(enqueue: EnqueueDispatch) -> None:
+    """How an event's after-commit dispatch is enqueued: the core app's ``ready`` passes its task
+    (``frontdesk.core.tasks.dispatch_event_task``). The events package never imports the task queue, so
+    the dependency points one way, from the tasks to the events."""
+    global _enqueue_dispatch
+    _enqueue_dispatch = enqueue
+
+
+def _nudge(event_id: int) -> None:
     try:
-        dispatch_event_task(event_id)
+        if _enqueue_dispatch is None:
+            raise RuntimeError("no dispatch enqueuer: frontdesk.core's ready() did not run")
+        _enqueue_dispatch(event_id)
     except Exception as exc:  # a lost nudge is re-driven by the sweep; the request still succeeds
         note_enqueue_failure(f"dispatch of event {event_id}", exc)

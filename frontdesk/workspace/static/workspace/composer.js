@@ -1,26 +1,19 @@
 /* The ticket page's composer: reply or note mode (r / i), a small formatting editor, files by
    drag and drop or paste, a draft saved on the server as the agent types, @mention suggestions
    and a warning for @handles that match nobody. Without JavaScript the plain form still works:
-   the textarea posts the text, the file input the files. No inline scripts (CSP). */
+   the textarea posts the text, the file input the files. No inline scripts (CSP).
+   This file holds the Composer itself (modes, the editor, formatting, the form's events); the other
+   parts add their methods to its prototype, each loaded right after it: composer_files.js (files),
+   composer_drafts.js (the draft on the server) and composer_mentions.js (@mentions). */
 (function () {
   "use strict";
 
-  var SAVE_DELAY = 800;
   var CHECK_DELAY = 500;
   var SUGGEST_DELAY = 120;
   var TOKEN = /[A-Za-z0-9._%+@-]/;
 
   function $(root, selector) { return root.querySelector(selector); }
   function csrf(form) { var i = $(form, "input[name=csrfmiddlewaretoken]"); return i ? i.value : ""; }
-  function timeNow() {
-    var d = new Date();
-    return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  }
-  function formatSize(bytes) {
-    if (bytes < 1024) return bytes + " B";
-    if (bytes < 1024 * 1024) return Math.round(bytes / 1024) + " KB";
-    return (bytes / 1024 / 1024).toFixed(1) + " MB";
-  }
 
   function Composer(form) {
     this.form = form;
@@ -162,203 +155,6 @@
     }
   };
 
-  /* ---- files: the input underneath, fed by drop and paste ---- */
-
-  Composer.prototype.addFiles = function (list, inlineImages) {
-    var errors = [];
-    for (var i = 0; i < list.length; i++) {
-      var file = list[i];
-      if (inlineImages && /^image\/(png|jpeg|gif|webp)$/.test(file.type) && file.size <= this.maxInline) {
-        this.inlineImage(file);
-        continue;
-      }
-      if (this.maxFileBytes && file.size > this.maxFileBytes) {
-        errors.push(file.name + ": " + formatSize(file.size) + " is over the limit of " + formatSize(this.maxFileBytes));
-        continue;
-      }
-      if (this.files.length >= this.maxFiles) {
-        errors.push(file.name + ": at most " + this.maxFiles + " files");
-        continue;
-      }
-      this.files.push(file);
-    }
-    this.filesChanged(errors);
-  };
-
-  Composer.prototype.inlineImage = function (file) {
-    var self = this;
-    var reader = new FileReader();
-    reader.onload = function () {
-      self.editor.focus();
-      var img = document.createElement("img");
-      img.src = String(reader.result);
-      img.alt = file.name && file.name !== "image.png" ? file.name : "";
-      document.execCommand("insertHTML", false, img.outerHTML);
-      self.changed();
-    };
-    reader.readAsDataURL(file);
-  };
-
-  Composer.prototype.filesChanged = function (errors) {
-    var self = this;
-    if (this.fileInput && typeof DataTransfer !== "undefined") {
-      var dt = new DataTransfer();
-      this.files.forEach(function (f) { dt.items.add(f); });
-      this.fileInput.files = dt.files;
-    }
-    this.fileList.innerHTML = "";
-    this.files.forEach(function (file, index) {
-      var li = document.createElement("li");
-      var name = document.createElement("span");
-      name.textContent = file.name + " (" + formatSize(file.size) + ")";
-      var remove = document.createElement("button");
-      remove.type = "button";
-      remove.className = "link-button";
-      remove.textContent = "Remove";
-      remove.setAttribute("aria-label", "Remove " + file.name);
-      remove.addEventListener("click", function () {
-        self.files.splice(index, 1);
-        self.filesChanged([]);
-        if (self.fileInput) self.fileInput.focus();
-      });
-      li.appendChild(name);
-      li.appendChild(remove);
-      self.fileList.appendChild(li);
-    });
-    this.fileList.hidden = this.files.length === 0;
-    if (errors) this.filesError.textContent = errors.join(" · ");
-    if (this.fileInput) {
-      if (errors && errors.length) this.fileInput.setAttribute("aria-invalid", "true");
-      else this.fileInput.removeAttribute("aria-invalid");
-    }
-  };
-
-  /* ---- the draft on the server ---- */
-
-  Composer.prototype.changed = function () {
-    this.changes += 1;
-    this.setStatus("");
-    var self = this;
-    clearTimeout(this.saveTimer);
-    this.saveTimer = setTimeout(function () { self.save(); }, SAVE_DELAY);
-  };
-
-  Composer.prototype.setStatus = function (text) { if (this.status) this.status.textContent = text; };
-
-  Composer.prototype.fields = function () {
-    var data = new URLSearchParams();
-    var form = this.form;
-    data.set("version", String(this.version));
-    data.set("kind", this.mode());
-    data.set("body_html", this.enhanced ? this.html() : this.textarea.value.replace(/[&<>]/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;" }[c];
-    }).replace(/\n/g, "<br>"));
-    ["to", "cc", "bcc"].forEach(function (name) {
-      var input = $(form, "input[name=" + name + "]");
-      if (input) data.set(name, input.value);
-    });
-    var signature = $(form, "textarea[name=signature]");
-    if (signature) { data.set("signature", signature.value); data.set("signature_present", "1"); }
-    var submitAs = $(form, "select[name=submit_as]");
-    if (submitAs) data.set("submit_as", submitAs.value);
-    return data;
-  };
-
-  Composer.prototype.save = function () {
-    var self = this;
-    if (this.submitting || this.serverDraft) return;
-    if (this.saving) { this.saveAgain = true; return; }
-    var upTo = this.changes;
-    this.saving = true;
-    this.saveAgain = false;
-    this.setStatus("Saving draft…");
-    fetch(this.form.getAttribute("data-draft-url"), {
-      method: "POST", credentials: "same-origin", body: this.fields(),
-      headers: { "X-CSRFToken": csrf(this.form), "Accept": "application/json" },
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (data) { return [response.status, data]; });
-    }).then(function (result) {
-      var status = result[0], data = result[1];
-      self.saving = false;
-      if (status === 200) {
-        self.version = data.version;
-        self.savedChanges = Math.max(self.savedChanges, upTo);
-        self.setStatus(self.isEmpty() ? "" : "Draft saved " + timeNow());
-        if (self.discard) self.discard.hidden = self.isEmpty();
-      } else if (status === 409 && data.draft) {
-        self.serverDraft = data.draft;
-        self.conflict.hidden = false;
-        self.setStatus("");
-      } else {
-        self.setStatus((data.error && data.error.message) || "The draft could not be saved.");
-      }
-      if (self.saveAgain || (self.changes > self.savedChanges && status === 200)) self.changed();
-    }).catch(function () {
-      self.saving = false;
-      self.setStatus("The draft could not be saved (offline?). It is kept in this page.");
-    });
-  };
-
-  Composer.prototype.loadServerDraft = function () {
-    var d = this.serverDraft;
-    if (!d) return;
-    this.version = d.version;
-    this.editor.innerHTML = d.body_html || "";
-    var form = this.form;
-    ["to", "cc", "bcc"].forEach(function (name) {
-      var input = $(form, "input[name=" + name + "]");
-      if (input) input.value = d[name] || "";
-    });
-    var signature = $(form, "textarea[name=signature]");
-    if (signature && d.signature !== null && d.signature !== undefined) signature.value = d.signature;
-    if (d.kind) {
-      var input = $(form, "input[name=kind][value=" + d.kind + "]");
-      if (input) { input.checked = true; form.setAttribute("data-mode", d.kind); this.describe(); }
-    }
-    this.serverDraft = null;
-    this.conflict.hidden = true;
-    this.savedChanges = this.changes;
-    this.setStatus("Draft loaded");
-  };
-
-  Composer.prototype.keepMine = function () {
-    if (!this.serverDraft) return;
-    this.version = this.serverDraft.version;
-    this.serverDraft = null;
-    this.conflict.hidden = true;
-    this.save();
-  };
-
-  Composer.prototype.discardDraft = function () {
-    var self = this;
-    clearTimeout(this.saveTimer);
-    fetch(this.form.getAttribute("data-discard-url"), {
-      method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf(this.form) },
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (data) { return [response.ok, data]; });
-    }).then(function (result) {
-      if (!result[0]) { self.setStatus("The draft could not be discarded."); return; }
-      self.editor.innerHTML = "";
-      self.textarea.value = "";
-      Array.prototype.forEach.call(self.form.querySelectorAll("[data-default]"), function (el) {
-        el.value = el.getAttribute("data-default");
-      });
-      self.files = [];
-      self.filesChanged([]);
-      self.version = result[1].version || self.version;
-      self.savedChanges = self.changes;
-      self.unknown = [];
-      self.showUnknown();
-      if (self.discard) self.discard.hidden = true;
-      self.setStatus("Draft discarded");
-      self.focusBody();
-    });
-  };
-
-  Composer.prototype.unsaved = function () {
-    return !this.submitting && (this.changes > this.savedChanges || this.files.length > 0);
-  };
-
   /* ---- events ---- */
 
   Composer.prototype.bind = function () {
@@ -444,23 +240,7 @@
       });
     }
 
-    // drag and drop anywhere on the composer: images into the text, other files attached
-    form.addEventListener("dragover", function (event) {
-      if (event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types, "Files") >= 0) {
-        event.preventDefault();
-        form.classList.add("is-dropping");
-      }
-    });
-    form.addEventListener("dragleave", function (event) {
-      if (!form.contains(event.relatedTarget)) form.classList.remove("is-dropping");
-    });
-    form.addEventListener("drop", function (event) {
-      form.classList.remove("is-dropping");
-      if (!event.dataTransfer || !event.dataTransfer.files.length) return;
-      event.preventDefault();
-      var intoText = self.enhanced && self.editor.contains(event.target);
-      self.addFiles(event.dataTransfer.files, intoText);
-    });
+    this.bindFiles();  // composer_files.js: drag and drop
 
     form.addEventListener("submit", function (event) {
       self.sync();
@@ -474,17 +254,7 @@
       clearTimeout(self.saveTimer);
     });
 
-    if (this.conflict) {
-      $(this.conflict, "[data-draft-load]").addEventListener("click", function () { self.loadServerDraft(); });
-      $(this.conflict, "[data-draft-keep]").addEventListener("click", function () { self.keepMine(); });
-    }
-    if (this.discard) this.discard.addEventListener("click", function () { self.discardDraft(); });
-
-    window.addEventListener("beforeunload", function (event) {
-      if (!self.unsaved()) return;
-      event.preventDefault();
-      event.returnValue = "";
-    });
+    this.bindDraft();  // composer_drafts.js: the conflict and discard buttons, leaving with unsaved edits
 
     // the toolbar's Reply / Internal note buttons and their keys (r, i)
     document.addEventListener("click", function (event) {
@@ -497,7 +267,8 @@
     if (this.text().indexOf("@") >= 0) this.scheduleCheck();
   };
 
-  // shared with composer_mentions.js, which adds the @mention methods to the prototype
+  // shared with the parts that add their methods to the prototype (composer_files.js, composer_drafts.js,
+  // composer_mentions.js)
   Composer.helpers = { $: $, csrf: csrf, TOKEN: TOKEN, SUGGEST_DELAY: SUGGEST_DELAY, CHECK_DELAY: CHECK_DELAY };
   window.FrontdeskComposer = Composer;
 
@@ -505,7 +276,7 @@
     var form = document.querySelector("form[data-composer]");
     if (form && !form.composer) form.composer = new Composer(form);
   }
-  // deferred scripts run before DOMContentLoaded: waiting for it lets composer_mentions.js load first
+  // deferred scripts run before DOMContentLoaded: waiting for it lets the other parts load first
   if (document.readyState === "complete") start();
   else { document.addEventListener("DOMContentLoaded", start); window.addEventListener("load", start); }
 })();

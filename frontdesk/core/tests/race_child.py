@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import os
-import time
 
 
-def dispatch_in_child(database_url: str, event_id: int, start_at: float) -> bool:
+def dispatch_in_child(database_url: str, event_id: int) -> bool:
     os.environ["FRONTDESK_TEST_DATABASE_URL_ACTIVE"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frontdesk.settings")
     import django
@@ -15,5 +14,4 @@ def dispatch_in_child(database_url: str, event_id: int, start_at: float) -> bool
     import frontdesk.core.tests.race_support  # noqa: F401  (registers the handler)
     from frontdesk.core.events import dispatcher
 
-    time.sleep(max(0.0, start_at - time.time()))
     return dispatcher.dispatch(event_id)

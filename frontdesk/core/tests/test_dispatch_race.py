@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import multiprocessing
-import time
 
 import pytest
 from django.db import connection
@@ -12,6 +11,7 @@ from frontdesk.core.events.models import HandlerRun, OutboxEvent
 from frontdesk.core.tests.race_child import dispatch_in_child
 from frontdesk.core.tests.race_support import RaceProbe
 from frontdesk.fields.models import Tag
+from frontdesk.testing.races import GATE, wait_until_queued
 
 
 @pytest.mark.postgres
@@ -27,9 +27,19 @@ def test_two_worker_processes_run_a_handler_once() -> None:
     db = connection.settings_dict
     url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     ctx = multiprocessing.get_context("spawn")
-    start_at = time.time() + 2.5
     with ctx.Pool(2) as pool:
-        results = pool.starmap(dispatch_in_child, [(url, row.pk, start_at), (url, row.pk, start_at)])
+        # the handler waits on the test's advisory lock: the first worker runs it with its run record
+        # not yet committed, and the lock is let go only once the second is queued too (on that record,
+        # or on the lock if it got into the handler as well)
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_lock(%s)", [GATE])
+        try:
+            workers = [pool.apply_async(dispatch_in_child, (url, row.pk)) for _ in range(2)]
+            wait_until_queued(2, finished=lambda: sum(w.ready() for w in workers))
+        finally:
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_advisory_unlock(%s)", [GATE])
+        results = [w.get(timeout=120) for w in workers]
     assert Tag.objects.filter(name__startswith="probe-").count() == 1, "the handler ran more than once"
     assert HandlerRun.objects.get(event_id=row.pk).status == "done"
     assert True in results

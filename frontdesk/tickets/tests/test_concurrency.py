@@ -6,11 +6,12 @@ import multiprocessing
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from frontdesk.fields.models import CustomField
 from frontdesk.testing import factories as f
-from frontdesk.tickets.models import Message, TicketAudit, TicketLink
+from frontdesk.testing.races import wait_until_queued
+from frontdesk.tickets.models import Message, Ticket, TicketAudit, TicketLink
 from frontdesk.tickets.tests.factories import make_ticket
 from frontdesk.tickets.tests.race_workers import run_in_child
 
@@ -30,15 +31,18 @@ def _database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def _race(*calls: tuple[str, dict[str, Any], float]) -> list[tuple[Any, str, str]]:
+def _race(*calls: tuple[str, dict[str, Any]]) -> list[tuple[Any, str, str]]:
     ctx = multiprocessing.get_context("spawn")
-    barrier, out = ctx.Barrier(len(calls)), ctx.Queue()
-    procs = [
-        ctx.Process(target=run_in_child, args=(_database_url(), action, kwargs, barrier, hold, out))
-        for action, kwargs, hold in calls
-    ]
-    for p in procs:
-        p.start()
+    out = ctx.Queue()
+    procs = [ctx.Process(target=run_in_child, args=(_database_url(), action, kwargs, out)) for action, kwargs in calls]
+    tickets = sorted({v for _, kwargs in calls for k, v in kwargs.items() if k in ("ticket", "source", "target")})
+    with transaction.atomic():
+        # the test holds the tickets' row locks until both processes are queued behind them, then
+        # lets go: the two calls overlap for real (no sleep, however slow the processes start)
+        assert len(Ticket.objects.select_for_update().filter(pk__in=tickets).order_by("pk")) == len(tickets)
+        for p in procs:
+            p.start()
+        wait_until_queued(len(procs), finished=lambda: sum(p.exitcode is not None for p in procs))
     results = [out.get(timeout=90) for _ in procs]
     for p in procs:
         p.join(timeout=30)
@@ -54,16 +58,8 @@ def test_two_processes_update_the_same_ticket_and_both_changes_stay() -> None:
     a, b = f.UserFactory(role="agent"), f.UserFactory(role="agent")
     ticket = make_ticket(tags=["start"])
     results = _race(
-        (
-            "update",
-            {"by_id": a.pk, "ticket": ticket.pk, "custom_fields": {"plan": "pro"}, "add_tags": ["a"]},
-            0.5,
-        ),
-        (
-            "update",
-            {"by_id": b.pk, "ticket": ticket.pk, "custom_fields": {"region": "eu"}, "add_tags": ["b"]},
-            0.5,
-        ),
+        ("update", {"by_id": a.pk, "ticket": ticket.pk, "custom_fields": {"plan": "pro"}, "add_tags": ["a"]}),
+        ("update", {"by_id": b.pk, "ticket": ticket.pk, "custom_fields": {"region": "eu"}, "add_tags": ["b"]}),
     )
     assert [code for _, code, _ in results] == ["ok", "ok"]
     ticket.refresh_from_db()
@@ -83,8 +79,8 @@ def test_two_processes_merge_two_tickets_into_each_other_exactly_one_wins() -> N
     requester = f.ContactFactory()
     x, y = make_ticket(requester), make_ticket(requester)
     results = _race(
-        ("merge", {"by_id": agent.pk, "source": x.pk, "target": y.pk}, 0.5),
-        ("merge", {"by_id": agent.pk, "source": y.pk, "target": x.pk}, 0.5),
+        ("merge", {"by_id": agent.pk, "source": x.pk, "target": y.pk}),
+        ("merge", {"by_id": agent.pk, "source": y.pk, "target": x.pk}),
     )
     outcomes = sorted(code for _, code, _ in results)
     assert outcomes == ["conflict", "ok"], results
@@ -104,8 +100,8 @@ def test_two_processes_assign_the_same_ticket_audit_keeps_both_in_order() -> Non
     a, b = f.UserFactory(role="agent"), f.UserFactory(role="agent")
     ticket = make_ticket()
     results = _race(
-        ("update", {"by_id": a.pk, "ticket": ticket.pk, "assignee": a.pk}, 0.3),
-        ("update", {"by_id": b.pk, "ticket": ticket.pk, "assignee": b.pk}, 0.3),
+        ("update", {"by_id": a.pk, "ticket": ticket.pk, "assignee": a.pk}),
+        ("update", {"by_id": b.pk, "ticket": ticket.pk, "assignee": b.pk}),
     )
     assert [code for _, code, _ in results] == ["ok", "ok"]
     ticket.refresh_from_db()

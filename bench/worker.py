@@ -119,11 +119,11 @@ def step_http_setup(args: argparse.Namespace) -> dict[str, Any]:
 
 def _create_view(agent: Any, name: str) -> Any:
     from frontdesk.accounts.models import User
-    from frontdesk.tickets.queues import view_save
+    from frontdesk.tickets.services import view_create
 
     admin = User.objects.filter(role="admin", is_active=True).order_by("id").first()
     filters = {"status_category": ["new", "open", "pending", "on_hold"]}
-    return view_save(actor=Actor.of(admin), name=name, filters=filters, sort="-updated_at", shared=True)
+    return view_create(actor=Actor.of(admin), name=name, filters=filters, sort="-updated_at", shared=True)
 
 
 STEPS = {"generate": step_generate, "create": step_create, "http-setup": step_http_setup, **email_steps.STEPS}

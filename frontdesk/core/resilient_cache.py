@@ -1,7 +1,7 @@
 """Django's Redis cache, except that Redis being down degrades the cache instead of breaking requests.
 
 Everything the scaled shape keeps in the cache can be recomputed or forgotten: configuration read
-on every write (frontdesk.core.cache), view counts (frontdesk.tickets.queues), the sign-in throttle
+on every write (frontdesk.core.cache), view counts (frontdesk.tickets.queue_selectors), the sign-in throttle
 and the API rate limit (frontdesk.accounts). So while Redis restarts, every operation that cannot
 reach it behaves as if the cache were empty and logs a warning at most every ``WARN_EVERY`` seconds
 per cache object (Django keeps one per thread; measured: one warning for a 3 s outage with ~150

@@ -122,7 +122,7 @@ class TicketUnlinked(Event):
 
 
 class TicketStatusSaved(Event):
-    """An admin created or changed a ticket status (``status_save``); on creation ``old`` is null."""
+    """An admin created or changed a status (``status_create``, ``status_update``); on creation ``old`` is null."""
 
     name: ClassVar[str] = "ticket_status.saved"
     status_id: int
@@ -130,7 +130,7 @@ class TicketStatusSaved(Event):
 
 
 class ViewSaved(Event):
-    """An agent created or changed a ticket view (``tickets.queues``); on creation ``old`` is null."""
+    """An agent created or changed a ticket view (``view_create``, ``view_update``); on creation ``old`` is null."""
 
     name: ClassVar[str] = "view.saved"
     view_id: int
@@ -138,7 +138,7 @@ class ViewSaved(Event):
 
 
 class ViewDeleted(Event):
-    """An agent deleted a ticket view (``tickets.queues``)."""
+    """An agent deleted a ticket view (``view_delete``)."""
 
     name: ClassVar[str] = "view.deleted"
     view_id: int

@@ -250,7 +250,7 @@ def _candidates(
 def _filtered(viewer: User, filters: dict[str, Any] | None) -> QuerySet[Ticket]:
     qs = visible_tickets(viewer)
     if filters:
-        from frontdesk.tickets.queues import filter_tickets
+        from frontdesk.tickets.queue_selectors import filter_tickets
 
         qs = filter_tickets(qs, filters, viewer=viewer)
     return qs

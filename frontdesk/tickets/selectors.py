@@ -124,7 +124,7 @@ STATUSES_KEY = "ticket-statuses"
 
 def status_choices() -> list[TicketStatus]:
     """Every status, inactive ones too, in order: what pages label and offer (the same for
-    everyone). Cached: a few rows read on every page; status_save forgets them. A page never
+    everyone). Cached: a few rows read on every page; status_create and status_update forget them. A page never
     writes statuses, so what it reads inside a transaction is committed data."""
     return remembered(STATUSES_KEY, lambda: list(TicketStatus.objects.all()), in_transaction=True)
 

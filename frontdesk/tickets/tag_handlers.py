@@ -9,9 +9,9 @@ from django.db import transaction
 
 from frontdesk.core.events import EventMeta, handler
 from frontdesk.fields.events import TagDeleted, TagRenamed, TagsMerged
-from frontdesk.tickets import queues
+from frontdesk.tickets import queue_selectors
 
 
 @handler(TagRenamed, TagsMerged, TagDeleted, in_transaction=True)
 def counts_after_tag_change(event: TagRenamed | TagsMerged | TagDeleted, meta: EventMeta) -> None:
-    transaction.on_commit(queues.counts_changed)
+    transaction.on_commit(queue_selectors.counts_changed)

@@ -13,7 +13,7 @@ def workspace(request: HttpRequest) -> dict[str, Any]:
         return {}
 
     def nav_views() -> list[dict[str, Any]]:
-        from frontdesk.tickets.queues import view_counts, view_list
+        from frontdesk.tickets.queue_selectors import view_counts, view_list
 
         views = list(view_list(viewer=user)[:30])
         counts = view_counts(viewer=user, views=views)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from frontdesk.accounts.auth import sign_in
 from frontdesk.accounts.models import User
 from frontdesk.core.errors import RateLimited, Unauthenticated
-from frontdesk.tickets.queues import view_list
+from frontdesk.tickets.queue_selectors import view_list
 
 
 def _next_url(request: HttpRequest) -> str:

@@ -17,7 +17,7 @@ from frontdesk.brands.services import brand_save
 from frontdesk.core.errors import FrontdeskError, ValidationError
 from frontdesk.tickets import selectors as ticket_selectors
 from frontdesk.tickets.models import StatusCategory
-from frontdesk.tickets.services import status_save
+from frontdesk.tickets.services import status_create, status_update
 from frontdesk.workspace.access import actor, admin_required, viewer
 from frontdesk.workspace.views_settings_forms import (
     FormField,
@@ -182,8 +182,8 @@ def statuses(request: HttpRequest) -> HttpResponse:
         try:
             label = text(request, "label")
             key = text(request, "key") or label.lower().replace(" ", "_")[:40]
-            status_save(actor=actor(request), key=key, label=label, category=text(request, "category"),
-                        position=_position(request))
+            status_create(actor=actor(request), key=key, label=label, category=text(request, "category"),
+                          position=_position(request))
         except FrontdeskError as exc:
             ctx, status = failed(form, exc, request.POST), exc.status
         else:
@@ -202,9 +202,9 @@ def status_edit(request: HttpRequest, status_id: int) -> HttpResponse:
     obj = ticket_selectors.status_get(viewer=me, status_id=status_id)
     if request.method == "POST":
         try:
-            status_save(actor=actor(request), status=obj, label=text(request, "label"),
-                        position=_position(request),
-                        active=None if obj.builtin else checkbox(request, "active"))
+            status_update(actor=actor(request), status=obj, label=text(request, "label"),
+                          position=_position(request),
+                          active=None if obj.builtin else checkbox(request, "active"))
         except FrontdeskError as exc:
             messages.error(request, f"{obj.key}: {exc.message} "
                            + "; ".join(f"{k}: {v}" for k, v in (exc.fields or {}).items()))

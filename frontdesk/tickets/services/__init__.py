@@ -1,4 +1,4 @@
-"""Ticket services: every write to tickets, messages, attachments, links and statuses.
+"""Ticket services: every write to tickets, messages, attachments, links, statuses and saved views.
 
 All are keyword-only and take one ``actor``: recorded on events and the audit trail, and, when
 it is a person (``Actor.of(user)``), whose rights apply; the system and channels act on trust.
@@ -17,7 +17,8 @@ from frontdesk.tickets.services.create import ticket_create
 from frontdesk.tickets.services.links import problem_solve, ticket_link, ticket_unlink
 from frontdesk.tickets.services.merge import RequestersDiffer, ticket_split, tickets_merge
 from frontdesk.tickets.services.messages import message_add, parse_mentions
-from frontdesk.tickets.services.statuses import status_save
+from frontdesk.tickets.services.queues import view_create, view_delete, view_update
+from frontdesk.tickets.services.statuses import status_create, status_update
 from frontdesk.tickets.services.update import ticket_update
 
 __all__ = [
@@ -32,7 +33,8 @@ __all__ = [
     "problem_solve",
     "sanitise_filename",
     "sniff",
-    "status_save",
+    "status_create",
+    "status_update",
     "ticket_create",
     "ticket_link",
     "ticket_split",
@@ -40,4 +42,7 @@ __all__ = [
     "ticket_update",
     "tickets_bulk_update",
     "tickets_merge",
+    "view_create",
+    "view_delete",
+    "view_update",
 ]

@@ -7,6 +7,7 @@ no query per tag, field, follower or cc.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ from frontdesk.core.inserts import insert
 from frontdesk.customers.models import Contact, Identity, IdentityKind
 from frontdesk.customers.services import contact_create, contact_for_identity, identity_add
 from frontdesk.customers.services._common import normalise_email, normalise_phone
+from frontdesk.fields.models import Tag
 from frontdesk.fields.services import tags_ensure, validate_values
 from frontdesk.tickets.events import MessageAdded, TicketCreated
 from frontdesk.tickets.models import (
@@ -112,62 +114,120 @@ def ticket_create(
     message is left on the returned ticket as ``opening_message``. It is the requester's, or, with
     ``author_user``, an agent's: a public message (mailed to the customer: an outbound ticket, its
     first response) or, with ``opening_kind="note"``, an internal note (a logged phone call).
+
+    Four steps: validate (all before the transaction), build, store, record.
     """
+    opening = _validate(
+        actor, requester=requester, subject=subject, body=body, channel=channel, brand=brand, status=status,
+        priority=priority, ticket_type=type, team=team, assignee=assignee, tags=tags, custom_fields=custom_fields,
+        due_at=due_at, followers=followers, ccs=ccs, cc_emails=cc_emails, attachments=attachments,
+        opening_kind=opening_kind, body_html=body_html, quoted_text=quoted_text, quoted_html=quoted_html,
+        external_id=external_id, author_user=author_user, created_at=created_at,
+    )
+    ticket, message = _build(opening)
+    with transaction.atomic():
+        tag_rows, stored = _store(actor, opening, ticket, message)
+        _record(actor, opening, ticket, message, tag_rows, stored)
+    ticket.opening_message = message  # type: ignore[attr-defined]
+    return ticket
+
+
+@dataclass(frozen=True)
+class _Opening:
+    """A request to open a ticket, validated: every value cleaned, every id resolved to its row."""
+
+    requester: Contact
+    subject: str
+    body: str
+    channel: str
+    brand: Brand
+    status_key: str
+    category: str
+    priority: int
+    ticket_type: str
+    team: Team | None
+    assignee: User | None
+    tags: list[str] | None
+    custom_fields: dict[str, Any]
+    due_at: datetime | None
+    followers: list[User]
+    ccs: list[Contact]
+    attachments: list[Any] | None
+    opening_kind: str
+    body_html: str  # sanitised
+    quoted_text: str
+    quoted_html: str  # sanitised
+    external_id: str | None
+    author_user: User | None
+    created_at: datetime
+
+
+def _check_rights(
+    by: User | None, requester: Contact | int | None, *, given: dict[str, Any], ccs: Sequence[Contact | int] | None
+) -> Contact | int | None:
+    """Whether ``by`` may open this ticket; returns the requester (a customer's is their own contact).
+
+    Customers open tickets for themselves only, set no agent-only property and copy no contact by
+    id; light agents open none; the system and channels (``by`` None) act on trust."""
+    if by is None:
+        return requester
+    if not by.is_active:
+        raise PermissionDenied("Your account is not active.")
+    if not by.is_customer:
+        if not by.is_full_agent:
+            raise PermissionDenied("Light agents may not open tickets.")
+        return requester
+    contact = Contact.objects.filter(user_id=by.pk).first()
+    if contact is None:
+        raise PermissionDenied("Your account has no contact record.")
+    if requester is not None and (requester.pk if isinstance(requester, Contact) else requester) != contact.pk:
+        raise PermissionDenied("Customers open tickets for themselves only.")
+    refused = [k for k in _AGENT_ONLY if given[k] not in (None, [])]
+    if refused:
+        raise PermissionDenied("Customers may not set these properties.", fields={k: "agents only" for k in refused})
+    if ccs:  # refused before any id is looked up: no answer tells which contacts exist
+        raise ValidationError(
+            "Customers copy people by their email address: send cc_emails, not cc_ids.",
+            fields={"cc_ids": "use cc_emails"},
+        )
+    return contact
+
+
+def _validate(
+    actor: Actor, *, requester: Contact | int | None, subject: str, body: str, channel: str,
+    brand: Brand | int | None, status: str | None, priority: int | str | None, ticket_type: str | None,
+    team: Team | int | None, assignee: User | int | None, tags: list[str] | None,
+    custom_fields: dict[str, Any] | None, due_at: datetime | str | None, followers: Sequence[User | int] | None,
+    ccs: Sequence[Contact | int] | None, cc_emails: Sequence[str] | None, attachments: list[Any] | None,
+    opening_kind: str, body_html: str, quoted_text: str, quoted_html: str, external_id: str | None,
+    author_user: User | None, created_at: datetime | None,
+) -> _Opening:
+    """Step 1, before the transaction: the actor's rights, then every value in this order (the
+    first error wins), ids resolved to rows, the HTML sanitised (before the write lock) and the cc
+    addresses found or created as contacts."""
     by = acting_user(actor)
     given = {
-        "status": status,
-        "priority": priority,
-        "type": type,
-        "team": team,
-        "assignee": assignee,
-        "tags": tags,
-        "due_at": due_at,
-        "followers": followers,
-        "author_user": author_user,
-        "brand": brand,
+        "status": status, "priority": priority, "type": ticket_type, "team": team, "assignee": assignee,
+        "tags": tags, "due_at": due_at, "followers": followers, "author_user": author_user, "brand": brand,
     }
-    if by is not None:
-        if not by.is_active:
-            raise PermissionDenied("Your account is not active.")
-        if by.is_customer:
-            contact = Contact.objects.filter(user_id=by.pk).first()
-            if contact is None:
-                raise PermissionDenied("Your account has no contact record.")
-            if (
-                requester is not None
-                and (requester.pk if isinstance(requester, Contact) else requester) != contact.pk
-            ):
-                raise PermissionDenied("Customers open tickets for themselves only.")
-            requester = contact
-            refused = [k for k in _AGENT_ONLY if given[k] not in (None, [])]
-            if refused:
-                raise PermissionDenied(
-                    "Customers may not set these properties.", fields={k: "agents only" for k in refused}
-                )
-            if ccs:  # refused before any id is looked up: no answer tells which contacts exist
-                raise ValidationError(
-                    "Customers copy people by their email address: send cc_emails, not cc_ids.",
-                    fields={"cc_ids": "use cc_emails"},
-                )
-        elif not by.is_full_agent:
-            raise PermissionDenied("Light agents may not open tickets.")
+    requester = _check_rights(by, requester, given=given, ccs=ccs)
     if requester is None:
         raise ValidationError("A ticket needs a requester.", fields={"requester": "required"})
-    requester = c.resolve_requester(requester)
+    contact = c.resolve_requester(requester)
     subject = c.clean_subject(subject)
     if not isinstance(body, str) or not body.strip():
         raise ValidationError("The first message needs a body.", fields={"body": "required"})
     channel = c.clean_channel(channel)
-    priority = Priority.NORMAL if priority is None else c.clean_priority(priority)
-    type = TicketType.QUESTION if type is None else c.clean_type(type)
+    clean_priority = Priority.NORMAL if priority is None else c.clean_priority(priority)
+    clean_type = TicketType.QUESTION if ticket_type is None else c.clean_type(ticket_type)
     due = c.clean_due_at(due_at)
     if status is None:
         status_key, category = StatusCategory.NEW.value, StatusCategory.NEW.value
     else:
         found = c.resolve_status(status)
         status_key, category = found.key, found.category
-    team = c.resolve_team(team)
-    assignee = c.resolve_assignee(assignee, team)
+    team_row = c.resolve_team(team)
+    assignee_row = c.resolve_assignee(assignee, team_row)
     follower_users = c.resolve_followers(followers) if followers else []
     cc_contacts = c.resolve_ccs(ccs) if ccs else []
     check_fields = bool(custom_fields) or (by is not None and by.is_agent)
@@ -180,106 +240,111 @@ def ticket_create(
         raise ValidationError(
             "An opening note is written by an agent.", fields={"opening_kind": "a note needs author_user"}
         )
-    brand = c.resolve_brand(brand) or default_brand()
+    brand_row = c.resolve_brand(brand) or default_brand()
     now = timezone.now()
-    created = created_at or now
     remote_images = by is not None and by.is_agent  # mail and customers show only their own images
     safe_html = ensure_sanitised(body_html, remote_images=remote_images)  # before the write lock
     safe_quoted = ensure_sanitised(quoted_html, remote_images=remote_images)
     if cc_emails:
-        for contact in _cc_contacts(actor, cc_emails, requester):
-            if all(contact.pk != x.pk for x in cc_contacts):
-                cc_contacts.append(contact)
+        for cc in _cc_contacts(actor, cc_emails, contact):
+            if all(cc.pk != x.pk for x in cc_contacts):
+                cc_contacts.append(cc)
+    return _Opening(
+        requester=contact, subject=subject, body=body, channel=channel, brand=brand_row, status_key=status_key,
+        category=category, priority=clean_priority, ticket_type=clean_type, team=team_row, assignee=assignee_row,
+        tags=tags, custom_fields=values, due_at=due, followers=follower_users, ccs=cc_contacts,
+        attachments=attachments, opening_kind=opening_kind, body_html=safe_html, quoted_text=quoted_text,
+        quoted_html=safe_quoted, external_id=external_id, author_user=author_user, created_at=created_at or now,
+    )
 
-    with transaction.atomic():
-        tag_rows = tags_ensure(tags) if tags else []
-        ticket = Ticket(
-            brand=brand,
-            subject=subject,
-            status=status_key,
-            status_category=category,
-            priority=priority,
-            type=type,
-            channel=channel,
-            team=team,
-            assignee=assignee,
-            requester=requester,
-            organisation_id=requester.organisation_id,
-            custom_fields=values,
-            due_at=due,
-            created_at=created,
-            updated_at=created,
-            message_count=1,
-            last_message_at=created,
-            # an agent who writes to the customer first has responded
-            first_response_at=created if author_user is not None and opening_kind == MessageKind.PUBLIC else None,
+
+def _build(opening: _Opening) -> tuple[Ticket, Message]:
+    """Step 2: the ticket and its opening message as unsaved rows (no query)."""
+    o, created = opening, opening.created_at
+    ticket = Ticket(
+        brand=o.brand, subject=o.subject, status=o.status_key, status_category=o.category, priority=o.priority,
+        type=o.ticket_type, channel=o.channel, team=o.team, assignee=o.assignee, requester=o.requester,
+        organisation_id=o.requester.organisation_id, custom_fields=o.custom_fields, due_at=o.due_at,
+        created_at=created, updated_at=created, message_count=1, last_message_at=created,
+        # an agent who writes to the customer first has responded
+        first_response_at=created if o.author_user is not None and o.opening_kind == MessageKind.PUBLIC else None,
+    )
+    c.category_timestamps(ticket, o.category, created)
+    message = Message(
+        ticket=ticket, kind=o.opening_kind, author_user=o.author_user,
+        author_contact=None if o.author_user is not None else o.requester, channel=o.channel, body=o.body,
+        body_html=o.body_html, quoted_text=o.quoted_text, quoted_html=o.quoted_html, external_id=o.external_id,
+        created_at=created,
+    )
+    return ticket, message
+
+
+def _store(
+    actor: Actor, opening: _Opening, ticket: Ticket, message: Message
+) -> tuple[list[Tag], list[Attachment]]:
+    """Step 3, in the transaction: the tags (created when new), the ticket, its tag, follower and cc
+    links, the message and its attachments, a fixed number of statements (none per tag, follower or
+    cc). Returns the ticket's tags and the message's attachments."""
+    tag_rows = tags_ensure(opening.tags) if opening.tags else []
+    insert(ticket)
+    if tag_rows:
+        Ticket.tags.through.objects.bulk_create(
+            [Ticket.tags.through(ticket_id=ticket.pk, tag_id=t.pk) for t in tag_rows]
         )
-        c.category_timestamps(ticket, category, created)
-        insert(ticket)
-        if tag_rows:
-            Ticket.tags.through.objects.bulk_create(
-                [Ticket.tags.through(ticket_id=ticket.pk, tag_id=t.pk) for t in tag_rows]
-            )
-        if follower_users:
-            Ticket.followers.through.objects.bulk_create(
-                [Ticket.followers.through(ticket_id=ticket.pk, user_id=u.pk) for u in follower_users]
-            )
-        if cc_contacts:
-            Ticket.ccs.through.objects.bulk_create(
-                [Ticket.ccs.through(ticket_id=ticket.pk, contact_id=x.pk) for x in cc_contacts]
-            )
-        message = Message(
-            ticket=ticket,
-            kind=opening_kind,
-            author_user=author_user,
-            author_contact=None if author_user is not None else requester,
-            channel=channel,
-            body=body,
-            body_html=safe_html,
-            quoted_text=quoted_text,
-            quoted_html=safe_quoted,
-            external_id=external_id,
-            created_at=created,
+    if opening.followers:
+        Ticket.followers.through.objects.bulk_create(
+            [Ticket.followers.through(ticket_id=ticket.pk, user_id=u.pk) for u in opening.followers]
         )
-        insert(message)
-        stored = attachments_collect(actor=actor, ticket=ticket, items=attachments)
-        if stored:
-            Attachment.objects.filter(pk__in=[a.pk for a in stored]).update(message=message)
-        created_event = TicketCreated(
-            ticket_id=ticket.pk,
-            fields={
-                "subject": subject,
-                "status": status_key,
-                "status_category": category,
-                "priority": priority,
-                "type": type,
-                "channel": channel,
-                "brand_id": brand.pk,
-                "team_id": team.pk if team else None,
-                "assignee_id": assignee.pk if assignee else None,
-                "requester_id": requester.pk,
-                "organisation_id": requester.organisation_id,
-                "tags": sorted(t.name for t in tag_rows),
-                "custom_fields": values,
-                "due_at": c.iso(due),
-                "followers": sorted(u.pk for u in follower_users),
-                "ccs": sorted(x.pk for x in cc_contacts),
-            },
+    if opening.ccs:
+        Ticket.ccs.through.objects.bulk_create(
+            [Ticket.ccs.through(ticket_id=ticket.pk, contact_id=x.pk) for x in opening.ccs]
         )
-        opening = MessageAdded(
-            ticket_id=ticket.pk,
-            message_id=message.pk,
-            kind=message.kind,
-            channel=channel,
-            author_user_id=author_user.pk if author_user else None,
-            author_contact_id=message.author_contact_id,
-            attachment_ids=[a.pk for a in stored],
-            opening=True,
-        )
-        hints = {"ticket": ticket, "message": message, "opening": opening}
-        record_many([(created_event, hints), (opening, hints)], actor=actor)
-    ticket.opening_message = message  # type: ignore[attr-defined]
-    return ticket
+    message.ticket = ticket  # built before the ticket had its id
+    insert(message)
+    stored = attachments_collect(actor=actor, ticket=ticket, items=opening.attachments)
+    if stored:
+        Attachment.objects.filter(pk__in=[a.pk for a in stored]).update(message=message)
+    return tag_rows, stored
+
+
+def _record(
+    actor: Actor, opening: _Opening, ticket: Ticket, message: Message, tags: list[Tag], attachments: list[Attachment]
+) -> None:
+    """Step 4, in the transaction: TicketCreated and the opening message's MessageAdded, recorded together."""
+    o = opening
+    created_event = TicketCreated(
+        ticket_id=ticket.pk,
+        fields={
+            "subject": o.subject,
+            "status": o.status_key,
+            "status_category": o.category,
+            "priority": o.priority,
+            "type": o.ticket_type,
+            "channel": o.channel,
+            "brand_id": o.brand.pk,
+            "team_id": o.team.pk if o.team else None,
+            "assignee_id": o.assignee.pk if o.assignee else None,
+            "requester_id": o.requester.pk,
+            "organisation_id": o.requester.organisation_id,
+            "tags": sorted(t.name for t in tags),
+            "custom_fields": o.custom_fields,
+            "due_at": c.iso(o.due_at),
+            "followers": sorted(u.pk for u in o.followers),
+            "ccs": sorted(x.pk for x in o.ccs),
+        },
+    )
+    added = MessageAdded(
+        ticket_id=ticket.pk,
+        message_id=message.pk,
+        kind=message.kind,
+        channel=o.channel,
+        author_user_id=o.author_user.pk if o.author_user else None,
+        author_contact_id=message.author_contact_id,
+        attachment_ids=[a.pk for a in attachments],
+        opening=True,
+    )
+    hints = {"ticket": ticket, "message": message, "opening": added}
+    record_many([(created_event, hints), (added, hints)], actor=actor)
 
 
 # --- a ticket an agent opens from the workspace: for a customer, as an email, or as a call ----------

@@ -20,43 +20,55 @@ from frontdesk.tickets.selectors import STATUSES_KEY
 _KEY = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 
 
-def status_save(
+def status_create(
     *,
     actor: Actor,
-    status: TicketStatus | None = None,
-    key: str | None = None,
+    key: str,
+    label: str,
+    category: str,
+    position: int | None = None,
+    active: bool | None = None,
+) -> TicketStatus:
+    """Add a status (admins only). Its ``key`` never changes (tickets refer to it); ``position``
+    and ``active`` left as None take their defaults (0, active)."""
+    policies.require_admin(acting_person(actor))
+    data = _given(key=key, label=label, category=category, position=position, active=active)
+    errors = {required: "required" for required in ("key", "label", "category") if required not in data}
+    _check(data, errors)
+    with transaction.atomic():
+        return _apply(actor, TicketStatus(), data)
+
+
+def status_update(
+    *,
+    actor: Actor,
+    status: TicketStatus,
     label: str | None = None,
     category: str | None = None,
     position: int | None = None,
     active: bool | None = None,
 ) -> TicketStatus:
-    """Create (``status=None``) or change a status; arguments left as None keep their value.
-    Built-in statuses keep their key and category and stay active."""
-    by = acting_person(actor)
-    policies.require_admin(by)
-    data = {
-        k: v
-        for k, v in {
-            "key": key,
-            "label": label,
-            "category": category,
-            "position": position,
-            "active": active,
-        }.items()
-        if v is not None
-    }
+    """Change a status (admins only); arguments left as None keep their value. Built-in statuses
+    keep their category and stay active."""
+    policies.require_admin(acting_person(actor))
+    data = _given(label=label, category=category, position=position, active=active)
     errors: dict[str, str] = {}
-    if status is None:
-        for required in ("key", "label", "category"):
-            if required not in data:
-                errors[required] = "required"
-    else:
-        if "key" in data and data["key"] != status.key:
-            errors["key"] = "cannot change after creation (tickets refer to it)"
-        if status.builtin and "category" in data and data["category"] != status.category:
-            errors["category"] = "built-in statuses keep their category"
-        if status.builtin and data.get("active") is False:
-            errors["active"] = "built-in statuses cannot be deactivated"
+    if status.builtin and "category" in data and data["category"] != status.category:
+        errors["category"] = "built-in statuses keep their category"
+    if status.builtin and data.get("active") is False:
+        errors["active"] = "built-in statuses cannot be deactivated"
+    _check(data, errors)
+    with transaction.atomic():
+        return _apply(actor, TicketStatus.objects.select_for_update().get(pk=status.pk), data)
+
+
+def _given(**values: Any) -> dict[str, Any]:
+    """The arguments given (not None)."""
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _check(data: dict[str, Any], errors: dict[str, str]) -> None:
+    """Add the errors of the values given to ``errors``; raise them all, if any."""
     if "key" in data and not (isinstance(data["key"], str) and _KEY.match(data["key"])):
         errors["key"] = "lower-case letters, digits, - and _, starting with a letter (at most 40)"
     if "label" in data and not (
@@ -69,17 +81,19 @@ def status_save(
         errors["position"] = "a non-negative number"
     if errors:
         raise ValidationError("The status is not valid.", fields=errors)
-    with transaction.atomic():
-        obj = TicketStatus() if status is None else TicketStatus.objects.select_for_update().get(pk=status.pk)
-        changes: dict[str, Any] = {}
-        for field, value in data.items():
-            if getattr(obj, field) != value or obj.pk is None:
-                changes[field] = [getattr(obj, field) if obj.pk else None, value]
-                setattr(obj, field, value)
-        if "key" in changes and TicketStatus.objects.filter(key=obj.key).exclude(pk=obj.pk).exists():
-            raise Conflict("A status with this key exists.", fields={"key": "already in use"})
-        if changes:
-            obj.save()
-            forget(STATUSES_KEY)  # the cached list pages label statuses with
-            record(TicketStatusSaved(status_id=obj.pk, changes=changes), actor=actor)
+
+
+def _apply(actor: Actor, obj: TicketStatus, data: dict[str, Any]) -> TicketStatus:
+    """Set ``data`` on ``obj`` (new, or locked for update) and save and record what changed."""
+    changes: dict[str, Any] = {}
+    for field, value in data.items():
+        if getattr(obj, field) != value or obj.pk is None:
+            changes[field] = [getattr(obj, field) if obj.pk else None, value]
+            setattr(obj, field, value)
+    if "key" in changes and TicketStatus.objects.filter(key=obj.key).exclude(pk=obj.pk).exists():
+        raise Conflict("A status with this key exists.", fields={"key": "already in use"})
+    if changes:
+        obj.save()
+        forget(STATUSES_KEY)  # the cached list pages label statuses with
+        record(TicketStatusSaved(status_id=obj.pk, changes=changes), actor=actor)
     return obj

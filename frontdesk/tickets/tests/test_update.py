@@ -7,9 +7,9 @@ from frontdesk.core.errors import Conflict, NotFound, PermissionDenied, Validati
 from frontdesk.core.events.models import OutboxEvent
 from frontdesk.fields.models import CustomField
 from frontdesk.testing import factories as f
+from frontdesk.testing.factories import make_ticket
 from frontdesk.tickets.models import TicketAudit
-from frontdesk.tickets.services import status_save, ticket_update
-from frontdesk.tickets.tests.factories import make_ticket
+from frontdesk.tickets.services import status_create, status_update, ticket_update
 
 pytestmark = pytest.mark.django_db
 
@@ -71,10 +71,10 @@ def test_solved_and_closed_timestamps_and_closed_cannot_reopen(agent) -> None:
 
 
 def test_inactive_custom_status_is_refused(admin_user, agent) -> None:
-    status = status_save(
+    status = status_create(
         actor=Actor.of(admin_user), key="parts", label="Parts", category="on_hold"
     )
-    status_save(actor=Actor.of(admin_user), status=status, active=False)
+    status_update(actor=Actor.of(admin_user), status=status, active=False)
     with pytest.raises(ValidationError) as exc:
         ticket_update(actor=Actor.of(agent), ticket=make_ticket(), status="parts")
     assert "status" in exc.value.fields
@@ -115,11 +115,11 @@ def test_builtin_statuses_keep_category_and_stay_active(admin_user, agent) -> No
 
     solved = TicketStatus.objects.get(key="solved")
     with pytest.raises(ValidationError) as exc:
-        status_save(actor=Actor.of(admin_user), status=solved, category="open", active=False)
+        status_update(actor=Actor.of(admin_user), status=solved, category="open", active=False)
     assert set(exc.value.fields) == {"category", "active"}
-    renamed = status_save(actor=Actor.of(admin_user), status=solved, label="Done")
+    renamed = status_update(actor=Actor.of(admin_user), status=solved, label="Done")
     assert renamed.label == "Done"
     with pytest.raises(PermissionDenied):
-        status_save(actor=Actor.of(agent), key="x", label="X", category="open")
+        status_create(actor=Actor.of(agent), key="x", label="X", category="open")
     with pytest.raises(Conflict):
-        status_save(actor=Actor.of(admin_user), key="open", label="Again", category="open")
+        status_create(actor=Actor.of(admin_user), key="open", label="Again", category="open")

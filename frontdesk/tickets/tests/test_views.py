@@ -9,10 +9,10 @@ from frontdesk.core.errors import NotFound, PermissionDenied, ValidationError
 from frontdesk.core.events.models import OutboxEvent
 from frontdesk.customers.services import contact_create
 from frontdesk.testing import factories as f
-from frontdesk.tickets import queues
+from frontdesk.tickets import queue_selectors
 from frontdesk.tickets.models import Ticket, View
-from frontdesk.tickets.queues import view_counts, view_delete, view_get, view_list, view_save, view_tickets
-from frontdesk.tickets.services import ticket_create, ticket_update
+from frontdesk.tickets.queue_selectors import view_counts, view_get, view_list, view_tickets
+from frontdesk.tickets.services import ticket_create, ticket_update, view_create, view_delete, view_update
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +22,10 @@ def requester(agent):
     return contact_create(actor=Actor.of(agent), name="Req", email="req@example.test")
 
 
-def _save(user, **kw):
+def _create(user, **kw):
     kw.setdefault("name", "My view")
     kw.setdefault("filters", {})
-    return view_save(actor=Actor.of(user), **kw)
+    return view_create(actor=Actor.of(user), **kw)
 
 
 def test_default_shared_views_exist_for_agents(agent):
@@ -35,14 +35,14 @@ def test_default_shared_views_exist_for_agents(agent):
 
 def test_personal_views_are_private(agent):
     other = f.UserFactory(role="agent")
-    mine = _save(agent, name="Mine", filters={"priority": [4]})
+    mine = _create(agent, name="Mine", filters={"priority": [4]})
     assert mine.owner_id == agent.pk
     assert mine in view_list(viewer=agent)
     assert mine not in view_list(viewer=other)
     with pytest.raises(NotFound):
         view_get(viewer=other, view_id=mine.pk)
     with pytest.raises(NotFound):
-        _save(other, view=mine, name="Hijack")
+        view_update(actor=Actor.of(other), view=mine, name="Hijack")
     with pytest.raises(NotFound):
         view_delete(actor=Actor.of(other), view=mine)
     assert OutboxEvent.objects.filter(name="view.saved", payload__view_id=mine.pk).count() == 1
@@ -50,15 +50,15 @@ def test_personal_views_are_private(agent):
 
 def test_shared_and_team_views(agent, supervisor, customer_user):
     with pytest.raises(PermissionDenied):
-        _save(agent, name="Shared", shared=True)
+        _create(agent, name="Shared", shared=True)
     team = f.TeamFactory()
-    shared = _save(supervisor, name="Everyone", shared=True)
-    team_view = _save(supervisor, name="Team only", shared=True, team_id=team.pk)
+    shared = _create(supervisor, name="Everyone", shared=True)
+    team_view = _create(supervisor, name="Team only", shared=True, team_id=team.pk)
     assert shared in view_list(viewer=agent) and team_view not in view_list(viewer=agent)
     team.members.add(agent)
     assert team_view in view_list(viewer=agent)
     with pytest.raises(PermissionDenied):
-        _save(agent, view=shared, name="Renamed")
+        view_update(actor=Actor.of(agent), view=shared, name="Renamed")
     with pytest.raises(PermissionDenied):
         view_delete(actor=Actor.of(agent), view=shared)
     view_delete(actor=Actor.of(supervisor), view=shared)
@@ -66,7 +66,7 @@ def test_shared_and_team_views(agent, supervisor, customer_user):
     assert OutboxEvent.objects.filter(name="view.deleted", payload__view_id=shared.pk).exists()
     assert list(view_list(viewer=customer_user)) == []
     with pytest.raises(PermissionDenied):
-        _save(customer_user, name="Nope")
+        _create(customer_user, name="Nope")
 
 
 @pytest.mark.parametrize(
@@ -87,14 +87,14 @@ def test_shared_and_team_views(agent, supervisor, customer_user):
 )
 def test_invalid_filters_are_refused(agent, filters):
     with pytest.raises(ValidationError):
-        _save(agent, filters=filters)
+        _create(agent, filters=filters)
 
 
 def test_invalid_sort_and_name_are_refused(agent):
     with pytest.raises(ValidationError):
-        _save(agent, sort="subject")
+        _create(agent, sort="subject")
     with pytest.raises(ValidationError):
-        _save(agent, name="   ")
+        _create(agent, name="   ")
 
 
 def test_view_tickets_resolve_me_per_viewer(agent, requester, admin_user):
@@ -118,15 +118,15 @@ def test_view_tickets_resolve_me_per_viewer(agent, requester, admin_user):
 def test_counts_are_capped_cached_and_invalidated(
     agent, requester, admin_user, django_capture_on_commit_callbacks
 ):
-    view = _save(agent, name="Normal", filters={"priority": [2]})
+    view = _create(agent, name="Normal", filters={"priority": [2]})
     t = ticket_create(actor=Actor.of(admin_user), requester=requester, subject="a", body="x")
     brand_id = t.brand_id
     Ticket.objects.bulk_create(
-        [Ticket(brand_id=brand_id, subject=f"t{i}", requester=requester) for i in range(queues.COUNT_CAP + 5)]
+        [Ticket(brand_id=brand_id, subject=f"t{i}", requester=requester) for i in range(queue_selectors.COUNT_CAP + 5)]
     )
-    few = _save(agent, name="Urgent", filters={"priority": [4]})
+    few = _create(agent, name="Urgent", filters={"priority": [4]})
     counts = view_counts(viewer=agent, views=[view, few])
-    assert counts[view.pk] == {"count": queues.COUNT_CAP, "capped": True}
+    assert counts[view.pk] == {"count": queue_selectors.COUNT_CAP, "capped": True}
     assert counts[few.pk] == {"count": 0, "capped": False}
 
     # cached: the same answer without a query
@@ -147,6 +147,6 @@ def test_counts_respect_visibility(agent, requester, admin_user):
     team = f.TeamFactory(restricted=True)
     ticket_create(actor=Actor.of(admin_user), requester=requester, subject="s", body="x",
                   team=team)
-    everything = _save(admin_user, name="All", shared=True)
+    everything = _create(admin_user, name="All", shared=True)
     assert view_counts(viewer=admin_user, views=[everything])[everything.pk]["count"] == 1
     assert view_counts(viewer=agent, views=[everything])[everything.pk]["count"] == 0

@@ -1,4 +1,4 @@
-"""Saved views (queues): services, selectors and cheap counts.
+"""Saved views (queues): selectors and cheap counts. The writes are in tickets/services/queues.py.
 
 A view is personal (``owner`` set) or shared (``owner`` empty); a shared view with a team is
 for that team's members (admins and supervisors see every view). Filters use the keys of the
@@ -6,7 +6,8 @@ ticket list; ``assignee_id`` may be ``"me"`` (resolved per viewer) or ``"none"``
 
 Counts never count a whole table: each reads at most ``COUNT_CAP + 1`` index entries
 (``"1000+"``), is cached for 30 s per (visibility scope, view), and every ticket write bumps a
-generation number in the cache after commit, so a stale count lives at most until then.
+generation number in the cache after commit (``counts_changed``), so a stale count lives at most
+until then.
 """
 
 from __future__ import annotations
@@ -18,40 +19,21 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from frontdesk.accounts.acting import acting_person
-from frontdesk.accounts.models import Role, Team, User
-from frontdesk.core.actor import Actor
-from frontdesk.core.errors import NotFound, PermissionDenied, ValidationError
-from frontdesk.core.events import record
-from frontdesk.core.ids import MAX_ID, check_id
-from frontdesk.tickets.events import ViewDeleted, ViewSaved
+from frontdesk.accounts.models import Role, User
+from frontdesk.core.errors import NotFound
+from frontdesk.core.ids import check_id
+from frontdesk.tickets import filter_registry
 from frontdesk.tickets.filters import TicketFilters, as_filters
 from frontdesk.tickets.models import Ticket, View
 from frontdesk.tickets.policies import visible_tickets
 from frontdesk.tickets.selectors import ticket_list
 
-SORTS = ("-updated_at", "updated_at", "-created_at", "created_at", "-priority", "-id")
 COUNT_CAP = 1000
 COUNT_TTL = 30
 _GENERATION_KEY = "frontdesk:viewcounts:generation"
 MAX_VIEWS_PER_OWNER = 200
-
-
-# --- filters -----------------------------------------------------------------------------------
-
-
-def _is_id(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
-
-
-def validate_filters(filters: Any) -> dict[str, Any]:
-    """Check a view's filters and return them normalised, as the view stores them."""
-    if not isinstance(filters, TicketFilters):
-        filters = TicketFilters.from_dict(filters, prefix="filters.", strict=True)
-    return filters.check_known(prefix="filters.").to_dict()
 
 
 def filter_tickets(
@@ -61,96 +43,7 @@ def filter_tickets(
     return as_filters(filters).apply(qs, viewer) if filters else qs
 
 
-# --- services ----------------------------------------------------------------------------------
-
-
-def _may_share(by: User) -> bool:
-    return by.is_active and by.role in (Role.ADMIN, Role.SUPERVISOR)
-
-
-def _require_edit(by: User, view: View) -> None:
-    if not by.is_active or not by.is_agent:
-        raise NotFound("View not found.")
-    if view.owner_id is not None:
-        if view.owner_id != by.pk:
-            raise NotFound("View not found.")
-    elif not _may_share(by):
-        raise PermissionDenied("Only admins and supervisors change shared views.")
-
-
-def view_save(
-    *,
-    actor: Actor,
-    view: View | None = None,
-    name: str,
-    filters: TicketFilters | dict[str, Any],
-    sort: str = "-updated_at",
-    shared: bool = False,
-    team_id: int | None = None,
-    position: int = 0,
-) -> View:
-    """Create (``view=None``) or change a view. Any agent keeps personal views; shared and
-    team views are for admins and supervisors."""
-    by = acting_person(actor)
-    if not by.is_active or not by.is_agent:
-        raise PermissionDenied("Only agents keep views.")
-    if view is not None:
-        _require_edit(by, view)
-    if shared and not _may_share(by):
-        raise PermissionDenied("Only admins and supervisors share views.")
-    if team_id is not None and not shared:
-        raise ValidationError("A team view is shared.", fields={"team_id": "only for shared views"})
-    name = name.strip() if isinstance(name, str) else ""
-    if not name or len(name) > 100:
-        raise ValidationError("A view needs a name (100 characters at most).",
-                              fields={"name": "1 to 100 characters"})
-    if sort not in SORTS:
-        raise ValidationError("Unknown sort order.", fields={"sort": f"one of {', '.join(SORTS)}"})
-    if not isinstance(position, int) or isinstance(position, bool) or not 0 <= position <= 1_000_000:
-        raise ValidationError("position is out of range.", fields={"position": "0 to 1000000"})
-    clean = validate_filters(filters)
-    team = None
-    if team_id is not None:
-        team = Team.objects.filter(pk=check_id(team_id, "Team") if _is_id(team_id) else 0).first()
-        if team is None:
-            raise ValidationError("Unknown team.", fields={"team_id": "unknown team"})
-    owner_id = None if shared else by.pk
-    with transaction.atomic():
-        if view is None:
-            if owner_id and View.objects.filter(owner_id=owner_id).count() >= MAX_VIEWS_PER_OWNER:
-                raise ValidationError("Too many personal views.", fields={"name": "delete a view first"})
-            view = View()
-            old: dict[str, Any] = {}
-        else:
-            view = View.objects.select_for_update().get(pk=view.pk)
-            old = _snapshot(view)
-        view.name, view.filters, view.sort, view.position = name, clean, sort, position
-        view.owner_id, view.team = owner_id, team
-        view.save()
-        new = _snapshot(view)
-        changes = {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}
-        if changes:
-            record(ViewSaved(view_id=view.pk, changes=changes), actor=actor)
-    return view
-
-
-def _snapshot(view: View) -> dict[str, Any]:
-    return {
-        "name": view.name, "filters": view.filters, "sort": view.sort, "position": view.position,
-        "owner_id": view.owner_id, "team_id": view.team_id,
-    }
-
-
-def view_delete(*, actor: Actor, view: View) -> None:
-    by = acting_person(actor)
-    _require_edit(by, view)
-    with transaction.atomic():
-        pk = view.pk
-        View.objects.filter(pk=pk).delete()
-        record(ViewDeleted(view_id=pk), actor=actor)
-
-
-# --- selectors ---------------------------------------------------------------------------------
+# --- views -------------------------------------------------------------------------------------
 
 
 def view_list(*, viewer: User) -> QuerySet[View]:
@@ -174,8 +67,9 @@ def view_get(*, viewer: User, view_id: int) -> View:
 
 def view_tickets(*, viewer: User, view: View) -> QuerySet[Ticket]:
     """The tickets of ``view`` that ``viewer`` may see (``"me"`` is the viewer), with what the
-    ticket list shows; paginate with ``view.sort``."""
-    return ticket_list(viewer=viewer, filters=view.filters)
+    ticket list shows, and what ``view.sort`` orders by (a registered sort's annotation); paginate
+    with ``view.sort``."""
+    return filter_registry.sorted_tickets(ticket_list(viewer=viewer, filters=view.filters), view.sort)
 
 
 # --- counts ------------------------------------------------------------------------------------
@@ -245,7 +139,11 @@ def next_ticket_in_view(*, viewer: User, view: View, ticket: Ticket) -> Ticket |
     if field == "id":
         qs = qs.filter(**{f"id__{op}": ticket.pk}).order_by("-id" if descending else "id")
     else:
-        value = getattr(ticket, field)
+        if any(f.name == field for f in Ticket._meta.concrete_fields):
+            value = getattr(ticket, field)
+        else:  # a registered sort's annotation: the ticket's own value, one more query
+            own = filter_registry.sorted_tickets(Ticket.objects.filter(pk=ticket.pk), view.sort)
+            value = own.values_list(field, flat=True).first()
         qs = qs.filter(Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"id__{op}": ticket.pk}))
         qs = qs.order_by(f"-{field}", "-id") if descending else qs.order_by(field, "id")
     return qs.select_related(None).prefetch_related(None).only("pk", "subject").first()

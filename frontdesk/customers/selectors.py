@@ -8,8 +8,13 @@ from frontdesk.accounts.models import User
 from frontdesk.core.errors import NotFound
 from frontdesk.core.ids import check_id
 from frontdesk.customers import policies
-from frontdesk.customers.models import Contact, Identity, Organisation, OrganisationDomain, Purchase
+from frontdesk.customers.models import Contact, Identity, IdentityKind, Organisation, OrganisationDomain, Purchase
+from frontdesk.customers.search import parse_query, search_contacts
+from frontdesk.customers.services._common import PHONE_KINDS, phone_digits
 from frontdesk.fields.models import Tag
+
+SUGGEST_LIMIT = 8
+MIN_PHONE_PREFIX = 4  # digits typed before phone numbers are suggested
 
 
 def _visible_contacts(viewer: User) -> QuerySet[Contact]:
@@ -53,6 +58,56 @@ def contact_get(*, viewer: User, contact_id: int) -> Contact:
     if contact is None:
         raise NotFound("Contact not found.")
     return contact
+
+
+def _phone_prefix_ids(q: str, limit: int) -> list[int]:
+    """Contacts with a phone (or WhatsApp) number starting with what was typed, if it looks like a
+    phone number of 4 digits at least. Not yet filtered by visibility."""
+    digits = phone_digits(q)
+    if len(digits) < MIN_PHONE_PREFIX:
+        return []
+    rows = Identity.objects.filter(kind__in=PHONE_KINDS, value__startswith="+" + digits)
+    return list(rows.order_by("value").values_list("contact_id", flat=True)[:limit])
+
+
+def contact_suggestions(
+    *, viewer: User, q: str, organisation_id: int | None = None, limit: int = SUGGEST_LIMIT
+) -> list[Contact]:
+    """Contacts for a picker (a list: it merges three lookups). Within an organisation: its
+    contacts by name whose name or email starts with ``q`` (all of them with no ``q``). Otherwise
+    those whose name or email starts with ``q`` first, then any word of them (full text), then
+    phone numbers starting with ``q``; nothing with no ``q``."""
+    if organisation_id is not None:
+        qs = contact_list(viewer=viewer, q=q or None, organisation_id=organisation_id)
+        return list(qs.order_by("name", "pk")[:limit])
+    if not q:
+        return []
+    ids = list(
+        contact_list(viewer=viewer, q=q).prefetch_related(None).order_by("name", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    parsed = parse_query(q)
+    sees_all = policies.contact_visibility_q(viewer) is None  # the full-text index is for staff only
+    words = [h.id for h in search_contacts(parsed, limit=limit)] if parsed is not None and sees_all else []
+    for i in words + _phone_prefix_ids(q, limit):
+        if i not in ids:
+            ids.append(i)
+    found = {c.pk: c for c in contact_list(viewer=viewer).filter(pk__in=ids[: limit * 2])}
+    return [found[i] for i in ids if i in found][:limit]
+
+
+def contact_exact_match(*, viewer: User, q: str) -> Contact | None:
+    """The contact whose email address or phone number is exactly ``q`` (as typed: spaces,
+    punctuation and 00 allowed), if the viewer may see it."""
+    q = q.strip()
+    if "@" in q:
+        kind, value = IdentityKind.EMAIL, q.lower()
+    elif digits := phone_digits(q):
+        kind, value = IdentityKind.PHONE, "+" + digits
+    else:
+        return None
+    owner = Identity.objects.filter(kind=kind, value=value).values_list("contact_id", flat=True).first()
+    return contact_list(viewer=viewer).filter(pk=owner).first() if owner else None
 
 
 def _visible_organisations(viewer: User) -> QuerySet[Organisation]:

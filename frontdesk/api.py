@@ -1,4 +1,4 @@
-"""The one NinjaAPI: error mapping and add_router() calls only."""
+"""The one NinjaAPI: error mapping and add_router() calls only (channels add their own routers)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,7 @@ from pydantic import ValidationError as PydanticValidationError
 from frontdesk.accounts.api import router as accounts_router
 from frontdesk.accounts.api_auth import API_AUTH
 from frontdesk.brands.api import router as brands_router
-from frontdesk.channels.email.api import router as email_router
-from frontdesk.channels.email.api_mailboxes import router as mailbox_router
-from frontdesk.channels.email.api_outbound import router as email_outbound_router
+from frontdesk.core import channels
 from frontdesk.core.api_parser import StrictJsonParser
 from frontdesk.core.errors import FrontdeskError, RateLimited, ServiceUnavailable
 from frontdesk.core.unavailable import (
@@ -119,7 +117,7 @@ api.add_router("/", customers_router)
 api.add_router("/", tickets_router)
 api.add_router("/", views_router)
 api.add_router("/", search_router)
-api.add_router("/", email_router)
-api.add_router("/", email_outbound_router)
-api.add_router("/", mailbox_router)
+for _channel in channels.registered():  # each channel's own API (email: inbound, outbound, mailboxes)
+    for _prefix, _router in _channel.api_routers() if _channel.api_routers else ():
+        api.add_router(_prefix, _router)
 api.add_router("/", notifications_router)

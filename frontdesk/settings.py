@@ -37,6 +37,10 @@ PUBLIC_URL = env_str(
     "FRONTDESK_PUBLIC_URL", f"http://{'localhost' if HOST in ('127.0.0.1', '0.0.0.0') else HOST}:{PORT}"
 )
 
+# every channel app under frontdesk/channels/ (a package with an apps.py) is installed: adding a
+# channel adds its folder and edits nothing here (see docs/development.md)
+CHANNEL_APPS = sorted(f"frontdesk.channels.{p.parent.name}" for p in (BASE_DIR / "channels").glob("*/apps.py"))
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -53,7 +57,7 @@ INSTALLED_APPS = [
     "frontdesk.fields",
     "frontdesk.customers",
     "frontdesk.tickets",
-    "frontdesk.channels.email",
+    *CHANNEL_APPS,
     "frontdesk.notifications",
     "frontdesk.workspace",
     "frontdesk.ops",

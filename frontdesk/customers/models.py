@@ -6,17 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class Channel(models.TextChoices):
-    EMAIL = "email", _("Email")
-    CHAT = "chat", _("Chat")
-    WEB = "web", _("Web form")
-    PORTAL = "portal", _("Portal")
-    SMS = "sms", _("SMS")
-    WHATSAPP = "whatsapp", _("WhatsApp")
-    SOCIAL = "social", _("Social")
-    PHONE = "phone", _("Phone")
-    API = "api", _("API")
+from frontdesk.core import channels
 
 
 class Organisation(models.Model):
@@ -67,7 +57,7 @@ class Contact(models.Model):
     primary_email = models.CharField(max_length=254, blank=True, db_index=True)
     language = models.CharField(max_length=16, blank=True)
     time_zone = models.CharField(max_length=64, blank=True)
-    preferred_channel = models.CharField(max_length=20, choices=Channel.choices, blank=True)
+    preferred_channel = models.CharField(max_length=20, choices=channels.choices, blank=True)
     vip = models.BooleanField(default=False)
     tier = models.CharField(max_length=30, blank=True)
     notes = models.TextField(blank=True)

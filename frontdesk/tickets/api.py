@@ -11,7 +11,7 @@ from frontdesk.accounts.api_auth import caller
 from frontdesk.core.actor import Actor
 from frontdesk.core.api_utils import PageOut, check_id, errors, idempotent, page_response
 from frontdesk.core.pagination import keyset_page
-from frontdesk.tickets import selectors, services
+from frontdesk.tickets import filter_registry, selectors, services
 from frontdesk.tickets.api_attachments import router as attachments_router
 from frontdesk.tickets.schemas import (
     AuditOut,
@@ -64,8 +64,11 @@ class TicketListQuery(Schema):
     updated_after: str | None = None
     updated_before: str | None = None
 
-    def filters(self) -> dict[str, Any]:
+    def filters(self, request: HttpRequest) -> dict[str, Any]:
+        """The built-in filters above, and those apps registered (tickets/filter_registry.py),
+        read from the query string by their own names."""
         data = self.model_dump(exclude={"sort", "cursor", "limit"}, exclude_none=True)
+        data.update({k: request.GET.getlist(k) for k in filter_registry.filters() if k in request.GET})
         return {k: v for k, v in data.items() if v != []}
 
 
@@ -82,7 +85,8 @@ def bulk_update(request: HttpRequest, payload: BulkIn) -> Any:
 
 @router.get("/tickets", response=PageOut[TicketOut])
 def list_tickets(request: HttpRequest, q: Query[TicketListQuery]) -> Any:
-    qs = selectors.ticket_list(viewer=caller(request), filters=q.filters())
+    qs = selectors.ticket_list(viewer=caller(request), filters=q.filters(request))
+    qs = filter_registry.sorted_tickets(qs, q.sort)
     return page_response(keyset_page(qs, sort=q.sort, cursor=q.cursor, limit=q.limit))
 
 
@@ -271,7 +275,7 @@ def create_status(request: HttpRequest, payload: StatusCreateIn) -> HttpResponse
         request,
         201,
         lambda: StatusOut.from_orm(
-            services.status_save(actor=_actor(request), **payload.model_dump())
+            services.status_create(actor=_actor(request), **payload.model_dump())
         ),
     )
 
@@ -280,6 +284,6 @@ def create_status(request: HttpRequest, payload: StatusCreateIn) -> HttpResponse
 def update_status(request: HttpRequest, status_id: int, payload: StatusPatchIn) -> Any:
     viewer = caller(request)
     status = selectors.status_get(viewer=viewer, status_id=status_id)
-    return services.status_save(
+    return services.status_update(
         actor=_actor(request), status=status, **payload.model_dump(exclude_unset=True)
     )

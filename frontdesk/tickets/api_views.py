@@ -13,10 +13,12 @@ from pydantic import Field
 from frontdesk.accounts.api_auth import caller
 from frontdesk.core.actor import Actor
 from frontdesk.core.api_utils import ObjectId, PageOut, StrictIn, idempotent, page_response
+from frontdesk.core.ids import MAX_ID
 from frontdesk.core.pagination import keyset_page
-from frontdesk.tickets import queues
+from frontdesk.tickets import queue_selectors
 from frontdesk.tickets.contact360 import contact_360
 from frontdesk.tickets.schemas import Sort, TicketOut
+from frontdesk.tickets.services import queues
 
 router = Router(tags=["views"])
 
@@ -76,7 +78,7 @@ class PageQuery(Schema):
 
 @router.get("/views", response=PageOut[ViewOut])
 def list_views(request: HttpRequest, page: Query[PageQuery]) -> Any:
-    qs = queues.view_list(viewer=caller(request))
+    qs = queue_selectors.view_list(viewer=caller(request))
     return page_response(keyset_page(qs, sort="position", cursor=page.cursor, limit=page.limit))
 
 
@@ -84,7 +86,7 @@ def list_views(request: HttpRequest, page: Query[PageQuery]) -> Any:
 def create_view(request: HttpRequest, payload: ViewIn) -> HttpResponse:
     def create() -> ViewOut:
         user = caller(request)
-        view = queues.view_save(actor=Actor.of(user), **payload.model_dump())
+        view = queues.view_create(actor=Actor.of(user), **payload.model_dump())
         return ViewOut.from_orm(view)
 
     return idempotent(request, 201, create)
@@ -93,35 +95,32 @@ def create_view(request: HttpRequest, payload: ViewIn) -> HttpResponse:
 @router.get("/views/counts", response=ViewCountsOut)
 def view_counts(request: HttpRequest, params: Query[CountsQuery]) -> Any:
     """Ticket counts of the viewer's views (or of the views named by ``id``), each capped at 1000."""
-    views = queues.view_list(viewer=caller(request))
+    views = queue_selectors.view_list(viewer=caller(request))
     if params.id:
-        views = views.filter(pk__in=[i for i in params.id if 1 <= i <= queues.MAX_ID][:200])
-    counts = queues.view_counts(viewer=caller(request), views=list(views[: queues.MAX_VIEWS_PER_OWNER * 2]))
+        views = views.filter(pk__in=[i for i in params.id if 1 <= i <= MAX_ID][:200])
+    views = views[: queue_selectors.MAX_VIEWS_PER_OWNER * 2]
+    counts = queue_selectors.view_counts(viewer=caller(request), views=list(views))
     return {"items": [{"view_id": pk, **c} for pk, c in counts.items()]}
 
 
 @router.get("/views/{view_id}", response=ViewOut)
 def get_view(request: HttpRequest, view_id: int) -> Any:
-    return queues.view_get(viewer=caller(request), view_id=view_id)
+    return queue_selectors.view_get(viewer=caller(request), view_id=view_id)
 
 
 @router.patch("/views/{view_id}", response=ViewOut)
 def patch_view(request: HttpRequest, view_id: int, payload: ViewPatchIn) -> Any:
     user = caller(request)
-    view = queues.view_get(viewer=user, view_id=view_id)
+    view = queue_selectors.view_get(viewer=user, view_id=view_id)
     given = payload.model_dump(exclude_unset=True)
-    current = {
-        "name": view.name, "filters": view.filters, "sort": view.sort, "shared": view.owner_id is None,
-        "team_id": view.team_id, "position": view.position,
-    }
-    current.update({k: v for k, v in given.items() if v is not None or k == "team_id"})
-    return queues.view_save(actor=Actor.of(user), view=view, **current)
+    changes = {k: v for k, v in given.items() if v is not None or k == "team_id"}  # a null team_id clears it
+    return queues.view_update(actor=Actor.of(user), view=view, **changes)
 
 
 @router.delete("/views/{view_id}", response={204: None})
 def delete_view(request: HttpRequest, view_id: int) -> Any:
     user = caller(request)
-    view = queues.view_get(viewer=user, view_id=view_id)
+    view = queue_selectors.view_get(viewer=user, view_id=view_id)
     queues.view_delete(actor=Actor.of(user), view=view)
     return Status(204, None)
 
@@ -130,8 +129,8 @@ def delete_view(request: HttpRequest, view_id: int) -> Any:
 def view_tickets(request: HttpRequest, view_id: int, page: Query[PageQuery]) -> Any:
     """The view's tickets in its sort order, keyset-paginated like GET /tickets."""
     user = caller(request)
-    view = queues.view_get(viewer=user, view_id=view_id)
-    qs = queues.view_tickets(viewer=user, view=view)
+    view = queue_selectors.view_get(viewer=user, view_id=view_id)
+    qs = queue_selectors.view_tickets(viewer=user, view=view)
     return page_response(keyset_page(qs, sort=view.sort, cursor=page.cursor, limit=page.limit))
 
 

@@ -1,5 +1,7 @@
 """Ticket filters: one definition shared by the API, saved views, search and the workspace pages.
 
+Apps add keys of their own (``tickets/filter_registry.py``); they travel in ``extra``.
+
 ``TicketFilters`` is parsed from a view's JSON (``from_dict``), from an API or page query string
 (``from_query``), and turned back into each (``to_dict``, ``to_query``) without losing a value:
 every key is multi-valued, so a view of "New or Open, unassigned" stays exactly that through the
@@ -12,7 +14,7 @@ Unknown keys and malformed values raise ``ValidationError`` naming the key.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -22,9 +24,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from frontdesk.accounts.models import User
+from frontdesk.core import channels
 from frontdesk.core.errors import ValidationError
 from frontdesk.core.ids import MAX_ID
-from frontdesk.customers.models import Channel
+from frontdesk.tickets import filter_registry
 from frontdesk.tickets.models import Priority, StatusCategory, Ticket, TicketStatus, TicketType
 
 MAX_VALUES = 50
@@ -101,11 +104,13 @@ class TicketFilters:
     created_before: datetime | None = None
     updated_after: datetime | None = None
     updated_before: datetime | None = None
+    # the registered filters' values: sorted (key, values) pairs, only keys holding a condition
+    extra: tuple[tuple[str, tuple[Any, ...]], ...] = ()
 
-    CHOICES: ClassVar[dict[str, list[str]]] = {
-        "status_category": list(StatusCategory.values),
-        "type": list(TicketType.values),
-        "channel": list(Channel.values),
+    CHOICES: ClassVar[dict[str, Callable[[], list[str]]]] = {
+        "status_category": lambda: list(StatusCategory.values),
+        "type": lambda: list(TicketType.values),
+        "channel": channels.values,
     }
     ID_EXTRAS: ClassVar[dict[str, frozenset[str]]] = {
         "team_id": frozenset({"none"}),
@@ -123,8 +128,13 @@ class TicketFilters:
     # --- parsing --------------------------------------------------------------------------
 
     @classmethod
+    def builtin_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in dataclasses.fields(cls) if f.name != "extra")
+
+    @classmethod
     def names(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in dataclasses.fields(cls))
+        """Every filter key: the built-in ones, then those apps registered."""
+        return (*cls.builtin_names(), *filter_registry.filters())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None, *, prefix: str = "", strict: bool = False) -> TicketFilters:
@@ -140,7 +150,16 @@ class TicketFilters:
             known = ", ".join(cls.names())
             raise ValidationError("Unknown filters.", fields={f"{prefix}{k}": f"one of {known}" for k in unknown})
         clean: dict[str, Any] = {}
+        extra: dict[str, tuple[Any, ...]] = {}
+        registered = filter_registry.filters()
         for key, raw in data.items():
+            if key in registered:
+                given = _values(key, raw, prefix)
+                if strict and not given:
+                    raise _problem(key, f"1 to {MAX_VALUES} values", prefix)
+                if given:
+                    extra[key] = registered[key].parse(given, prefix)
+                continue
             if key in cls.DATES:
                 if raw not in (None, ""):
                     clean[key] = _when(key, raw, prefix)
@@ -153,8 +172,9 @@ class TicketFilters:
             if key == "priority":
                 clean[key] = tuple(sorted({cls._priority(v, prefix) for v in values}))
             elif key in cls.CHOICES:
-                if any(not isinstance(v, str) or v not in cls.CHOICES[key] for v in values):
-                    raise _problem(key, f"one of {', '.join(cls.CHOICES[key])}", prefix)
+                allowed = cls.CHOICES[key]()
+                if any(not isinstance(v, str) or v not in allowed for v in values):
+                    raise _problem(key, f"one of {', '.join(allowed)}", prefix)
                 clean[key] = tuple(sorted(set(values)))
             elif key in cls.ID_EXTRAS:
                 ids = {_id(key, v, prefix, cls.ID_EXTRAS[key]) for v in values}
@@ -164,7 +184,7 @@ class TicketFilters:
                     raise _problem(key, f"names of at most {MAX_TEXT} characters", prefix)
                 names = {v.lower() for v in values} if key == "tag" else set(values)
                 clean[key] = tuple(sorted(names))
-        return cls(**clean)
+        return cls(**clean, extra=tuple(sorted((k, v) for k, v in extra.items() if v)))
 
     @classmethod
     def from_query(cls, query: Any, *, prefix: str = "") -> TicketFilters:
@@ -206,12 +226,21 @@ class TicketFilters:
 
     # --- output ---------------------------------------------------------------------------
 
+    def value(self, key: str) -> Any:
+        """The value of one key, built-in or registered (``()`` or None: no condition)."""
+        if key in self.builtin_names():
+            return getattr(self, key)
+        if key not in filter_registry.filters():
+            raise KeyError(key)
+        return dict(self.extra).get(key, ())
+
     def conditions(self) -> Iterable[tuple[str, Any]]:
         """The keys that hold a condition, with their value (a tuple or a datetime)."""
-        for key in self.names():
+        for key in self.builtin_names():
             value = getattr(self, key)
             if value not in (None, ()):
                 yield key, value
+        yield from self.extra
 
     def __bool__(self) -> bool:
         return any(True for _ in self.conditions())
@@ -241,19 +270,28 @@ class TicketFilters:
 
     def selected(self, key: str) -> list[str]:
         """The chosen values of ``key`` as a form's options spell them."""
-        value = getattr(self, key)
+        value = self.value(key)
         if value is None or value == ():
             return []
         return [value.isoformat()] if isinstance(value, datetime) else [str(v) for v in value]
 
     def replace(self, **changes: Any) -> TicketFilters:
-        return dataclasses.replace(self, **changes)
+        builtin = set(self.builtin_names())
+        extra = dict(self.extra)
+        for key in [k for k in changes if k not in builtin]:
+            if key not in filter_registry.filters():
+                raise TypeError(f"no ticket filter {key!r}")
+            extra[key] = tuple(changes.pop(key) or ())
+        return dataclasses.replace(self, **changes, extra=tuple(sorted((k, v) for k, v in extra.items() if v)))
 
     # --- the query ------------------------------------------------------------------------
 
     def apply(self, qs: QuerySet[Ticket], viewer: User) -> QuerySet[Ticket]:
+        registered = filter_registry.filters()
         for key, value in self.conditions():
-            if isinstance(value, datetime):
+            if key in registered:
+                qs = registered[key].apply(qs, value, viewer)
+            elif isinstance(value, datetime):
                 field = "created_at" if key.startswith("created") else "updated_at"
                 qs = qs.filter(**{f"{field}__{'gte' if key.endswith('_after') else 'lt'}": value})
             elif key == "tag":
@@ -280,3 +318,11 @@ class TicketFilters:
 def as_filters(filters: TicketFilters | Mapping[str, Any] | None, *, prefix: str = "") -> TicketFilters:
     """Accept either form: services and selectors take a TicketFilters or its dict."""
     return filters if isinstance(filters, TicketFilters) else TicketFilters.from_dict(filters, prefix=prefix)
+
+
+filter_registry.reserve(set(TicketFilters.builtin_names()))
+
+
+def filter_problem(key: str, what: str, prefix: str = "") -> ValidationError:
+    """The error a registered filter's ``parse`` raises for a bad value, named like the built-in ones'."""
+    return _problem(key, what, prefix)

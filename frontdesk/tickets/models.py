@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from frontdesk.customers.models import Channel
+from frontdesk.core import channels
 
 
 class StatusCategory(models.TextChoices):
@@ -81,7 +81,7 @@ class Ticket(models.Model):
     status_category = models.CharField(max_length=10, choices=StatusCategory.choices, default=StatusCategory.NEW)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     type = models.CharField(max_length=10, choices=TicketType.choices, default=TicketType.QUESTION)
-    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.WEB)
+    channel = models.CharField(max_length=20, choices=channels.choices, default=channels.WEB)
     team = models.ForeignKey(
         "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
@@ -172,7 +172,7 @@ class Message(models.Model):
     author_contact = models.ForeignKey(
         "customers.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages", db_index=False
     )
-    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.WEB)
+    channel = models.CharField(max_length=20, choices=channels.choices, default=channels.WEB)
     body = models.TextField()
     body_html = models.TextField(blank=True)
     # the quoted history of an email reply, folded away under the new part (shown on demand)

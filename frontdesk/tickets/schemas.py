@@ -6,12 +6,34 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import AfterValidator, Field, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from frontdesk.core.api_utils import ObjectId, StrictIn
+from frontdesk.tickets import filter_registry
 
 PriorityIn = int | Literal["low", "normal", "high", "urgent"]
-Sort = Literal["-updated_at", "updated_at", "-created_at", "created_at", "-priority", "-id"]
+
+
+def _known_sort(value: str) -> str:
+    known = filter_registry.sorts()
+    if value not in known:
+        raise ValueError(f"Input should be {', '.join(repr(k) for k in known)}")
+    return value
+
+
+class _SortChoices:
+    """The sort orders as an enum in the OpenAPI document, read when it is generated (apps add sorts)."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        found = handler(schema)
+        found["enum"] = list(filter_registry.sorts())
+        return found
+
+
+Sort = Annotated[str, AfterValidator(_known_sort), _SortChoices]
 LinkKindIn = Literal["related", "incident_of", "follow_up_of"]
 CcEmail = Annotated[str, Field(min_length=3, max_length=254)]
 

@@ -10,7 +10,7 @@ from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
 from frontdesk.accounts.models import User
-from frontdesk.channels.email.recipients import default_recipients, has_mailbox
+from frontdesk.tickets.channel_page import reply_route
 from frontdesk.tickets.models import MessageKind, Ticket
 from frontdesk.workspace.composer_text import composer_text
 from frontdesk.workspace.drafts import draft_get
@@ -28,7 +28,8 @@ def text_as_html(text: str) -> str:
 
 def composer_state(*, viewer: User, ticket: Ticket, posted: dict[str, Any] | None, can_public: bool) -> dict[str, Any]:
     """The composer's values. ``posted`` is what a failed send carried (kept as typed)."""
-    email_reply = has_mailbox(ticket)
+    route = reply_route(ticket)  # the channel a public reply leaves through, if any
+    email_reply = route is not None and route.recipients
     draft = draft_get(viewer=viewer, ticket=ticket)
     state: dict[str, Any] = {
         "kind": MessageKind.PUBLIC if can_public else MessageKind.NOTE,
@@ -44,9 +45,8 @@ def composer_state(*, viewer: User, ticket: Ticket, posted: dict[str, Any] | Non
         "max_inline_bytes": MAX_INLINE_IMAGE_BYTES,
     }
     defaults: dict[str, str] = {}
-    if email_reply:
-        chosen = default_recipients(ticket)
-        defaults = {"to": ", ".join(chosen.to), "cc": ", ".join(chosen.cc), "bcc": ""}
+    if route is not None and route.recipients:
+        defaults = {"to": ", ".join(route.to), "cc": ", ".join(route.cc), "bcc": ""}
         state.update(defaults)
     state["default_signature"] = state["signature"]
     if posted is not None:

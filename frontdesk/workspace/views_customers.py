@@ -14,11 +14,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from frontdesk.core import channels
 from frontdesk.core.errors import FrontdeskError, ValidationError
 from frontdesk.core.ids import check_id
 from frontdesk.core.pagination import keyset_page_or_first
 from frontdesk.customers import selectors, services
-from frontdesk.customers.models import Channel, Contact, IdentityKind, Organisation
+from frontdesk.customers.identity_kinds import identity_kind_choices
+from frontdesk.customers.models import Contact, Organisation
 from frontdesk.fields.selectors import custom_field_list
 from frontdesk.tickets.contact360 import contact_360
 from frontdesk.tickets.selectors import ticket_list
@@ -121,7 +123,7 @@ def _contact_form(request: HttpRequest, contact: Contact, definitions: list) -> 
         FormField("time_zone", _("Time zone"), kind="select", value=contact.time_zone,
                   choices=[("", "—"), *time_zone_choices()]),
         FormField("preferred_channel", _("Preferred channel"), kind="select", value=contact.preferred_channel,
-                  choices=[("", "—"), *((str(v), str(label)) for v, label in Channel.choices)]),
+                  choices=[("", "—"), *((str(v), str(label)) for v, label in channels.choices())]),
         FormField("tier", _("Tier"), value=contact.tier),
         FormField("vip", _("VIP customer"), kind="checkbox", value=contact.vip),
         FormField("tags", _("Tags"), value=", ".join(t.name for t in contact.tags.all()),
@@ -144,7 +146,7 @@ def _contact_page(request: HttpRequest, contact_id: int, *, form: list[FormField
     view = contact_360(viewer=me, contact_id=contact.pk)
     return render(request, "workspace/customers/detail.html", {
         "nav": "customers", "contact": contact, "c360": view, "form": form,
-        "identity_kinds": IdentityKind.choices, "custom_values": _custom_display(definitions, contact),
+        "identity_kinds": identity_kind_choices(), "custom_values": _custom_display(definitions, contact),
         **(errors or {}),
     }, status=status)
 

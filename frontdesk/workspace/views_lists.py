@@ -1,7 +1,7 @@
 """Views (saved queues) and ticket lists: filters, sorting, keyset pages, bulk actions.
 
-Every read goes through tickets.queues / tickets.selectors and every write through
-queues.view_save / view_delete and tickets.services; this module only parses and renders.
+Every read goes through tickets.queue_selectors / tickets.selectors and every write through
+tickets.services (queues.view_create / view_update / view_delete); this module only parses and renders.
 """
 
 from __future__ import annotations
@@ -24,24 +24,20 @@ from django.views.decorators.http import require_GET, require_POST
 from frontdesk.accounts.models import FULL_AGENT_ROLES, Role, User
 from frontdesk.accounts.selectors import team_list, user_list
 from frontdesk.brands.selectors import brand_list
+from frontdesk.core import channels
 from frontdesk.core.errors import FrontdeskError, ValidationError
 from frontdesk.core.pagination import keyset_page
-from frontdesk.customers.models import Channel
 from frontdesk.customers.selectors import contact_list, organisation_list
-from frontdesk.tickets import policies, queues
+from frontdesk.tickets import filter_registry, policies, queue_selectors
 from frontdesk.tickets.filters import TicketFilters
 from frontdesk.tickets.models import Priority, StatusCategory, TicketType, View
 from frontdesk.tickets.selectors import last_public_messages, status_list, ticket_get, ticket_list
-from frontdesk.tickets.services import RequestersDiffer, tickets_bulk_update, tickets_merge
+from frontdesk.tickets.services import RequestersDiffer, queues, tickets_bulk_update, tickets_merge
 from frontdesk.workspace.access import actor, agent_required, viewer
 
 PAGE_SIZE = 50
 PREVIEW_CHARS = 240
 WAITING_ON_US = (StatusCategory.NEW, StatusCategory.OPEN)
-CHANNEL_ICONS = {
-    "email": "mail", "chat": "message-circle", "web": "globe", "portal": "house", "sms": "message-square",
-    "whatsapp": "message-circle", "social": "at-sign", "phone": "phone", "api": "code",
-}
 # column -> (first sort when chosen, the other direction or None when only one is allowed)
 SORT_COLUMNS: dict[str, tuple[str, str | None]] = {
     "id": ("-id", None),
@@ -65,7 +61,7 @@ def filters_from_query(query: QueryDict) -> TicketFilters:
 
 def _sort_from(query: QueryDict, default: str) -> str:
     sort = query.get("sort", "")
-    return sort if sort in queues.SORTS else default
+    return sort if sort in filter_registry.sorts() else default
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -86,7 +82,7 @@ def _choices(user: User) -> dict[str, Any]:
         "categories": StatusCategory.choices,
         "priorities": Priority.choices,
         "types": TicketType.choices,
-        "channels": Channel.choices,
+        "channels": channels.choices(),
         "teams": teams,
         "agents": agents,
         "statuses": statuses,
@@ -122,7 +118,8 @@ def list_context(
     next_url = None
     if error is None:
         try:
-            page = keyset_page(ticket_list(viewer=user, filters=filters), sort=sort, cursor=cursor, limit=PAGE_SIZE)
+            tickets = filter_registry.sorted_tickets(ticket_list(viewer=user, filters=filters), sort)
+            page = keyset_page(tickets, sort=sort, cursor=cursor, limit=PAGE_SIZE)
             rows = page.items
             if page.next_cursor:
                 next_url = f"{path}?{urlencode([*base, ('sort', sort), ('cursor', page.next_cursor)])}"
@@ -132,7 +129,7 @@ def list_context(
     last = last_public_messages(viewer=user, ticket_ids=[t.pk for t in rows])
     # what each row shows, worked out here once rather than by template tags per row and column
     url_of = reverse("workspace:ticket", args=[0]).replace("/0/", "/{}/") + (f"?view={view.pk}" if view else "")
-    priorities, channels = dict(Priority.choices), dict(Channel.choices)
+    priorities, channel_labels = dict(Priority.choices), dict(channels.choices())
     for ticket in rows:
         ticket.url = url_of.format(ticket.pk)
         ticket.select_label = _("Select ticket #%(id)s") % {"id": ticket.pk}
@@ -140,10 +137,10 @@ def list_context(
         ticket.assignee_name = (ticket.assignee.name or ticket.assignee.email) if ticket.assignee else ""
         ticket.tag_names = [tag.name for tag in ticket.tags.all()]
         ticket.priority_label = priorities.get(ticket.priority, ticket.priority)
-        ticket.channel_label = channels.get(ticket.channel, ticket.channel)
+        ticket.channel_label = channel_labels.get(ticket.channel, ticket.channel)
         ticket.team_name = choices["team_names"].get(ticket.team_id, "")
         ticket.status_label = choices["status_labels"].get(ticket.status, ticket.status)
-        ticket.channel_icon = CHANNEL_ICONS.get(ticket.channel, "inbox")
+        ticket.channel_icon = channels.icon(ticket.channel)
         message = last.get(ticket.pk)
         ticket.preview = " ".join(message.body.split())[:PREVIEW_CHARS] if message else ""
         # the customer wrote last and the ticket is still to be answered: it waits on us since then
@@ -190,8 +187,8 @@ def _render_list(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
 @agent_required
 def views_page(request: HttpRequest) -> HttpResponse:
     user = viewer(request)
-    views = list(queues.view_list(viewer=user).select_related("team")[: queues.MAX_VIEWS_PER_OWNER])
-    counts = queues.view_counts(viewer=user, views=views)
+    views = list(queue_selectors.view_list(viewer=user).select_related("team")[: queue_selectors.MAX_VIEWS_PER_OWNER])
+    counts = queue_selectors.view_counts(viewer=user, views=views)
     may_share = user.role in (Role.ADMIN, Role.SUPERVISOR)
     items = [
         {
@@ -209,7 +206,7 @@ def views_page(request: HttpRequest) -> HttpResponse:
 @agent_required
 def view_page(request: HttpRequest, view_id: int) -> HttpResponse:
     user = viewer(request)
-    view = queues.view_get(viewer=user, view_id=view_id)
+    view = queue_selectors.view_get(viewer=user, view_id=view_id)
     error = None
     saved = TicketFilters.from_dict(view.filters)
     filters = saved
@@ -246,7 +243,7 @@ def view_create(request: HttpRequest) -> HttpResponse:
     back = _safe_next(request, reverse("workspace:tickets"))
     try:
         filters = filters_from_query(QueryDict(request.POST.get("query", "")))
-        view = queues.view_save(
+        view = queues.view_create(
             actor=actor(request), name=request.POST.get("name", ""), filters=filters,
             sort=_sort_from(request.POST, "-updated_at"), shared=request.POST.get("shared") == "1",
         )
@@ -261,12 +258,9 @@ def view_create(request: HttpRequest) -> HttpResponse:
 @agent_required
 def view_rename(request: HttpRequest, view_id: int) -> HttpResponse:
     user = viewer(request)
-    view = queues.view_get(viewer=user, view_id=view_id)
+    view = queue_selectors.view_get(viewer=user, view_id=view_id)
     try:
-        queues.view_save(
-            actor=actor(request), view=view, name=request.POST.get("name", ""), filters=view.filters,
-            sort=view.sort, shared=view.owner_id is None, team_id=view.team_id, position=view.position,
-        )
+        queues.view_update(actor=actor(request), view=view, name=request.POST.get("name", ""))
         messages.success(request, _("View renamed."))
     except FrontdeskError as exc:
         messages.error(request, _("The view was not renamed: %(reason)s") % {"reason": _describe(exc)})
@@ -277,7 +271,7 @@ def view_rename(request: HttpRequest, view_id: int) -> HttpResponse:
 @agent_required
 def view_remove(request: HttpRequest, view_id: int) -> HttpResponse:
     user = viewer(request)
-    view = queues.view_get(viewer=user, view_id=view_id)
+    view = queue_selectors.view_get(viewer=user, view_id=view_id)
     if request.POST.get("confirm") != "1":  # ask first: what is deleted, and for whom
         return render(request, "workspace/lists/view_delete.html", {"view": view, "nav": "views"})
     try:
@@ -405,6 +399,18 @@ def _extra_filters(filters: TicketFilters, path: str, user: User) -> list[dict[s
                 "key": key, "value": item.isoformat() if isinstance(item, datetime) else str(item),
                 "label": f"{label}: {shown}", "remove_url": f"{path}?{urlencode([*rest.to_query(), ('f', '1')])}",
             })
+    registered = filter_registry.filters()
+    for key, value in filters.extra:  # the filters apps added (SLA, routing …), with their own words
+        spec = registered.get(key)
+        if spec is None:
+            continue
+        words = {str(k): str(v) for k, v in spec.choices()} if spec.choices else {}
+        for item in value:
+            rest = filters.replace(**{key: tuple(v for v in value if v != item)})
+            chips.append({
+                "key": key, "value": str(item), "label": f"{spec.label}: {words.get(str(item), item)}",
+                "remove_url": f"{path}?{urlencode([*rest.to_query(), ('f', '1')])}",
+            })
     return chips
 
 
@@ -422,7 +428,7 @@ def _summary(filters: TicketFilters, choices: dict[str, Any]) -> dict[str, str]:
         "status": ", ".join(status),
         "priority": label(Priority.choices, filters.selected("priority")),
         "type": label(TicketType.choices, filters.selected("type")),
-        "channel": label(Channel.choices, filters.selected("channel")),
+        "channel": label(channels.choices(), filters.selected("channel")),
         "team_id": label(teams, filters.selected("team_id")),
         "assignee_id": label(assignees, filters.selected("assignee_id")),
     }

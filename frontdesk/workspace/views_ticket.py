@@ -15,13 +15,13 @@ from frontdesk.core.errors import NotFound, ValidationError
 from frontdesk.fields.models import FieldType
 from frontdesk.fields.services import definitions
 from frontdesk.notifications.services import mark_ticket_read
-from frontdesk.tickets import policies, queues, selectors
+from frontdesk.tickets import channel_page, policies, queue_selectors, selectors
 from frontdesk.tickets.contact360 import contact_360, contact_card
 from frontdesk.tickets.models import LinkKind, Priority, StatusCategory, Ticket, TicketType
+from frontdesk.tickets.panels import panels_for
 from frontdesk.tickets.services.links import USER_KINDS
 from frontdesk.workspace.access import agent_required, viewer
 from frontdesk.workspace.composer import composer_state
-from frontdesk.workspace.ticket_mail import ticket_mail, with_originals
 from frontdesk.workspace.ticket_props import props_context, seen_values
 from frontdesk.workspace.views_ticket_forms import CF_PREFIX, local_input
 from frontdesk.workspace.views_ticket_timeline import audit_lines, fold, names_for, user_ids_in
@@ -108,10 +108,10 @@ def _next_ticket(request: HttpRequest, ticket: Ticket) -> tuple[int | None, Tick
     if view_id is None:
         return None, None
     try:
-        view = queues.view_get(viewer=viewer(request), view_id=view_id)
+        view = queue_selectors.view_get(viewer=viewer(request), view_id=view_id)
     except (NotFound, ValidationError):
         return None, None
-    return view.pk, queues.next_ticket_in_view(viewer=viewer(request), view=view, ticket=ticket)
+    return view.pk, queue_selectors.next_ticket_in_view(viewer=viewer(request), view=view, ticket=ticket)
 
 
 def ticket_context(
@@ -126,8 +126,8 @@ def ticket_context(
     """Everything the ticket page shows, in a fixed number of queries whatever its history."""
     user = viewer(request)
     ticket = selectors.ticket_get(viewer=user, ticket_id=ticket_id)
-    messages = list(with_originals(selectors.message_list(viewer=user, ticket=ticket)))
-    mail = ticket_mail(ticket, messages)
+    messages = list(channel_page.annotate(selectors.message_list(viewer=user, ticket=ticket)))
+    parts = channel_page.page_parts(ticket, messages)  # what each channel shows: deliveries, originals
     audits = list(selectors.audit_list(viewer=user, ticket=ticket))
     statuses = selectors.status_choices()
     teams = list(team_list(viewer=user).prefetch_related(None).only("id", "name"))
@@ -137,7 +137,7 @@ def ticket_context(
     missing = user_ids_in(audits) - set(names.users)
     if missing:  # should not happen (staff holds every agent), kept for deleted or odd values
         names.users.update({i: f"#{i}" for i in missing})
-    timeline = fold(messages, audit_lines(audits, names), mail.by_message)
+    timeline = fold(messages, audit_lines(audits, names), parts)
 
     if ticket.team_id is not None:  # the assignee is one of the team's agents: one small query
         member_ids = team_member_ids(viewer=user, team_id=ticket.team_id)
@@ -167,7 +167,8 @@ def ticket_context(
         "status": status_of.get(ticket.status),
         "status_label": status_of[ticket.status].label if ticket.status in status_of else ticket.status,
         "timeline": timeline,
-        "mail": mail,
+        "parts": parts,
+        "panels": panels_for(user, ticket),  # what other apps add to the sidebar
         "message_count": len(messages),
         "statuses": [s for s in statuses if s.active],
         "priorities": Priority.choices,

@@ -8,7 +8,6 @@ typed. The requester picker asks this same URL for its suggestions (``?suggest=1
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.contrib import messages
@@ -20,23 +19,21 @@ from django.utils.translation import gettext_lazy
 from frontdesk.accounts.models import FULL_AGENT_ROLES, User
 from frontdesk.accounts.selectors import team_list, user_list
 from frontdesk.brands.services import default_brand
-from frontdesk.channels.email.models import Mailbox
 from frontdesk.core.errors import FrontdeskError, NotFound, PermissionDenied, ValidationError
 from frontdesk.customers import selectors as customer_selectors
-from frontdesk.customers.models import Contact, Identity, IdentityKind, Organisation
+from frontdesk.customers.models import Contact, IdentityKind, Organisation
+from frontdesk.customers.services._common import phone_digits
 from frontdesk.fields.services import definitions
 from frontdesk.tickets import selectors
+from frontdesk.tickets.channel_page import new_ticket_sender
 from frontdesk.tickets.models import Priority, StatusCategory, TicketType
-from frontdesk.tickets.search import search
 from frontdesk.tickets.services.create import MAX_CALL_MINUTES, OPENINGS, OUTBOUND_EMAIL, ticket_open
 from frontdesk.workspace.access import actor, agent_required, viewer
 from frontdesk.workspace.views_settings_forms import FormField, attach_errors, custom_field_inputs, refill
 from frontdesk.workspace.views_ticket_forms import custom_field_value, optional_id
 from frontdesk.workspace.views_ticket_reply import MAX_FILES
 
-SUGGEST_LIMIT = 8
 MAX_QUERY = 200
-_PHONE_QUERY = re.compile(r"[+\d\s().\-/]+")
 # the service's error keys that belong to the file input
 _FILE_KEYS = ("files", "file", "attachments")
 OPENING_LABELS = {
@@ -55,60 +52,11 @@ _KEPT = ("opening", "requester_mode", "requester", "requester_q", "requester_nam
 
 
 # --- the requester picker ------------------------------------------------------------------------
-
-def _phone_digits(q: str) -> str:
-    """The digits of what looks like a phone number ('' otherwise); 00 is the international +."""
-    q = q.strip()
-    if not _PHONE_QUERY.fullmatch(q):
-        return ""
-    return re.sub(r"\D", "", q[2:] if q.startswith("00") else q)
-
-
-def _phone_candidates(q: str) -> list[int]:
-    """Contacts whose phone number starts with what was typed (4 digits at least)."""
-    digits = _phone_digits(q)
-    if len(digits) < 4:
-        return []
-    rows = Identity.objects.filter(kind__in=(IdentityKind.PHONE, IdentityKind.WHATSAPP),
-                                   value__startswith="+" + digits)
-    return list(rows.order_by("value").values_list("contact_id", flat=True)[:SUGGEST_LIMIT])
-
-
-def suggestions(me: User, q: str, organisation_id: int | None) -> list[Contact]:
-    """Customers matching ``q`` by name, email or phone (the organisation's when one is given;
-    with no ``q``, its first customers by name)."""
-    if organisation_id is not None:
-        qs = customer_selectors.contact_list(viewer=me, q=q or None, organisation_id=organisation_id)
-        return list(qs.order_by("name", "pk")[:SUGGEST_LIMIT])
-    if not q:
-        return []
-    # the start of the name or address first, then any word (full text), then phone numbers
-    ids = list(customer_selectors.contact_list(viewer=me, q=q).prefetch_related(None).order_by("name", "pk")
-               .values_list("pk", flat=True)[:SUGGEST_LIMIT])
-    words = [h["id"] for h in search(viewer=me, q=q, kinds=("customers",), limit=SUGGEST_LIMIT)["customers"]]
-    for i in words + _phone_candidates(q):
-        if i not in ids:
-            ids.append(i)
-    found = {c.pk: c for c in customer_selectors.contact_list(viewer=me).filter(pk__in=ids[:SUGGEST_LIMIT * 2])}
-    return [found[i] for i in ids if i in found][:SUGGEST_LIMIT]
-
+# (the lookups are customer_selectors.contact_suggestions and, without JavaScript, contact_exact_match)
 
 def contact_label(contact: Contact) -> str:
     name = contact.name or contact.primary_email or _("Customer %(id)s") % {"id": contact.pk}
     return f"{name} <{contact.primary_email}>" if contact.name and contact.primary_email else name
-
-
-def _exact_match(me: User, q: str) -> Contact | None:
-    """Without JavaScript the picker is a text box: an exact email address or phone number picks."""
-    q = q.strip()
-    if "@" in q:
-        kind, value = IdentityKind.EMAIL, q.lower()
-    elif _phone_digits(q):
-        kind, value = IdentityKind.PHONE, "+" + _phone_digits(q)
-    else:
-        return None
-    owner = Identity.objects.filter(kind=kind, value=value).values_list("contact_id", flat=True).first()
-    return customer_selectors.contact_list(viewer=me).filter(pk=owner).first() if owner else None
 
 
 def _new_offer(q: str, found: list[Contact]) -> str:
@@ -117,7 +65,7 @@ def _new_offer(q: str, found: list[Contact]) -> str:
     known = {i.value for c in found for i in c.identities.all()}
     if "@" in q and " " not in q:
         return "" if q.lower() in known else "email"
-    digits = _phone_digits(q)
+    digits = phone_digits(q)
     if len(digits) >= 6:
         return "" if "+" + digits in known else "phone"
     return ""
@@ -194,7 +142,7 @@ def _context(request: HttpRequest, values: dict[str, Any], custom: list[FormFiel
         "lost_names": ", ".join(lost_files or []),
         "max_files": MAX_FILES,
         "max_minutes": MAX_CALL_MINUTES,
-        "mailbox": Mailbox.objects.filter(brand_id=brand.pk, active=True).order_by("pk").only("address").first(),
+        "sender": new_ticket_sender(brand.pk),  # what the first email leaves from (None: no mailbox)
         "new_status": StatusCategory.NEW.value,
     }
 
@@ -239,7 +187,8 @@ def _arguments(request: HttpRequest, me: User) -> dict[str, Any]:
     else:
         requester_id = optional_id("requester", post.get("requester"))
         if requester_id is None and post.get("requester_q", "").strip():
-            found = _exact_match(me, post["requester_q"][:MAX_QUERY])
+            # without JavaScript the picker is a text box: an exact email address or phone number picks
+            found = customer_selectors.contact_exact_match(viewer=me, q=post["requester_q"][:MAX_QUERY])
             requester_id = found.pk if found else None
             if requester_id is None:
                 raise ValidationError(_("Please check the form."), fields={
@@ -264,7 +213,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
     if request.method == "GET" and request.GET.get("suggest"):
         q = request.GET.get("q", "").replace("\x00", "")[:MAX_QUERY].strip()
         org = _organisation(me, request.GET.get("organisation"))
-        found = suggestions(me, q, org.pk if org else None)
+        found = customer_selectors.contact_suggestions(viewer=me, q=q, organisation_id=org.pk if org else None)
         rows = [(c, contact_label(c), next((i.value for i in c.identities.all() if i.kind == IdentityKind.PHONE), ""))
                 for c in found]
         return render(request, "workspace/ticket/_requester_options.html",

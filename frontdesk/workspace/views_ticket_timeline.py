@@ -8,13 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from frontdesk.accounts.models import User
-from frontdesk.channels.email.models import InboundEmail
 from frontdesk.fields.models import CustomField
+from frontdesk.tickets.channel_page import PageParts, Part
 from frontdesk.tickets.models import LinkKind, Message, Priority, TicketAudit, TicketStatus, TicketType
-from frontdesk.workspace.ticket_mail import Delivery
 
 # the order of the changes within one line: the ones agents look for first
 _RANK = {name: i for i, name in enumerate(("status", "priority", "assignee_id", "team_id", "type", "subject"))}
@@ -185,56 +183,18 @@ class Entry:
     at: datetime
     message: Message | None = None
     audit: AuditLine | None = None
-    deliveries: list[Delivery] = field(default_factory=list)  # the emails that carried the message
-    mail_notes: list[str] = field(default_factory=list)  # warnings about the email it arrived as
+    # what channels add to a message (frontdesk.tickets.channel_page): header links, warnings, deliveries
+    header: list[Part] = field(default_factory=list)
+    before_body: list[Part] = field(default_factory=list)
+    after_body: list[Part] = field(default_factory=list)
 
 
-def _mail_note(note: Any) -> str:
-    code = note.get("code") if isinstance(note, dict) else None
-    if code == "token_refused":
-        return _(
-            "This email carried the reply token of ticket #%(ticket)s, but its sender is not that ticket’s "
-            "requester, one of its CCs or an agent: it was not added there."
-        ) % {"ticket": note.get("ticket")}
-    if code == "ccs_withheld":
-        found = [str(a) for a in note.get("addresses") or []]
-        return ngettext(
-            "Copied %(addresses)s, who was not added to this ticket’s CCs: only the requester and agents add "
-            "CCs by email.",
-            "Copied %(addresses)s, who were not added to this ticket’s CCs: only the requester and agents add "
-            "CCs by email.",
-            len(found),
-        ) % {"addresses": ", ".join(found)}
-    return ""
-
-
-def mail_notes(messages: list[Message]) -> dict[int, list[str]]:
-    """What the ticket page says next to messages that arrived by email (``inbound_id``, see
-    ticket_mail.with_originals): a sender whose display name claims another address, and how
-    threading treated the mail. One query, and none when no message came by email."""
-    ids = [m.pk for m in messages if getattr(m, "inbound_id", None)]
-    if not ids:
-        return {}
-    found: dict[int, list[str]] = {}
-    rows = InboundEmail.objects.filter(message_id__in=ids).order_by("pk").values("message_id", "sender",
-                                                                                  "sender_claim", "notes")
-    for row in rows:
-        lines = found.setdefault(row["message_id"], [])
-        if row["sender_claim"]:
-            lines.append(_("Sent by %(sender)s, whose name claims %(claim)s.")
-                         % {"sender": row["sender"] or "?", "claim": row["sender_claim"]})
-        lines += [text for text in (_mail_note(n) for n in row["notes"] or []) if text]
-    return {k: v for k, v in found.items() if v}
-
-
-def fold(
-    messages: list[Message], lines: list[AuditLine], deliveries: dict[int, list[Delivery]] | None = None
-) -> list[Entry]:
+def fold(messages: list[Message], lines: list[AuditLine], parts: PageParts | None = None) -> list[Entry]:
     """Messages and audit lines in time order (a message before the changes made with it)."""
-    sent = deliveries or {}
-    notes = mail_notes(messages)
+    extra = parts or PageParts()
     entries = [
-        Entry("message", m.created_at, message=m, deliveries=sent.get(m.pk, []), mail_notes=notes.get(m.pk, []))
+        Entry("message", m.created_at, message=m, header=extra.header.get(m.pk, []),
+              before_body=extra.before_body.get(m.pk, []), after_body=extra.after_body.get(m.pk, []))
         for m in messages
     ]
     entries += [Entry("audit", a.at, audit=a) for a in lines]

@@ -13,9 +13,11 @@ from django.core.validators import validate_email
 
 from frontdesk.accounts import policies as account_policies
 from frontdesk.accounts.models import User
+from frontdesk.core import channels
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import ValidationError
-from frontdesk.customers.models import Channel, Contact, ContactEvent, IdentityKind, Organisation
+from frontdesk.customers.identity_kinds import identity_kind_choices
+from frontdesk.customers.models import Contact, ContactEvent, IdentityKind, Organisation
 
 PHONE_KINDS = frozenset({IdentityKind.PHONE, IdentityKind.WHATSAPP})
 AT_HANDLE_KINDS = frozenset({IdentityKind.TWITTER, IdentityKind.INSTAGRAM})
@@ -58,12 +60,22 @@ def normalise_email(value: str, field: str = "email") -> str:
     return email
 
 
-def normalise_phone(value: str, field: str = "phone") -> str:
+_PHONE_TEXT = re.compile(r"[+\d\s().\-/]+")
+
+
+def phone_digits(value: str) -> str:
+    """The digits of what looks like a phone number, whole or partly typed ('' otherwise): only
+    digits, spaces, ``+ ( ) . - /``; a leading 00 is the international +. No length check."""
     raw = value.strip() if isinstance(value, str) else ""
-    if raw.startswith("00"):
-        raw = "+" + raw[2:]
-    digits = re.sub(r"\D", "", raw)
-    if not re.fullmatch(r"[+\d\s().\-/]+", raw or "x") or not 6 <= len(digits) <= 15:
+    if not _PHONE_TEXT.fullmatch(raw):
+        return ""
+    return re.sub(r"\D", "", raw[2:] if raw.startswith("00") else raw)
+
+
+def normalise_phone(value: str, field: str = "phone") -> str:
+    """The stored form of a phone number: '+' and its 6 to 15 digits."""
+    digits = phone_digits(value)
+    if not 6 <= len(digits) <= 15:
         raise ValidationError(
             "Enter a valid phone number.", fields={field: "6 to 15 digits, optionally with a leading +"}
         )
@@ -72,10 +84,9 @@ def normalise_phone(value: str, field: str = "phone") -> str:
 
 def normalise_identity(kind: str, value: str, field: str = "value") -> tuple[str, str]:
     """The stored form of an identity: lower-case email, '+digits' phone, trimmed handle."""
-    if kind not in IdentityKind.values:
-        raise ValidationError(
-            "Unknown identity kind.", fields={"kind": f"must be one of {', '.join(IdentityKind.values)}"}
-        )
+    kinds = [k for k, _ in identity_kind_choices()]
+    if kind not in kinds:
+        raise ValidationError("Unknown identity kind.", fields={"kind": f"must be one of {', '.join(kinds)}"})
     if kind == IdentityKind.EMAIL:
         return kind, normalise_email(value, field)
     if kind in PHONE_KINDS:
@@ -134,8 +145,8 @@ def check_profile(data: dict[str, Any]) -> None:
         and not re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*", data["language"])
     ):
         errors["language"] = "a language code like en or pt-BR"
-    if "preferred_channel" in data and data["preferred_channel"] not in ("", *Channel.values):
-        errors["preferred_channel"] = f"must be empty or one of {', '.join(Channel.values)}"
+    if "preferred_channel" in data and data["preferred_channel"] not in ("", *channels.values()):
+        errors["preferred_channel"] = f"must be empty or one of {', '.join(channels.values())}"
     if "vip" in data and not isinstance(data["vip"], bool):
         errors["vip"] = "must be true or false"
     if errors:

@@ -11,9 +11,10 @@ from django.utils.dateparse import parse_datetime
 
 from frontdesk.accounts.models import FULL_AGENT_ROLES, STAFF_ROLES, Team, User
 from frontdesk.brands.models import Brand
+from frontdesk.core import channels
 from frontdesk.core.errors import NotFound, PermissionDenied, ValidationError
 from frontdesk.core.ids import MAX_ID
-from frontdesk.customers.models import Channel, Contact
+from frontdesk.customers.models import Contact
 from frontdesk.tickets import policies
 from frontdesk.tickets.filters import PRIORITY_NAMES
 from frontdesk.tickets.models import Priority, StatusCategory, Ticket, TicketStatus, TicketType
@@ -64,7 +65,7 @@ def clean_type(value: Any) -> str:
 
 
 def clean_channel(value: Any) -> str:
-    return clean_choice("channel", value, list(Channel.values))
+    return clean_choice("channel", value, channels.values())
 
 
 def clean_due_at(value: Any) -> datetime | None:

@@ -12,10 +12,10 @@ from django.http import QueryDict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from frontdesk.core import channels
 from frontdesk.core.actor import SYSTEM
 from frontdesk.core.errors import ValidationError
 from frontdesk.core.ids import MAX_ID
-from frontdesk.customers.models import Channel
 from frontdesk.testing import factories as f
 from frontdesk.tickets.filters import TicketFilters
 from frontdesk.tickets.models import Priority, StatusCategory, TicketType
@@ -43,7 +43,7 @@ filters_strategy = st.builds(
     status_category=tuples(st.sampled_from(StatusCategory.values)),
     priority=tuples(st.sampled_from(Priority.values)),
     type=tuples(st.sampled_from(TicketType.values)),
-    channel=tuples(st.sampled_from(Channel.values)),
+    channel=tuples(st.sampled_from(channels.values())),
     team_id=tuples(st.one_of(ids, st.just("none")), key=id_key),
     assignee_id=tuples(st.one_of(ids, st.sampled_from(["me", "none"])), key=id_key),
     requester_id=tuples(ids),

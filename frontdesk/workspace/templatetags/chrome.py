@@ -248,14 +248,17 @@ def _choices(kind: str) -> dict[str, str]:
 def _enum_labels(kind: str, language: str | None) -> dict[str, str]:
     """The words for one enumeration's keys in ``language`` (the active one): fixed in the code."""
     from frontdesk.accounts.models import Role
-    from frontdesk.customers.models import Channel, IdentityKind, PurchaseStatus
+    from frontdesk.core import channels
+    from frontdesk.customers.models import IdentityKind, PurchaseStatus
     from frontdesk.notifications.models import NotificationKind
     from frontdesk.tickets.models import Priority, StatusCategory, TicketType
 
     tables: dict[str, Any] = {
-        "channel": Channel, "identity": IdentityKind, "purchase_status": PurchaseStatus, "role": Role,
+        "identity": IdentityKind, "purchase_status": PurchaseStatus, "role": Role,
         "category": StatusCategory, "priority": Priority, "type": TicketType, "notification": NotificationKind,
     }
+    if kind == "channel":
+        return {name: str(text) for name, text in channels.choices()}
     table = tables.get(kind)
     return {str(value): str(text) for value, text in table.choices} if table is not None else {}
 
@@ -265,7 +268,7 @@ def _status_labels() -> dict[str, str]:
     from frontdesk.tickets.selectors import status_choices
 
     labels = {str(v): str(t) for v, t in StatusCategory.choices}
-    stored = {s.key: s.label for s in status_choices()}  # cached; status_save forgets it
+    stored = {s.key: s.label for s in status_choices()}  # cached; status_create/_update forget it
     return {**labels, **stored}
 
 

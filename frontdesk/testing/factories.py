@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import factory
 from factory.django import DjangoModelFactory
 
 from frontdesk.accounts.models import Team, User
 from frontdesk.customers.models import Contact, Identity, Organisation
+
+if TYPE_CHECKING:
+    from frontdesk.tickets.models import Ticket
 
 PASSWORD = "correct-horse-battery"
 
@@ -54,3 +59,25 @@ def customer_with_contact(email: str | None = None) -> User:
     user = UserFactory.create(role="customer", **({"email": email} if email else {}))
     ContactFactory(user=user, primary_email=user.email, name=user.name)
     return user
+
+
+def make_ticket(requester: Contact | None = None, **kwargs: Any) -> Ticket:
+    """A ticket made through ticket_create (so it is always consistent), from a new contact unless
+    ``requester`` is given; ``kwargs`` go to ticket_create (subject and body have defaults)."""
+    from frontdesk.core.actor import SYSTEM
+    from frontdesk.tickets.services import ticket_create
+
+    kwargs.setdefault("subject", "Printer on fire")
+    kwargs.setdefault("body", "It is on fire.")
+    contact: Contact = requester or ContactFactory()  # type: ignore[assignment]  # factory_boy returns the model
+    return ticket_create(actor=SYSTEM, requester=contact, **kwargs)
+
+
+def contact_of(user: User) -> Contact:
+    return Contact.objects.get(user=user)
+
+
+def team_with(*members: User, restricted: bool = False) -> Team:
+    team: Team = TeamFactory(restricted=restricted)  # type: ignore[assignment]  # factory_boy returns the model
+    team.members.add(*members)
+    return team

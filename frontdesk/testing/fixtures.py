@@ -82,6 +82,15 @@ class ApiClient:
 
 
 @pytest.fixture
+def mailbox(db):  # type: ignore[no-untyped-def]
+    """An active mailbox of the default brand (``make_mailbox()``); a module that needs another one
+    (with an SMTP sink, say) defines or imports its own ``mailbox`` fixture, which wins."""
+    from frontdesk.channels.email.tests.test_pipeline_common import make_mailbox
+
+    return make_mailbox()
+
+
+@pytest.fixture
 def api_for() -> Callable[[Any], ApiClient]:
     return ApiClient
 
@@ -96,8 +105,9 @@ def ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
-def client_for(user: Any) -> Client:
-    """A test client signed in as ``user`` (the session, without the sign-in form)."""
-    client = Client()
+def client_for(user: Any, *, raise_request_exception: bool = True) -> Client:
+    """A test client signed in as ``user`` (the session, without the sign-in form). With
+    ``raise_request_exception=False`` a view's error comes back as the 500 page instead of raising."""
+    client = Client(raise_request_exception=raise_request_exception)
     client.force_login(user)
     return client

@@ -134,15 +134,18 @@ def sign_in(page: object, app: LiveApp, email: str, password: str = "frontdesk-d
         page.click("button[type=submit]")  # type: ignore[attr-defined]
 
 
-def demo_ticket(app: LiveApp, subject: str, body: str = "Please help.", **extra: Any) -> int:
+def demo_ticket(app: LiveApp, subject: str, body: str = "Please help.", assignee: str = "", **extra: Any) -> int:
     """A ticket from the demo customer (no team: every agent sees it), made through the service
-    in the live app's environment; ``extra`` goes to ticket_create (priority, tags, …)."""
+    in the live app's environment, assigned to the user with the email ``assignee`` if one is given;
+    ``extra`` goes to ticket_create (priority, tags, …)."""
     out = app.shell(
+        "from frontdesk.accounts.models import User\n"
         "from frontdesk.core.actor import SYSTEM\n"
         "from frontdesk.customers.models import Contact\n"
         "from frontdesk.tickets.services import ticket_create\n"
         "c = Contact.objects.get(primary_email='customer@demo.frontdesk.local')\n"
-        f"t = ticket_create(actor=SYSTEM, requester=c, subject={subject!r}, body={body!r}, **{extra!r})\n"
+        f"a = User.objects.get(email={assignee!r}) if {assignee!r} else None\n"
+        f"t = ticket_create(actor=SYSTEM, requester=c, subject={subject!r}, body={body!r}, assignee=a, **{extra!r})\n"
         "print(t.pk)"
     )
     return int(out.strip().splitlines()[-1])

@@ -30,7 +30,7 @@ def test_a_request_reads_cached_configuration_once_and_sees_its_own_changes(  # 
 
     from frontdesk.core.cache import request_memo
     from frontdesk.tickets.selectors import status_choices
-    from frontdesk.tickets.services.statuses import status_save
+    from frontdesk.tickets.services.statuses import status_create
     from frontdesk.workspace.templatetags.chrome import label
 
     cache.clear()
@@ -41,8 +41,8 @@ def test_a_request_reads_cached_configuration_once_and_sees_its_own_changes(  # 
         with django_assert_num_queries(0):
             assert [s.key for s in status_choices()] == keys
             assert label("on_hold", "status") == "On hold"
-        status_save(actor=Actor.of(admin_user), key="awaiting_parts", label="Awaiting parts",
-                    category="on_hold")
+        status_create(actor=Actor.of(admin_user), key="awaiting_parts", label="Awaiting parts",
+                      category="on_hold")
         assert label("awaiting_parts", "status") == "Awaiting parts", "a change made in the request is seen in it"
     cache.clear()
     with django_assert_num_queries(1):  # outside a request nothing is kept

@@ -155,18 +155,18 @@ def test_only_admins_administer_tags(request, who) -> None:
 def test_a_merge_or_delete_marks_the_saved_view_counts_stale(admin_user, django_capture_on_commit_callbacks) -> None:
     from django.core.cache import cache
 
-    from frontdesk.tickets import queues
+    from frontdesk.tickets import queue_selectors
 
     tagged("a", "b")
-    queues.counts_changed()
-    before = cache.get(queues._GENERATION_KEY)
+    queue_selectors.counts_changed()
+    before = cache.get(queue_selectors._GENERATION_KEY)
     with django_capture_on_commit_callbacks(execute=True):
         svc.tags_merge(actor=Actor.of(admin_user), source_ids=[tag("a").pk], target_id=tag("b").pk)
-    merged = cache.get(queues._GENERATION_KEY)
+    merged = cache.get(queue_selectors._GENERATION_KEY)
     assert merged != before
     with django_capture_on_commit_callbacks(execute=True):
         svc.tag_delete(actor=Actor.of(admin_user), tag_id=tag("b").pk)
-    assert cache.get(queues._GENERATION_KEY) != merged
+    assert cache.get(queue_selectors._GENERATION_KEY) != merged
 
 
 def _race(*calls) -> list[BaseException | object]:  # type: ignore[no-untyped-def]

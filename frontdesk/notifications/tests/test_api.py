@@ -9,7 +9,7 @@ from frontdesk.core.actor import Actor
 from frontdesk.notifications import services
 from frontdesk.notifications.models import Notification
 from frontdesk.testing import factories as f
-from frontdesk.tickets.tests.factories import make_ticket
+from frontdesk.testing.factories import make_ticket
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from frontdesk.accounts.models import User
 from frontdesk.core.actor import Actor
@@ -14,9 +13,10 @@ from frontdesk.core.events.models import OutboxEvent
 from frontdesk.notifications import selectors, services
 from frontdesk.notifications.models import Notification
 from frontdesk.testing import factories as f
+from frontdesk.testing.factories import make_ticket, team_with
+from frontdesk.testing.fixtures import client_for
 from frontdesk.tickets.models import Ticket
 from frontdesk.tickets.services import message_add, ticket_create, ticket_update
-from frontdesk.tickets.tests.factories import make_ticket, team_with
 
 pytestmark = pytest.mark.django_db
 
@@ -37,12 +37,6 @@ def bob(db: Any) -> User:
 
 def kinds(user: User) -> list[tuple[str, int]]:
     return [(n.kind, n.ticket_id) for n in Notification.objects.filter(recipient=user).order_by("pk")]
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_a_mention_in_a_note_tells_the_mentioned_agent_not_the_author(ann, bob, run_on_commit) -> None:

@@ -6,9 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from frontdesk.core.actor import Actor
 from frontdesk.fields.models import CustomField
 from frontdesk.testing import factories as f
+from frontdesk.testing.factories import contact_of, make_ticket
 from frontdesk.tickets.models import Ticket, TicketAudit
 from frontdesk.tickets.services import message_add
-from frontdesk.tickets.tests.factories import contact_of, make_ticket
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ import pytest
 from frontdesk.brands.models import Brand
 from frontdesk.customers.models import Contact, Identity
 from frontdesk.testing import factories as f
+from frontdesk.testing.factories import contact_of, team_with
 from frontdesk.tickets.models import Ticket
-from frontdesk.tickets.tests.factories import contact_of, team_with
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from frontdesk.core.actor import SYSTEM
+from frontdesk.testing.factories import make_ticket
 from frontdesk.tickets.models import Ticket, TicketAudit
 from frontdesk.tickets.services import ticket_update
-from frontdesk.tickets.tests.factories import make_ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +83,7 @@ def test_a_list_of_tags_or_a_star_matches_and_no_header_works_as_before(api_for,
 
 
 def test_412_does_not_tell_someone_who_cannot_see_the_ticket_that_it_exists(api_for, agent) -> None:  # type: ignore[no-untyped-def]
-    from frontdesk.tickets.tests.factories import team_with
+    from frontdesk.testing.factories import team_with
 
     ticket = make_ticket(team=team_with(restricted=True).pk)
     r = api_for(agent).patch(f"/api/v1/tickets/{ticket.pk}", {"priority": 3}, headers={"If-Match": '"999"'})

@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from frontdesk.core.actor import Actor
 from frontdesk.testing import factories as f
+from frontdesk.testing.factories import contact_of, make_ticket, team_with
 from frontdesk.tickets.services import attachment_store, message_add
-from frontdesk.tickets.tests.factories import contact_of, make_ticket, team_with
 
 pytestmark = pytest.mark.django_db
 

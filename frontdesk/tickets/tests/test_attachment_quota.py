@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import PayloadTooLarge
+from frontdesk.testing.factories import contact_of, make_ticket
 from frontdesk.tickets.models import Attachment
 from frontdesk.tickets.services import attachment_store, message_add
-from frontdesk.tickets.tests.factories import contact_of, make_ticket
 
 pytestmark = pytest.mark.django_db
 

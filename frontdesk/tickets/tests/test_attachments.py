@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import NotFound, PayloadTooLarge, ValidationError
+from frontdesk.testing.factories import contact_of, make_ticket
 from frontdesk.tickets.services import attachment_store, message_add, sanitise_filename, sniff
-from frontdesk.tickets.tests.factories import contact_of, make_ticket
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from frontdesk.testing import factories as f
+from frontdesk.testing.factories import make_ticket
 from frontdesk.tickets.models import Ticket, TicketAudit
-from frontdesk.tickets.tests.factories import make_ticket
 from frontdesk.tickets.tests.test_concurrency import _race, _require_postgres
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

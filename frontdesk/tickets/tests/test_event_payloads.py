@@ -13,6 +13,7 @@ from frontdesk.core.events.base import Event, event_class
 from frontdesk.core.events.models import OutboxEvent
 from frontdesk.fields.models import CustomField
 from frontdesk.testing import factories as f
+from frontdesk.testing.factories import make_ticket, team_with
 from frontdesk.tickets.events import (
     MessageAdded,
     TicketCreated,
@@ -31,7 +32,6 @@ from frontdesk.tickets.services import (
     ticket_update,
     tickets_merge,
 )
-from frontdesk.tickets.tests.factories import make_ticket, team_with
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ from frontdesk.core.actor import Actor
 from frontdesk.core.html import MAX_DEPTH, sanitize_html
 from frontdesk.core.tests.test_linear import depth
 from frontdesk.testing import factories as f
+from frontdesk.testing.factories import contact_of, make_ticket
 from frontdesk.tickets.models import Message
 from frontdesk.tickets.services import message_add, ticket_create
-from frontdesk.tickets.tests.factories import contact_of, make_ticket
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from frontdesk.core.actor import Actor
 from frontdesk.core.errors import Conflict, ValidationError
 from frontdesk.core.events.models import OutboxEvent
 from frontdesk.testing import factories as f
+from frontdesk.testing.factories import make_ticket
 from frontdesk.tickets.models import Message, Ticket, TicketAudit, TicketLink
 from frontdesk.tickets.services import (
     message_add,
@@ -16,7 +17,6 @@ from frontdesk.tickets.services import (
     ticket_update,
     tickets_merge,
 )
-from frontdesk.tickets.tests.factories import make_ticket
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,10 @@ from frontdesk.core.actor import Actor
 from frontdesk.core.errors import Conflict, ValidationError
 from frontdesk.core.events.models import OutboxEvent
 from frontdesk.testing import factories as f
+from frontdesk.testing.factories import contact_of, make_ticket
 from frontdesk.tickets import policies
 from frontdesk.tickets.models import Message, Ticket
 from frontdesk.tickets.services import RequestersDiffer, tickets_merge
-from frontdesk.tickets.tests.factories import contact_of, make_ticket
 
 pytestmark = pytest.mark.django_db
 

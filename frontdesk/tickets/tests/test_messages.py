@@ -6,10 +6,10 @@ from frontdesk.core.actor import SYSTEM, Actor
 from frontdesk.core.errors import Conflict, NotFound, PermissionDenied
 from frontdesk.core.events.models import OutboxEvent
 from frontdesk.testing import factories as f
+from frontdesk.testing.factories import contact_of, make_ticket, team_with
 from frontdesk.tickets.models import TicketAudit
 from frontdesk.tickets.selectors import message_list
 from frontdesk.tickets.services import message_add, parse_mentions, ticket_update
-from frontdesk.tickets.tests.factories import contact_of, make_ticket, team_with
 
 pytestmark = pytest.mark.django_db
 

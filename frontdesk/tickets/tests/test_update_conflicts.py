@@ -9,6 +9,7 @@ from frontdesk.core.errors import ValidationError
 from frontdesk.core.events.models import OutboxEvent
 from frontdesk.fields.models import CustomField
 from frontdesk.testing import factories as f
+from frontdesk.testing.factories import make_ticket
 from frontdesk.tickets.models import Ticket, TicketAudit
 from frontdesk.tickets.services import (
     message_add,
@@ -18,7 +19,6 @@ from frontdesk.tickets.services import (
     tickets_merge,
 )
 from frontdesk.tickets.services.conflicts import FieldConflict, StaleVersion
-from frontdesk.tickets.tests.factories import make_ticket
 
 pytestmark = pytest.mark.django_db
 

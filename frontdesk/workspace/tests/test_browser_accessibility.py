@@ -6,6 +6,7 @@ focus inside it. Each page's screenshot is kept under test-artifacts/screenshots
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -19,11 +20,17 @@ ADMIN = "admin@demo.frontdesk.local"
 
 IDS = """
 import json
+from frontdesk.accounts.models import User
+from frontdesk.core.actor import SYSTEM
 from frontdesk.customers.models import Contact, Organisation
-from frontdesk.tickets.models import Ticket, View
-t = Ticket.objects.filter(status_category__in=['new', 'open']).exclude(messages=None).order_by('pk').first()
-print(json.dumps({"ticket": t.pk, "contact": t.requester_id, "view": View.objects.filter(owner=None).first().pk,
-                  "organisation": Organisation.objects.order_by('pk').first().pk}))
+from frontdesk.tickets.models import View
+from frontdesk.tickets.services import ticket_create
+c = Contact.objects.get(primary_email='customer@demo.frontdesk.local')
+t = ticket_create(actor=SYSTEM, requester=c, subject="Accessibility check %(tag)s", body="The invoice is wrong.")
+view = View.objects.create(name="Accessibility %(tag)s", owner=User.objects.get(email=%(agent)r),
+                           filters={"status_category": ["new", "open"]}, position=1000)
+org = c.organisation or Organisation.objects.create(name="Accessibility %(tag)s")
+print(json.dumps({"ticket": t.pk, "contact": c.pk, "view": view.pk, "organisation": org.pk}))
 """
 
 # the relative luminance and contrast ratio of WCAG 2.1, computed in the page for the focused element
@@ -47,7 +54,9 @@ FOCUS_CONTRAST = """() => {
 
 
 def ids(app: LiveApp) -> dict[str, int]:
-    return dict(json.loads(app.shell(IDS).strip().splitlines()[-1]))
+    """A ticket, a view and an organisation of the test's own (the demo's may have been changed)."""
+    code = IDS % {"tag": uuid.uuid4().hex[:8], "agent": AGENT}
+    return dict(json.loads(app.shell(code).strip().splitlines()[-1]))
 
 
 def check(page: Any, name: str, where: str) -> None:

@@ -10,31 +10,12 @@ from typing import Any
 from playwright.sync_api import expect
 
 from frontdesk.testing.browser import chromium_page
-from frontdesk.testing.browser import screenshot as _screenshot
+from frontdesk.testing.browser import screenshot_top as screenshot
 from frontdesk.testing.live import LiveApp, sign_in
+from frontdesk.testing.live import demo_ticket as new_ticket
 
 AGENT = "agent@demo.frontdesk.local"
 ADMIN = "admin@demo.frontdesk.local"
-
-
-def screenshot(page: Any, name: str) -> None:
-    page.evaluate("window.scrollTo(0, 0)")
-    _screenshot(page, name)
-
-
-def new_ticket(app: LiveApp, subject: str, assignee: str = "") -> int:
-    """A ticket from the demo customer, made by the system (assigned to ``assignee``, an email)."""
-    out = app.shell(
-        "from frontdesk.accounts.models import User\n"
-        "from frontdesk.core.actor import SYSTEM\n"
-        "from frontdesk.customers.models import Contact\n"
-        "from frontdesk.tickets.services import ticket_create\n"
-        "c = Contact.objects.get(primary_email='customer@demo.frontdesk.local')\n"
-        f"a = User.objects.filter(email={assignee!r}).first()\n"
-        f"t = ticket_create(actor=SYSTEM, requester=c, subject={subject!r}, body='Please help.', assignee=a)\n"
-        "print(t.pk)"
-    )
-    return int(out.strip().splitlines()[-1])
 
 
 def bell_count(p: Any) -> int:

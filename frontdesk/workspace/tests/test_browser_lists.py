@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 from frontdesk.testing.browser import chromium_page, screenshot
-from frontdesk.testing.live import LiveApp, sign_in
+from frontdesk.testing.live import LiveApp, demo_ticket, sign_in
 
 
 def top(page: object) -> None:
@@ -16,20 +17,21 @@ AGENT = "agent@demo.frontdesk.local"
 
 PICK = """
 import json
-from django.db.models import Q
 from frontdesk.accounts.models import User
-from frontdesk.tickets.models import Ticket
-u = User.objects.get(email=%r)
-qs = (Ticket.objects.exclude(status_category='closed').filter(merged_into=None)
-      .filter(Q(team=None) | Q(team__members=u)).exclude(assignee=u).filter(team__restricted=False)
-      | Ticket.objects.exclude(status_category='closed').filter(merged_into=None, team=None).exclude(assignee=u))
-ids = list(qs.distinct().order_by('-id').values_list('pk', flat=True)[:3])
+from frontdesk.core.actor import SYSTEM
+from frontdesk.customers.models import Contact
+from frontdesk.tickets.services import ticket_create
+u = User.objects.get(email=%(agent)r)
+c = Contact.objects.get(primary_email='customer@demo.frontdesk.local')
+ids = [ticket_create(actor=SYSTEM, requester=c, subject=f"Bulk {i} %(tag)s", body="Please help.").pk
+       for i in range(3)][::-1]
 print(json.dumps({"ids": ids, "user": u.pk, "name": u.name or u.email}))
 """
 
 
 def test_an_agent_bulk_assigns_three_tickets_from_a_list(live_app: LiveApp) -> None:
-    picked = json.loads(live_app.shell(PICK % AGENT).strip().splitlines()[-1])
+    # three unassigned tickets of its own: the newest, so the first rows of a list sorted by -id
+    picked = json.loads(live_app.shell(PICK % {"agent": AGENT, "tag": uuid.uuid4().hex[:8]}).strip().splitlines()[-1])
     ids, me, name = picked["ids"], picked["user"], picked["name"]
     assert len(ids) == 3
     with chromium_page() as page:
@@ -66,15 +68,13 @@ def test_an_agent_bulk_assigns_three_tickets_from_a_list(live_app: LiveApp) -> N
 
 
 def test_search_from_the_top_bar_suggests_then_shows_results(live_app: LiveApp) -> None:
-    subject = live_app.shell(
-        "from frontdesk.tickets.models import Ticket; print(Ticket.objects.order_by('id').first().subject)"
-    ).strip().splitlines()[-1]
-    word = max(subject.split(), key=len).strip(".,:;!?'\"()")
+    word = f"Pelican{uuid.uuid4().hex[:6]}"  # a word only this test's ticket holds
+    demo_ticket(live_app, f"{word} printer jams", "The printer jams on every page.")
     with chromium_page() as page:
         sign_in(page, live_app, AGENT)
         page.goto(live_app.url + "/tickets/")  # type: ignore[attr-defined]
         page.keyboard.press("/")  # type: ignore[attr-defined]
-        page.keyboard.type(word[:4])  # type: ignore[attr-defined]
+        page.keyboard.type(word)  # type: ignore[attr-defined]
         page.wait_for_selector("#search-suggest .suggest-item")  # type: ignore[attr-defined]
         assert page.locator("#search-suggest mark").count() >= 1  # type: ignore[attr-defined]
         screenshot(page, "search-suggest")

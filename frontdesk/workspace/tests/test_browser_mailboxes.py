@@ -5,13 +5,12 @@ the mailbox list, the edit page and the quarantine."""
 from __future__ import annotations
 
 import json
+import uuid
 
 from frontdesk.testing.browser import chromium_page, screenshot
 from frontdesk.testing.live import LiveApp, sign_in
 
 ADMIN = "admin@demo.frontdesk.local"
-ADDRESS = "browser-help@demo.frontdesk.test"
-SMALL = "browser-small@demo.frontdesk.test"
 
 
 def _stored(live_app: LiveApp, address: str) -> dict:
@@ -24,16 +23,16 @@ def _stored(live_app: LiveApp, address: str) -> dict:
     return dict(json.loads(out.strip().splitlines()[-1]))
 
 
-def _quarantine_one(live_app: LiveApp) -> int:
+def _quarantine_one(live_app: LiveApp, small: str, tag: str) -> int:
     """A mailbox that accepts at most 1 KiB, and a message it refused (stored, quarantined)."""
     out = live_app.shell(
         "from frontdesk.brands.services import default_brand; "
         "from frontdesk.channels.email.inbound import receive; "
         "from frontdesk.channels.email.models import Mailbox; "
-        f"m = Mailbox.objects.create(name='Small', address='{SMALL}', brand=default_brand(), "
+        f"m = Mailbox.objects.create(name='Small', address='{small}', brand=default_brand(), "
         "max_message_bytes=1024); "
-        "raw = b'From: Zoe Big <zoe@customer.test>\\r\\nTo: " + SMALL + "\\r\\nSubject: Big logs\\r\\n"
-        "Message-ID: <big-1@customer.test>\\r\\n\\r\\n' + b'log line\\r\\n' * 400; "
+        "raw = b'From: Zoe Big <zoe@customer.test>\\r\\nTo: " + small + "\\r\\nSubject: Big logs\\r\\n"
+        f"Message-ID: <big-{tag}@customer.test>\\r\\n\\r\\n' + b'log line\\r\\n' * 400; "
         "row = receive(mailbox=m, raw=raw, source='http'); print(row.pk, row.status)"
     )
     pk, status = out.strip().splitlines()[-1].split()
@@ -42,6 +41,8 @@ def _quarantine_one(live_app: LiveApp) -> int:
 
 
 def test_an_admin_creates_a_mailbox_and_reprocesses_quarantined_mail(live_app: LiveApp) -> None:
+    tag = uuid.uuid4().hex[:8]  # addresses and Message-IDs of this test's own
+    address, small = f"browser-help-{tag}@demo.frontdesk.test", f"browser-small-{tag}@demo.frontdesk.test"
     with chromium_page() as page:
         p: object = page
         sign_in(p, live_app, ADMIN)
@@ -64,11 +65,11 @@ def test_an_admin_creates_a_mailbox_and_reprocesses_quarantined_mail(live_app: L
         assert p.input_value("#f-imap-host") == "imap.demo.frontdesk.test"  # type: ignore[attr-defined]
         # the password is never sent back
         assert p.input_value("#f-imap-password") == ""  # type: ignore[attr-defined]
-        p.fill("#f-address", ADDRESS)  # type: ignore[attr-defined]
+        p.fill("#f-address", address)  # type: ignore[attr-defined]
         p.fill("#f-imap-password", "imap-secret-in-browser")  # type: ignore[attr-defined]
         with p.expect_navigation():  # type: ignore[attr-defined]
             p.click("button:has-text('Create mailbox')")  # type: ignore[attr-defined]
-        stored = _stored(live_app, ADDRESS)
+        stored = _stored(live_app, address)
         assert stored["imap_host"] == "imap.demo.frontdesk.test"
         assert stored["imap_password"] == "imap-secret-in-browser"
         assert p.url.endswith(f"/settings/mailboxes/{stored['id']}/")  # type: ignore[attr-defined]
@@ -82,15 +83,15 @@ def test_an_admin_creates_a_mailbox_and_reprocesses_quarantined_mail(live_app: L
         p.click("summary:has-text('Rotate the secret')")  # type: ignore[attr-defined]
         with p.expect_navigation():  # type: ignore[attr-defined]
             p.click("button:has-text('Rotate secret now')")  # type: ignore[attr-defined]
-        rotated = _stored(live_app, ADDRESS)["secret"]
+        rotated = _stored(live_app, address)["secret"]
         assert rotated != stored["secret"] and p.inner_text("#inbound-secret") == rotated  # type: ignore[attr-defined]
 
-        inbound_id = _quarantine_one(live_app)
+        inbound_id = _quarantine_one(live_app, small, tag)
         with p.expect_navigation():  # type: ignore[attr-defined]
             p.click("main >> .settings-nav >> text=Mailboxes")  # type: ignore[attr-defined]
-        row = p.inner_text(f"tr:has(td:text-is('{ADDRESS}'))")  # type: ignore[attr-defined]
+        row = p.inner_text(f"tr:has(td:text-is('{address}'))")  # type: ignore[attr-defined]
         assert "Help desk" in row and "imap.demo.frontdesk.test" in row and "not polled yet" in row
-        assert "webhook/MTA only" in p.inner_text(f"tr:has(td:text-is('{SMALL}'))")  # type: ignore[attr-defined]
+        assert "webhook/MTA only" in p.inner_text(f"tr:has(td:text-is('{small}'))")  # type: ignore[attr-defined]
         screenshot(p, "settings-mailboxes")
 
         with p.expect_navigation():  # type: ignore[attr-defined]
@@ -104,7 +105,7 @@ def test_an_admin_creates_a_mailbox_and_reprocesses_quarantined_mail(live_app: L
         p.fill("#f-max-message-bytes", "1048576")  # type: ignore[attr-defined]
         with p.expect_navigation():  # type: ignore[attr-defined]
             p.click("button:has-text('Save mailbox')")  # type: ignore[attr-defined]
-        assert _stored(live_app, SMALL)["max"] == 1048576
+        assert _stored(live_app, small)["max"] == 1048576
         with p.expect_navigation():  # type: ignore[attr-defined]
             p.click("main >> .settings-nav >> text=Email quarantine")  # type: ignore[attr-defined]
         with p.expect_navigation():  # type: ignore[attr-defined]
@@ -121,9 +122,9 @@ def test_an_admin_creates_a_mailbox_and_reprocesses_quarantined_mail(live_app: L
         out = live_app.shell(
             "from frontdesk.channels.email.inbound import receive; "
             "from frontdesk.channels.email.models import Mailbox; "
-            f"m = Mailbox.objects.get(address='{SMALL}'); "
-            "raw = b'From: Lee List <lee@customer.test>\\r\\nTo: " + SMALL + "\\r\\nSubject: Via our group\\r\\n"
-            "Precedence: list\\r\\nMessage-ID: <list-1@customer.test>\\r\\n\\r\\nPlease call me back.\\r\\n'; "
+            f"m = Mailbox.objects.get(address='{small}'); "
+            "raw = b'From: Lee List <lee@customer.test>\\r\\nTo: " + small + "\\r\\nSubject: Via our group\\r\\n"
+            f"Precedence: list\\r\\nMessage-ID: <list-{tag}@customer.test>\\r\\n\\r\\nPlease call me back.\\r\\n'; "
             "row = receive(mailbox=m, raw=raw, source='http'); print(row.pk, row.status)"
         )
         ignored_id, status = out.strip().splitlines()[-1].split()

@@ -1,14 +1,16 @@
 """Browser journeys of the admin settings pages, and screenshots of the customer, organisation,
 settings and profile pages at laptop and tablet widths.
 
-The demo already has a ticket dropdown with the key ``plan`` (labelled "Plan"): the admin's new
-"Plan" field is given the key ``subscription_plan`` after the page refuses the clash. The agent's
-half of the journey fills the select named ``cf_subscription_plan`` on a ticket.
+The test first makes a ticket field of its own keyed ``plan_<tag>``: the admin's new "Plan <tag>" field
+(whose key would be ``plan_<tag>``) is given the key ``subscription_plan_<tag>`` after the page refuses the
+clash. Keys and labels carry a per-test tag, so the test does not depend on the demo's fields or on a
+field another test (or an earlier run against the same server) made.
 """
 
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 
@@ -16,10 +18,15 @@ from frontdesk.testing.browser import chromium_page, screenshot
 from frontdesk.testing.live import LiveApp, sign_in
 
 ADMIN = "admin@demo.frontdesk.local"
-FIELD_KEY = "subscription_plan"
 
 
 def test_an_admin_creates_a_custom_field(live_app: LiveApp) -> None:
+    tag = uuid.uuid4().hex[:8]
+    label, field_key = f"Plan {tag}", f"subscription_plan_{tag}"
+    live_app.shell(
+        "from frontdesk.fields.models import CustomField\n"
+        f"CustomField.objects.create(applies_to='ticket', key='plan_{tag}', label='Plan', type='text')"
+    )
     with chromium_page() as page:
         p: object = page
         sign_in(p, live_app, ADMIN)
@@ -30,25 +37,25 @@ def test_an_admin_creates_a_custom_field(live_app: LiveApp) -> None:
         p.click("summary:has-text('New custom field')")  # type: ignore[attr-defined]
         p.select_option("#f-applies-to", "ticket")  # type: ignore[attr-defined]
         p.select_option("#f-type", "dropdown")  # type: ignore[attr-defined]
-        p.fill("#f-label", "Plan")  # type: ignore[attr-defined]
+        p.fill("#f-label", label)  # type: ignore[attr-defined]
         p.fill("#f-options", "Free\nPro\nEnterprise")  # type: ignore[attr-defined]
         with p.expect_navigation():  # type: ignore[attr-defined]
             p.click("button:has-text('New custom field')")  # type: ignore[attr-defined]
-        # the demo already has a ticket field keyed "plan": the clash is shown next to the key
+        # a ticket field keyed plan_<tag> exists already: the clash is shown next to the key
         assert "already in use" in p.inner_text("#f-key-error")  # type: ignore[attr-defined]
         assert p.input_value("#f-options") == "Free\nPro\nEnterprise"  # type: ignore[attr-defined]
-        p.fill("#f-key", FIELD_KEY)  # type: ignore[attr-defined]
+        p.fill("#f-key", field_key)  # type: ignore[attr-defined]
         with p.expect_navigation():  # type: ignore[attr-defined]
             p.click("button:has-text('New custom field')")  # type: ignore[attr-defined]
-        row = p.inner_text(f"tr:has(code:text-is('{FIELD_KEY}'))")  # type: ignore[attr-defined]
-        assert "Plan" in row and "Free, Pro, Enterprise" in row and "Dropdown" in row
+        row = p.inner_text(f"tr:has(code:text-is('{field_key}'))")  # type: ignore[attr-defined]
+        assert label in row and "Free, Pro, Enterprise" in row and "Dropdown" in row
         screenshot(p, "settings-custom-fields-created")
     stored = live_app.shell(
         "import json; from frontdesk.fields.models import CustomField as F; "
-        f"f = F.objects.get(applies_to='ticket', key='{FIELD_KEY}'); "
+        f"f = F.objects.get(applies_to='ticket', key='{field_key}'); "
         "print(json.dumps([f.label, f.type, f.options, f.active]))"
     )
-    assert json.loads(stored.strip().splitlines()[-1]) == ["Plan", "dropdown", ["Free", "Pro", "Enterprise"], True]
+    assert json.loads(stored.strip().splitlines()[-1]) == [label, "dropdown", ["Free", "Pro", "Enterprise"], True]
 
 
 def _first_ids(live_app: LiveApp) -> tuple[int, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 from frontdesk.testing.browser import chromium_page, screenshot
@@ -19,12 +20,13 @@ print(json.dumps([[u.pk, u.name] for u in User.objects.filter(role='agent', is_a
 
 def test_an_admin_picks_team_members_by_typing_and_removes_one_with_backspace(live_app: LiveApp) -> None:
     (first_id, first), (second_id, second) = json.loads(live_app.shell(AGENTS).strip().splitlines()[-1])
+    team = f"Escalations {uuid.uuid4().hex[:8]}"  # a name no other test's team has
     with chromium_page() as page:
         p: Any = page
         sign_in(p, live_app, ADMIN)
         p.goto(live_app.url + "/settings/teams/")
         p.click("summary:has-text('New team')")
-        p.fill("#f-name", "Escalations")
+        p.fill("#f-name", team)
         box = p.locator("#f-member-ids")
         assert box.get_attribute("role") == "combobox"
         assert p.locator("[data-token-fallback]").is_hidden()  # the checkboxes stay the form's real input
@@ -44,7 +46,7 @@ def test_an_admin_picks_team_members_by_typing_and_removes_one_with_backspace(li
             p.locator("details.new-form button[type=submit]").click()
     members = live_app.shell(
         "from frontdesk.accounts.models import Team\n"
-        "print(sorted(Team.objects.get(name='Escalations').members.values_list('pk', flat=True)))"
+        f"print(sorted(Team.objects.get(name={team!r}).members.values_list('pk', flat=True)))"
     ).strip().splitlines()[-1]
     assert json.loads(members) == [first_id]
     assert second_id != first_id

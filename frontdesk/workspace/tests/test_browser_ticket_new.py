@@ -26,11 +26,19 @@ from frontdesk.channels.email.models import Mailbox
 from frontdesk.core.actor import SYSTEM
 from frontdesk.customers.services import contact_create
 
-Mailbox.objects.filter(brand=default_brand()).update(active=False)
+# the brand's only active mailbox while the test runs: the others are put back afterwards (RESTORE)
+was = list(Mailbox.objects.filter(brand=default_brand(), active=True).values_list("pk", flat=True))
+Mailbox.objects.filter(pk__in=was).update(active=False)
 Mailbox.objects.create(name="Help", address="help-{tag}@frontdesk.test", brand=default_brand(),
                        smtp_host="127.0.0.1", smtp_port={port}, smtp_starttls=False, auto_acknowledge=False)
 c = contact_create(actor=SYSTEM, name="Nora {tag}", email="nora-{tag}@customer.test")
-print(json.dumps({{"contact": c.pk}}))
+print(json.dumps({{"contact": c.pk, "was_active": was}}))
+"""
+
+RESTORE = """
+from frontdesk.channels.email.models import Mailbox
+Mailbox.objects.filter(address="help-{tag}@frontdesk.test").update(active=False)
+Mailbox.objects.filter(pk__in={was_active!r}).update(active=True)
 """
 
 
@@ -44,6 +52,7 @@ def test_from_a_customer_page_an_outbound_email_ticket_is_created_and_the_email_
     tag = uuid.uuid4().hex[:8]
     sink = SmtpSink()
     sink.start()
+    made: dict[str, Any] = {}
     try:
         made = _last_json(live_app.shell(SET_UP.format(tag=tag, port=sink.port)))
         with chromium_page() as page:
@@ -75,6 +84,8 @@ def test_from_a_customer_page_an_outbound_email_ticket_is_created_and_the_email_
         assert "Your replacement part ships on Monday." in mail[0].get_body(("plain",)).get_content()
     finally:
         sink.stop()
+        if made:
+            live_app.shell(RESTORE.format(tag=tag, was_active=made["was_active"]))
 
 
 def test_a_ticket_for_a_brand_new_customer_by_keyboard_only(live_app: LiveApp) -> None:

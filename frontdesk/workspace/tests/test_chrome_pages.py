@@ -10,6 +10,7 @@ from django.urls import include, path
 from frontdesk.brands.models import Brand
 from frontdesk.core.actor import Actor
 from frontdesk.testing import factories as f
+from frontdesk.testing.fixtures import client_for
 from frontdesk.tickets.models import View
 
 pytestmark = pytest.mark.django_db
@@ -24,12 +25,6 @@ def boom(request: HttpRequest) -> HttpResponse:
 urlpatterns = [path("boom/", boom), path("api/v1/boom/", boom), path("", include("frontdesk.urls"))]
 handler404 = "frontdesk.workspace.views_errors.not_found"
 handler500 = "frontdesk.workspace.views_errors.server_error"
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client(raise_request_exception=False)
-    client.force_login(user)
-    return client
 
 
 def test_an_unknown_page_is_a_404_inside_the_frame_for_agents(agent) -> None:  # type: ignore[no-untyped-def]
@@ -60,7 +55,7 @@ def test_api_paths_keep_json_errors(agent, api_for) -> None:  # type: ignore[no-
 def test_a_server_error_is_shown_inside_the_frame_without_the_navigations_queries(
     agent, django_assert_max_num_queries
 ) -> None:  # type: ignore[no-untyped-def]
-    client = client_for(agent)
+    client = client_for(agent, raise_request_exception=False)
     View.objects.create(name="My open tickets", owner=agent)
     with django_assert_max_num_queries(2):  # the session and the user, nothing for the frame
         response = client.get("/boom/")
@@ -72,7 +67,7 @@ def test_a_server_error_is_shown_inside_the_frame_without_the_navigations_querie
 
 @pytest.mark.urls(__name__)
 def test_a_server_error_on_the_api_is_json_and_for_strangers_plain(agent) -> None:  # type: ignore[no-untyped-def]
-    api = client_for(agent).get("/api/v1/boom/")
+    api = client_for(agent, raise_request_exception=False).get("/api/v1/boom/")
     assert api.status_code == 500
     assert api.json()["error"]["code"] == "server_error"
     plain = Client(raise_request_exception=False).get("/boom/")
@@ -87,7 +82,7 @@ def test_when_the_frame_cannot_be_drawn_the_plain_page_answers(agent, monkeypatc
         raise RuntimeError("the template is broken too")
 
     monkeypatch.setattr(views_errors, "render_to_string", broken)
-    response = client_for(agent).get("/boom/")
+    response = client_for(agent, raise_request_exception=False).get("/boom/")
     assert response.status_code == 500 and b"Server Error (500)" in response.content
 
 

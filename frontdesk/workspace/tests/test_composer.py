@@ -15,6 +15,7 @@ from frontdesk.channels.email.models import Mailbox, OutboundEmail
 from frontdesk.channels.email.tests.test_pipeline_common import eml, ingest, make_mailbox, ticket_of
 from frontdesk.core.actor import SYSTEM
 from frontdesk.testing import factories as f
+from frontdesk.testing.fixtures import client_for
 from frontdesk.tickets.models import Message, MessageKind, Ticket
 from frontdesk.tickets.services import ticket_create
 from frontdesk.workspace.composer_text import composer_text
@@ -26,12 +27,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = str(tmp_path)
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def web_ticket() -> Ticket:

@@ -12,9 +12,9 @@ from frontdesk.customers.models import Contact, ContactEvent, Identity, Organisa
 from frontdesk.customers.services import purchase_record
 from frontdesk.fields.models import CustomField
 from frontdesk.testing import factories as f
+from frontdesk.testing.factories import make_ticket
 from frontdesk.testing.fixtures import client_for
 from frontdesk.tickets.services import message_add
-from frontdesk.tickets.tests.factories import make_ticket
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ from frontdesk.core.actor import SYSTEM, Actor
 from frontdesk.testing import factories as f
 from frontdesk.testing.fixtures import client_for
 from frontdesk.tickets.models import Ticket, View
-from frontdesk.tickets.queues import view_save
-from frontdesk.tickets.services import ticket_create, ticket_update
+from frontdesk.tickets.services import ticket_create, ticket_update, view_create
 from frontdesk.workspace import views_lists
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +126,7 @@ def test_a_view_on_exact_statuses_keeps_them_on_every_page(agent, tickets, monke
     for i in range(5):
         t = ticket_create(actor=SYSTEM, requester=f.ContactFactory(), subject=f"more {i}", body="x")
         ticket_update(actor=SYSTEM, ticket=t, status="pending" if i % 2 else "open")
-    view = view_save(actor=Actor.of(agent), name="Exactly pending", filters={"status": ["pending"]})
+    view = view_create(actor=Actor.of(agent), name="Exactly pending", filters={"status": ["pending"]})
     monkeypatch.setattr(views_lists, "PAGE_SIZE", 2)
     client = client_for(agent)
     html = client.get(f"/views/{view.pk}/").content.decode()
@@ -145,7 +144,7 @@ def test_a_view_on_exact_statuses_keeps_them_on_every_page(agent, tickets, monke
 def test_conditions_without_a_control_are_kept_and_can_be_removed(agent, tickets) -> None:  # type: ignore[no-untyped-def]
     requester = f.ContactFactory(name="Rita Requester")
     own = ticket_create(actor=SYSTEM, requester=requester, subject="Rita's", body="x")
-    view = view_save(actor=Actor.of(agent), name="Rita", filters={"requester_id": requester.pk})
+    view = view_create(actor=Actor.of(agent), name="Rita", filters={"requester_id": requester.pk})
     client = client_for(agent)
     html = client.get(f"/views/{view.pk}/").content.decode()
     assert row_ids(html) == [own.pk] and "Requester: Rita Requester" in html

@@ -12,6 +12,7 @@ from frontdesk.accounts.models import Team
 from frontdesk.brands.services import default_brand
 from frontdesk.channels.email.models import ImapCursor, InboundEmail, InboundStatus, Mailbox
 from frontdesk.channels.email.tests.test_pipeline_common import eml, ingest, make_mailbox
+from frontdesk.testing.fixtures import client_for
 from frontdesk.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -23,12 +24,6 @@ SMTP_SECRET = "smtp-pass-Very-Secret-2"
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def form(mailbox: Mailbox | None = None, **changes: Any) -> dict[str, Any]:
@@ -55,11 +50,6 @@ def page(client: Client, url: str) -> str:
 
 
 # --- who may open the pages ----------------------------------------------------------------
-
-@pytest.fixture
-def mailbox(db: Any) -> Mailbox:
-    return make_mailbox()
-
 
 @pytest.fixture
 def quarantined(mailbox: Mailbox) -> InboundEmail:

@@ -5,30 +5,17 @@ was typed kept; merging a ticket into itself is refused before the confirmation 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
-from django.test import Client
 
 from frontdesk.core.actor import SYSTEM
-from frontdesk.customers.models import Contact
 from frontdesk.testing import factories as f
+from frontdesk.testing.factories import make_ticket
+from frontdesk.testing.fixtures import client_for
 from frontdesk.tickets.models import Ticket, TicketLink
-from frontdesk.tickets.services import message_add, ticket_create
+from frontdesk.tickets.services import message_add
 
 pytestmark = pytest.mark.django_db
-
-
-def make_ticket(requester: Contact | None = None, **kwargs: Any) -> Ticket:
-    kwargs.setdefault("subject", "Printer on fire")
-    kwargs.setdefault("body", "It is on fire.")
-    return ticket_create(actor=SYSTEM, requester=requester or f.ContactFactory(), **kwargs)
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def dialog(html: str, name: str) -> str:

@@ -17,7 +17,6 @@ from frontdesk.channels.email.models import Mailbox, OutboundEmail
 from frontdesk.channels.email.tests.test_pipeline_common import (
     eml,
     ingest,
-    make_mailbox,
     message_of,
     sent_from,
     ticket_of,
@@ -33,11 +32,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = str(tmp_path)
-
-
-@pytest.fixture
-def mailbox(db: Any) -> Mailbox:
-    return make_mailbox()
 
 
 def page_of(client: Client, ticket: Ticket) -> str:

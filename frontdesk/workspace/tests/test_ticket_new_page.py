@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
-from django.test import Client
 
 from frontdesk.brands.services import default_brand
 from frontdesk.channels.email.models import OutboundEmail
@@ -19,6 +18,7 @@ from frontdesk.customers.models import Contact, Identity
 from frontdesk.customers.search import index_contacts
 from frontdesk.fields.models import CustomField
 from frontdesk.testing import factories as f
+from frontdesk.testing.fixtures import client_for
 from frontdesk.tickets.models import Attachment, Message, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -28,12 +28,6 @@ URL = "/tickets/new/"
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = str(tmp_path)
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def form(**values: Any) -> dict[str, Any]:

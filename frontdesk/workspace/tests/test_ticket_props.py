@@ -10,24 +10,15 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from frontdesk.core.actor import SYSTEM, Actor
+from frontdesk.core.actor import Actor
 from frontdesk.fields.models import CustomField
 from frontdesk.testing import factories as f
+from frontdesk.testing.factories import make_ticket
+from frontdesk.testing.fixtures import client_for
 from frontdesk.tickets.models import Ticket, TicketAudit
-from frontdesk.tickets.services import ticket_create, ticket_update
+from frontdesk.tickets.services import ticket_update
 
 pytestmark = pytest.mark.django_db
-
-
-def make_ticket(**kwargs: Any) -> Ticket:
-    return ticket_create(actor=SYSTEM, requester=f.ContactFactory(), subject="Printer on fire",
-                         body="It is on fire.", **kwargs)
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def update(client: Client, ticket: Ticket, data: dict[str, Any]) -> Any:

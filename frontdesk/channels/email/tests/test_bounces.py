@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from frontdesk.channels.email import sending
 from frontdesk.channels.email.models import InboundStatus, Mailbox, OutboundEmail
-from frontdesk.channels.email.tests.test_pipeline_common import ingest, make_mailbox, message_of, ticket_of
+from frontdesk.channels.email.tests.test_pipeline_common import ingest, message_of, ticket_of
 from frontdesk.core.actor import Actor
 from frontdesk.customers.models import Identity
 from frontdesk.tickets.models import Message, MessageKind, Ticket
@@ -30,11 +30,6 @@ CARLA = "carla@customer.test"
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = str(tmp_path)
-
-
-@pytest.fixture
-def mailbox(db: Any) -> Mailbox:
-    return make_mailbox()
 
 
 def mail(n: int = 1, *, headers: str = "", subject: str = "Printer", written: timedelta = timedelta(0)) -> bytes:

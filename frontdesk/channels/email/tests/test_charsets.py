@@ -3,19 +3,12 @@ bytes are UTF-8, else the message's declared charset, else Windows-1252; garbage
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from frontdesk.channels.email.models import InboundStatus, Mailbox
 from frontdesk.channels.email.pipeline.parse import parse
-from frontdesk.channels.email.tests.test_pipeline_common import FIXTURES, ingest, make_mailbox, message_of, ticket_of
+from frontdesk.channels.email.tests.test_pipeline_common import FIXTURES, ingest, message_of, ticket_of
 from frontdesk.customers.models import Contact
-
-
-@pytest.fixture
-def mailbox(db: Any) -> Mailbox:
-    return make_mailbox()
 
 
 def mail(subject: bytes, sender: bytes, charset: str = "iso-8859-1", body: bytes = b"Hallo.") -> bytes:

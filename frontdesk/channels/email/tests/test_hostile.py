@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from frontdesk.channels.email.models import InboundEmail, InboundStatus, Mailbox
-from frontdesk.channels.email.tests.test_pipeline_common import eml, ingest, make_mailbox, message_of, ticket_of
+from frontdesk.channels.email.tests.test_pipeline_common import eml, ingest, message_of, ticket_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def mailbox(db: Any) -> Mailbox:
-    return make_mailbox()
 
 
 HEAD = "From: Hostile <hostile@customer.test>\nTo: support@frontdesk.test\nSubject: Hostile\n"

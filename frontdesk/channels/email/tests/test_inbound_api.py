@@ -16,7 +16,7 @@ from frontdesk.accounts.api_auth import API_AUTH
 from frontdesk.api import _domain_error
 from frontdesk.channels.email.api import router
 from frontdesk.channels.email.models import InboundEmail, InboundStatus, Mailbox
-from frontdesk.channels.email.tests.test_pipeline_common import eml, ingest, make_mailbox, raise_limit
+from frontdesk.channels.email.tests.test_pipeline_common import eml, ingest, raise_limit
 from frontdesk.core.errors import FrontdeskError
 from frontdesk.testing import factories as f
 from frontdesk.tickets.models import Ticket
@@ -27,11 +27,6 @@ _api.add_router("/", router)
 urlpatterns = [path("api/v1/", _api.urls)]
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
-
-
-@pytest.fixture
-def mailbox(db: Any) -> Mailbox:
-    return make_mailbox()
 
 
 def post(mailbox_id: int, raw: bytes, secret: str, ctype: str = "message/rfc822") -> Any:

@@ -22,11 +22,6 @@ pytestmark = pytest.mark.django_db
 SUBJECT = "Printer won\u2019t print"
 
 
-@pytest.fixture
-def mailbox(db: Any) -> Mailbox:
-    return make_mailbox()
-
-
 def url(mailbox: Mailbox, secret: str | None = None) -> str:
     query = "?" + urlencode({"secret": secret}) if secret is not None else ""
     return f"/api/v1/mail/inbound/{mailbox.pk}{query}"

@@ -19,11 +19,6 @@ from frontdesk.tickets.models import Attachment, Ticket
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def mailbox(db: Any) -> Mailbox:
-    return make_mailbox()
-
-
 def test_new_mail_becomes_a_ticket_with_sanitised_html(mailbox: Mailbox) -> None:
     row = ingest(mailbox, eml("new_ticket.eml"))
     assert row.status == InboundStatus.PROCESSED, row.reason

@@ -5,22 +5,16 @@ from __future__ import annotations
 import io
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from frontdesk.channels.email.models import InboundEmail, InboundStatus, Mailbox
-from frontdesk.channels.email.tests.test_pipeline_common import FIXTURES, eml, make_mailbox, raise_limit
+from frontdesk.channels.email.tests.test_pipeline_common import FIXTURES, eml, raise_limit
 from frontdesk.ops.management.commands.mail import _receiver
 from frontdesk.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def mailbox(db: Any) -> Mailbox:
-    return make_mailbox()
 
 
 def run(*args: str) -> str:

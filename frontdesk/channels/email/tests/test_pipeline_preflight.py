@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.test import override_settings
 
@@ -20,11 +18,6 @@ from frontdesk.customers.models import Identity
 from frontdesk.tickets.models import MessageKind, Ticket
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def mailbox(db: Any) -> Mailbox:
-    return make_mailbox()
 
 
 def plain(headers: str, sender: str = "carla@customer.test", n: int = 1) -> bytes:

@@ -4,22 +4,15 @@ never acknowledged; the burst limit counts every plus-variant of an address as t
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.test import override_settings
 
 from frontdesk.channels.email.models import InboundStatus, Mailbox, OutboundEmail
 from frontdesk.channels.email.pipeline.sender import address_key
-from frontdesk.channels.email.tests.test_pipeline_common import ingest, make_mailbox
+from frontdesk.channels.email.tests.test_pipeline_common import ingest
 from frontdesk.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def mailbox(db: Any) -> Mailbox:
-    return make_mailbox()
 
 
 def plain(headers: str = "", sender: str = "carla@customer.test", n: int = 1) -> bytes:

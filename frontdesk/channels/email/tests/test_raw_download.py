@@ -8,18 +8,13 @@ from typing import Any
 import pytest
 
 from frontdesk.channels.email.models import Mailbox
-from frontdesk.channels.email.tests.test_pipeline_common import eml, ingest, make_mailbox, sent_from, ticket_of
+from frontdesk.channels.email.tests.test_pipeline_common import eml, ingest, sent_from, ticket_of
 from frontdesk.core.actor import Actor
 from frontdesk.testing import factories as f
 from frontdesk.tickets.services import ticket_split, ticket_update
 
 pytestmark = pytest.mark.django_db
 ACTOR = Actor.system("test")
-
-
-@pytest.fixture
-def mailbox(db: Any) -> Mailbox:
-    return make_mailbox()
 
 
 def raw_url(inbound_id: int) -> str:

@@ -6,7 +6,6 @@ ticket page; such mail never threads by the subject tag."""
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -15,7 +14,7 @@ from hypothesis import strategies as st
 
 from frontdesk.channels.email.models import InboundEmail, InboundStatus, Mailbox
 from frontdesk.channels.email.pipeline.parse import addresses, load, parse
-from frontdesk.channels.email.tests.test_pipeline_common import ingest, make_mailbox, ticket_of
+from frontdesk.channels.email.tests.test_pipeline_common import ingest, ticket_of
 from frontdesk.core.actor import SYSTEM
 from frontdesk.customers.services import contact_for_identity
 from frontdesk.testing import factories as f
@@ -26,11 +25,6 @@ pytestmark = pytest.mark.django_db
 
 MALLORY = "mallory@attacker.example"
 CUSTB = "custb@orgb.example"
-
-
-@pytest.fixture
-def mailbox(db: Any) -> Mailbox:
-    return make_mailbox()
 
 
 def mail(from_: str, subject: str = "Hello", extra: str = "", n: int = 1) -> bytes:

@@ -4,7 +4,6 @@ is processed by the minutely sweep: never left unprocessed, never processed twic
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -12,15 +11,10 @@ from django.utils import timezone
 from frontdesk.channels.email.inbound import receive_raw
 from frontdesk.channels.email.intake_tasks import process_stuck_inbound_task
 from frontdesk.channels.email.models import InboundEmail, InboundStatus, Mailbox
-from frontdesk.channels.email.tests.test_pipeline_common import eml, make_mailbox
+from frontdesk.channels.email.tests.test_pipeline_common import eml
 from frontdesk.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def mailbox(db: Any) -> Mailbox:
-    return make_mailbox()
 
 
 def test_mail_stored_but_never_processed_is_taken_by_the_sweep(mailbox: Mailbox) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from frontdesk.channels.email.models import EmailReference, InboundEmail, InboundStatus, Mailbox
@@ -14,7 +12,6 @@ from frontdesk.channels.email.pipeline.threading import SUBJECT_NUMBER, subject_
 from frontdesk.channels.email.tests.test_pipeline_common import (
     eml,
     ingest,
-    make_mailbox,
     message_of,
     sent_from,
     ticket_of,
@@ -26,11 +23,6 @@ from frontdesk.tickets.models import LinkKind, Message, StatusCategory, Ticket, 
 from frontdesk.tickets.services import ticket_update, tickets_merge
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def mailbox(db: Any) -> Mailbox:
-    return make_mailbox()
 
 
 ACTOR = Actor.system("test")

@@ -4,8 +4,6 @@ a ticket or copy themselves on its replies."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.test import Client
 
@@ -31,11 +29,6 @@ from frontdesk.tickets.services import ticket_create, ticket_update, tickets_mer
 pytestmark = pytest.mark.django_db
 
 ACTOR = Actor.system("test")
-
-
-@pytest.fixture
-def mailbox(db: Any) -> Mailbox:
-    return make_mailbox()
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.test import Client, override_settings
 
@@ -111,8 +113,17 @@ def test_wrong_password_is_401_and_unknown_email_looks_the_same(agent):
 def test_sign_in_refuses_cross_site_requests(agent):
     assert sign_in(agent.email, PASSWORD, **{"Origin": "https://evil.example"}).status_code == 403
     assert sign_in(agent.email, PASSWORD, **{"Sec-Fetch-Site": "cross-site"}).status_code == 403
-    form = Client().post(LOGIN, {"email": agent.email, "password": PASSWORD})  # an HTML form post
-    assert form.status_code in (400, 403, 422)
+    # an HTML form post (multipart): its body is not JSON, so the API's body parser refuses it
+    # (422, the body named) before the view's same-origin check; nobody is signed in either way
+    form = Client().post(LOGIN, {"email": agent.email, "password": PASSWORD})
+    assert form.status_code == 422, form.content
+    assert form.json()["error"]["code"] == "validation_error" and form.json()["error"]["fields"] == {
+        "body": "not valid JSON"
+    }
+    assert "_auth_user_id" not in form.client.session
+    # a form can carry a JSON body as text/plain (enctype="text/plain"): the same-origin check refuses it
+    plain = Client().post(LOGIN, json.dumps({"email": agent.email, "password": PASSWORD}), content_type="text/plain")
+    assert plain.status_code == 403 and plain.json()["error"]["code"] == "cross_site_request", plain.content
     assert sign_in(agent.email, PASSWORD, **{"Origin": "http://testserver"}).status_code == 200
 
 

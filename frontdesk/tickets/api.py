@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -10,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from frontdesk.accounts.api_auth import caller
 from frontdesk.core.actor import Actor
 from frontdesk.core.api_utils import PageOut, check_id, errors, idempotent, page_response
+from frontdesk.core.errors import ValidationError
 from frontdesk.core.pagination import keyset_page
 from frontdesk.tickets import filter_registry, selectors, services
 from frontdesk.tickets.api_attachments import router as attachments_router
@@ -35,6 +39,7 @@ from frontdesk.tickets.schemas import (
     TicketOut,
     TicketPatchIn,
 )
+from frontdesk.tickets.services.opening import ticket_create_for_requester
 
 router = Router(tags=["tickets"])
 router.add_router("/", attachments_router)
@@ -92,30 +97,51 @@ def list_tickets(request: HttpRequest, q: Query[TicketListQuery]) -> Any:
 
 @router.post("/tickets", response={201: TicketDetailOut})
 def create_ticket(request: HttpRequest, payload: TicketCreateIn) -> HttpResponse:
+    if payload.requester is not None and payload.requester_id is not None:
+        raise ValidationError("Give requester_id or requester, not both.",
+                              fields={"requester": "not with requester_id"})
+
     def create() -> TicketDetailOut:
-        ticket = services.ticket_create(
-            actor=_actor(request),
-            requester=payload.requester_id,
-            subject=payload.subject,
-            body=payload.body,
-            body_html=payload.body_html,
-            channel=payload.channel,
-            brand=payload.brand_id,
-            status=payload.status,
-            priority=payload.priority,
-            type=payload.type,
-            team=payload.team_id,
-            assignee=payload.assignee_id,
-            tags=payload.tags,
-            custom_fields=payload.custom_fields,
-            due_at=payload.due_at,
-            followers=payload.follower_ids,
-            ccs=payload.cc_ids,
-            cc_emails=payload.cc_emails,
-        )
+        if payload.requester is not None:  # by identity, found or created with the ticket
+            create_for: Any = partial(ticket_create_for_requester,
+                                      requester=payload.requester.model_dump(exclude_none=True))
+        else:
+            create_for = partial(services.ticket_create, requester=payload.requester_id)
+        with _requester_fields():
+            ticket = create_for(
+                actor=_actor(request),
+                subject=payload.subject,
+                body=payload.body,
+                body_html=payload.body_html,
+                channel=payload.channel,
+                brand=payload.brand_id,
+                status=payload.status,
+                priority=payload.priority,
+                type=payload.type,
+                team=payload.team_id,
+                assignee=payload.assignee_id,
+                tags=payload.tags,
+                custom_fields=payload.custom_fields,
+                due_at=payload.due_at,
+                followers=payload.follower_ids,
+                ccs=payload.cc_ids,
+                cc_emails=payload.cc_emails,
+            )
         return TicketDetailOut.from_orm(ticket, context={"request": request})
 
     return idempotent(request, 201, create)
+
+
+@contextmanager
+def _requester_fields() -> Iterator[None]:
+    """The requester's errors named as the API's fields (``requester.email``, not the form's)."""
+    try:
+        yield
+    except ValidationError as exc:
+        renamed = {"requester_email": "requester.email", "requester_phone": "requester.phone",
+                   "requester_name": "requester.name"}
+        exc.fields = {renamed.get(k, k): v for k, v in exc.fields.items()}
+        raise
 
 
 def etag(ticket: Any) -> str:

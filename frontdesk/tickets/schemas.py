@@ -112,11 +112,24 @@ class TicketDetailOut(TicketOut):
         return sorted(c.pk for c in obj.ccs.all())
 
 
+class RequesterIn(StrictIn):
+    """A requester by identity: found by email or phone, or created with these details."""
+
+    email: str | None = Field(None, max_length=254, description="Their email address.")
+    name: str | None = Field(None, max_length=200, description="Their name, for a new customer.")
+    phone: str | None = Field(None, max_length=40, description="Their phone number.")
+
+
 class TicketCreateIn(StrictIn):
     subject: str = Field(min_length=1, max_length=300)
     body: str = Field(min_length=1)
     body_html: str = ""
     requester_id: ObjectId | None = None
+    requester: RequesterIn | None = Field(
+        None,
+        description="Instead of requester_id (agents only): the customer with this email address or phone "
+        "number, created with name when neither is known, in the same transaction as the ticket.",
+    )
     channel: str = "api"
     brand_id: ObjectId | None = None
     status: str | None = None

@@ -27,7 +27,7 @@ from frontdesk.fields.services import definitions
 from frontdesk.tickets import selectors
 from frontdesk.tickets.channel_page import new_ticket_sender
 from frontdesk.tickets.models import Priority, StatusCategory, TicketType
-from frontdesk.tickets.services.create import MAX_CALL_MINUTES, OPENINGS, OUTBOUND_EMAIL, ticket_open
+from frontdesk.tickets.services.opening import MAX_CALL_MINUTES, OPENINGS, OUTBOUND_EMAIL, ticket_open
 from frontdesk.workspace.access import actor, agent_required, viewer
 from frontdesk.workspace.views_settings_forms import FormField, attach_errors, custom_field_inputs, refill
 from frontdesk.workspace.views_ticket_forms import custom_field_value, optional_id

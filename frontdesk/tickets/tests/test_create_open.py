@@ -16,7 +16,7 @@ from frontdesk.customers.models import Contact, Identity
 from frontdesk.testing import factories as f
 from frontdesk.tickets.models import Message, Ticket
 from frontdesk.tickets.services import ticket_create
-from frontdesk.tickets.services.create import requester_find_or_create, ticket_open
+from frontdesk.tickets.services.opening import requester_find_or_create, ticket_open
 
 pytestmark = pytest.mark.django_db
 

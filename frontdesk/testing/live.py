@@ -22,6 +22,8 @@ from typing import Any
 import httpx
 import pytest
 
+from frontdesk.testing.databases import drop_postgres_database, fresh_postgres_database
+
 ROOT = Path(__file__).resolve().parents[2]
 FRONTDESK = str(Path(sys.executable).with_name("frontdesk"))
 
@@ -50,34 +52,6 @@ class LiveApp:
         return self.manage("shell", "-c", code)
 
 
-def _postgres_url(base: str, name: str) -> str:
-    import dj_database_url
-    import psycopg
-
-    cfg = dj_database_url.parse(base)
-    host, port = str(cfg["HOST"] or "127.0.0.1"), int(cfg["PORT"] or 5432)
-    with psycopg.connect(
-        host=host, port=port, user=str(cfg["USER"] or "postgres"), password=cfg["PASSWORD"] or None,
-        dbname="postgres", autocommit=True,
-    ) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    auth = cfg["USER"] or "postgres"
-    if cfg["PASSWORD"]:
-        auth += f":{cfg['PASSWORD']}"
-    return f"postgres://{auth}@{host}:{port}/{name}"
-
-
-def _drop_postgres(url: str) -> None:
-    import dj_database_url
-    import psycopg
-
-    cfg = dj_database_url.parse(url)
-    with psycopg.connect(host=cfg["HOST"], port=cfg["PORT"], user=cfg["USER"], password=cfg["PASSWORD"] or None,
-                         dbname="postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{cfg["NAME"]}" WITH (FORCE)')
-
-
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     var = tmp_path_factory.mktemp("live-var")
@@ -88,7 +62,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     pg_base = os.environ.get("FRONTDESK_TEST_DATABASE_URL")
     pg_url = None
     if pg_base:
-        pg_url = _postgres_url(pg_base, f"frontdesk_live_{uuid.uuid4().hex[:8]}")
+        pg_url = fresh_postgres_database(pg_base, f"frontdesk_live_{uuid.uuid4().hex[:8]}")
         env.update(FRONTDESK_DATABASE_URL=pg_url, FRONTDESK_SECRET_KEY="live-test-" + "x" * 40,
                    FRONTDESK_ALLOWED_HOSTS="127.0.0.1,localhost")
     app = LiveApp(url=f"http://127.0.0.1:{port}", env=env)
@@ -118,7 +92,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
         except subprocess.TimeoutExpired:
             proc.kill()
         if pg_url:
-            _drop_postgres(pg_url)
+            drop_postgres_database(pg_url)
 
 
 def sign_in(page: object, app: LiveApp, email: str, password: str = "frontdesk-demo") -> None:

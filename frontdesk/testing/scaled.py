@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from frontdesk.testing.live import _drop_postgres, _postgres_url
+from frontdesk.testing.databases import drop_postgres_database, fresh_postgres_database
 from frontdesk.testing.private_servers import FRONTDESK, ROOT, PrivateRedis, free_port, wait_for
 from frontdesk.testing.smtp_sink import SmtpSink
 
@@ -74,7 +74,7 @@ class ScaledSite:
     def __init__(self, pg_base_url: str, *, extra_env: dict[str, str] | None = None) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="frontdesk-scaled-"))
         self.redis = PrivateRedis()
-        self.database_url = _postgres_url(pg_base_url, f"frontdesk_scaled_{uuid.uuid4().hex[:8]}")
+        self.database_url = fresh_postgres_database(pg_base_url, f"frontdesk_scaled_{uuid.uuid4().hex[:8]}")
         env = {k: v for k, v in os.environ.items() if not k.startswith(("FRONTDESK_", "DJANGO_"))}
         env.update(
             FRONTDESK_DATABASE_URL=self.database_url, FRONTDESK_REDIS_URL=self.redis.url,
@@ -151,7 +151,7 @@ class ScaledSite:
         for service in (self.worker, self.lmtp, *self.webs):
             service.stop()
         self.redis.close()
-        _drop_postgres(self.database_url)
+        drop_postgres_database(self.database_url)
         shutil.rmtree(self.folder, ignore_errors=True)
 
 

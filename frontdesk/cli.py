@@ -14,7 +14,8 @@ COMMANDS = {
     "demo": "Load the demo support organisation (idempotent).",
     "createadmin": "Create an administrator: --email E --password P.",
     "token": "API tokens: `token create EMAIL`, `token list EMAIL`, `token revoke ID`.",
-    "mail": "Email: `mail ingest FILE|-`, `mail quarantine`, `mail reprocess ID`, `mail listen`, `mail poll`.",
+    "mail": "Email: `mail ingest FILE|-`, `mail import MAILDIR|MBOX|FOLDER`, `mail quarantine`, "
+            "`mail reprocess ID`, `mail listen`, `mail poll`.",
     "events": "Print the event -> handler table, or failed handler runs with --failures.",
     "check": "Check the configuration; --deploy refuses unsafe settings.",
     "bench": "Run a benchmark scenario and print JSON: `bench core --db sqlite --tickets 10000`.",

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from frontdesk.channels.email.addresses import is_machine_address, is_our_address
 from frontdesk.channels.email.mailboxes import own_addresses
-from frontdesk.channels.email.models import InboundEmail, OutboundEmail
+from frontdesk.channels.email.models import IMPORTED, InboundEmail, OutboundEmail
 from frontdesk.channels.email.outbound import render_bodies, template_context, write_outbound
 from frontdesk.channels.email.outgoing import KIND_ACK
 from frontdesk.channels.email.pipeline.parse import header
@@ -30,28 +30,32 @@ ACK_MAX_AGE = timedelta(days=1)
 HEAD_BYTES = 64 * 1024
 
 
-def _opening_head(ticket: Ticket) -> EmailMessage | None:
+def _opening(ticket: Ticket) -> tuple[EmailMessage | None, str]:
     """The header block of the stored message that opened ``ticket`` (read from the first 64 KB
-    of its raw file), or None when there is none or it cannot be read."""
-    inbound = InboundEmail.objects.filter(ticket_id=ticket.pk).order_by("received_at", "pk").only("raw").first()
+    of its raw file), or None when there is none or it cannot be read; and how it arrived."""
+    inbound = (InboundEmail.objects.filter(ticket_id=ticket.pk).order_by("received_at", "pk")
+               .only("raw", "source").first())
     if inbound is None or not inbound.raw:
-        return None
+        return None, ""
     try:
         with inbound.raw.open("rb") as f:
             head = f.read(HEAD_BYTES)
     except (OSError, ValueError):
-        return None
+        return None, inbound.source
     ends = [i for i in (head.find(b"\r\n\r\n"), head.find(b"\n\n")) if i >= 0]
     head = head[: min(ends)] if ends else head
-    return BytesHeaderParser(policy=email.policy.default).parsebytes(head)  # type: ignore[return-value]
+    return BytesHeaderParser(policy=email.policy.default).parsebytes(head), inbound.source  # type: ignore[return-value]
 
 
 def _wants_acknowledgement(ticket: Ticket) -> bool:
     """False for a message whose sender asked for no automatic answers (Exchange and Outlook put
     ``X-Auto-Response-Suppress`` on ordinary mail too: it opens a ticket, without an
     acknowledgement), and for one written more than ACK_MAX_AGE ago (the first poll of a
-    mailbox imports its old mail: those senders are not acknowledged weeks later)."""
-    head = _opening_head(ticket)
+    mailbox imports its old mail: those senders are not acknowledged weeks later), nor one of a
+    mailbox history that `frontdesk mail import` brought in, whatever its date."""
+    head, source = _opening(ticket)
+    if source == IMPORTED:
+        return False
     if head is None:
         return True
     if header(head, "X-Auto-Response-Suppress").strip().lower() not in ("", "none"):

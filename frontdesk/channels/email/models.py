@@ -60,6 +60,9 @@ class ImapCursor(models.Model):
     poll_error = models.TextField(blank=True)  # why that poll failed; empty when it went well
 
 
+IMPORTED = "import"  # InboundEmail.source of a mailbox history brought in by `frontdesk mail import`
+
+
 class InboundStatus(models.TextChoices):
     RECEIVED = "received", _("Received")
     PROCESSED = "processed", _("Processed")
@@ -71,7 +74,7 @@ class InboundEmail(models.Model):
     """One raw message as it arrived, stored before processing; processing is idempotent."""
 
     mailbox = models.ForeignKey(Mailbox, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound")
-    source = models.CharField(max_length=10)  # imap, lmtp, smtp, http, cli
+    source = models.CharField(max_length=10)  # imap, lmtp, smtp, http, cli, import
     raw = models.FileField(upload_to="mail/inbound/%Y/%m/")
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)

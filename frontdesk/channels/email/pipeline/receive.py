@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import EmailMessage
 
 from django.conf import settings
@@ -20,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from frontdesk.channels.email.mailboxes import mailbox_for_intake, own_addresses
-from frontdesk.channels.email.models import EmailReference, InboundEmail, InboundStatus, Mailbox
+from frontdesk.channels.email.models import IMPORTED, EmailReference, InboundEmail, InboundStatus, Mailbox
 from frontdesk.channels.email.pipeline import preflight
 from frontdesk.channels.email.pipeline.bounce import handle_bounce
 from frontdesk.channels.email.pipeline.identify import ccs_to_add, identify
@@ -151,6 +152,7 @@ def _write(
     body_html = prepared.body_html if prepared.body_html is not None else parsed.html_body
     quoted_html = prepared.quoted_html if prepared.quoted_html is not None else parsed.html_quoted
     external_id = parsed.message_id[:255] or None
+    written = _written_at(inbound, parsed)
     if ticket is not None and ticket.status_category != StatusCategory.CLOSED:
         message = message_add(
             actor=ACTOR,
@@ -163,6 +165,7 @@ def _write(
             quoted_text=parsed.quoted_text,
             quoted_html=quoted_html,
             external_id=external_id,
+            created_at=written,
         )
         added, withheld = ccs_to_add(ticket, parsed, contact, ccs)
         _add_ccs(ticket, added)
@@ -182,6 +185,7 @@ def _write(
             quoted_text=parsed.quoted_text,
             quoted_html=quoted_html,
             external_id=external_id,
+            created_at=written,
         )
         message = ticket.opening_message  # type: ignore[attr-defined]
         if closed is not None:
@@ -191,6 +195,18 @@ def _write(
     if parsed.message_id:
         insert(EmailReference(header_id=parsed.message_id, ticket=ticket, message=message, outgoing=False))
     return ticket, message
+
+
+EARLIEST_DATE = datetime(1990, 1, 1, tzinfo=UTC)  # an older Date is a broken clock, not history
+
+
+def _written_at(inbound: InboundEmail, parsed: Parsed) -> datetime | None:
+    """When a message of an imported mailbox history was written (its Date, if it is a real past
+    date), so the imported conversation keeps its dates; None (now) for mail arriving live."""
+    if inbound.source != IMPORTED or parsed.date is None:
+        return None
+    written = parsed.date if parsed.date.tzinfo else parsed.date.replace(tzinfo=UTC)
+    return written if EARLIEST_DATE <= written <= timezone.now() else None
 
 
 def _run(
@@ -219,7 +235,8 @@ def _run(
         return
     if not accept:
         preflight.check_machine(msg)
-        preflight.check_burst(sender, seen)
+        if inbound.source != IMPORTED:  # a history's many messages from one sender are no mail loop
+            preflight.check_burst(sender, seen)
     if prepared.error is not None:
         raise prepared.error
     parsed = prepared.parsed or parse(raw, msg)  # (parsed here only if the row changed in between)

@@ -1,6 +1,7 @@
 """``frontdesk mail``: ingest a message, list and reprocess the quarantine, run the receivers.
 
 frontdesk mail ingest FILE.eml|- [--mailbox ADDRESS]   (exit 0 stored, 75 not stored: retry, 65 empty)
+frontdesk mail import MAILDIR|MBOX|FOLDER [--mailbox ADDRESS]   (a mailbox's history; run again to resume)
 frontdesk mail quarantine [--limit N]
 frontdesk mail reprocess ID [ID …]
 frontdesk mail listen [--host H] [--port P] [--smtp]
@@ -40,6 +41,10 @@ class Command(BaseCommand):
         ingest = sub.add_parser("ingest", help="store and process one raw RFC 5322 message (a file or - for stdin)")
         ingest.add_argument("file")
         ingest.add_argument("--mailbox", default="", help="the mailbox address it was sent to")
+        imports = sub.add_parser("import", help="import a mailbox's history: a Maildir, an mbox file or a folder "
+                                 "of .eml files (each message once: run it again to resume)")
+        imports.add_argument("path")
+        imports.add_argument("--mailbox", default="", help="the mailbox address the mail was sent to")
         quarantine = sub.add_parser("quarantine", help="list quarantined messages with their reasons")
         quarantine.add_argument("--limit", type=int, default=100)
         reprocess = sub.add_parser("reprocess", help="run quarantined messages through the pipeline again")
@@ -92,6 +97,36 @@ class Command(BaseCommand):
         if row.reason:
             line += f" ({row.reason})"
         self.stdout.write(line)
+
+    def _import(self, opts: dict[str, Any]) -> None:
+        """A progress bar on stderr, then what became of the messages on stdout (and as JSON)."""
+        import json
+        from pathlib import Path
+
+        from tqdm import tqdm
+
+        from frontdesk.channels.email.importing import import_mail, messages_at
+
+        mailbox = None
+        if opts["mailbox"]:
+            mailbox = Mailbox.objects.filter(address__iexact=opts["mailbox"].strip()).first()
+            if mailbox is None:
+                raise CommandError(f"No mailbox with address {opts['mailbox']}.")
+        path = Path(opts["path"])
+        try:
+            kind, count, _ = messages_at(path)
+        except (OSError, ValueError) as exc:  # not there, unreadable, not a mailbox format
+            raise CommandError(f"Cannot read {path}: {exc}") from exc
+        with tqdm(total=count, unit="msg", desc=f"{kind} {path.name}", file=sys.stderr) as bar:
+            report = import_mail(path=path, mailbox=mailbox, on_message=lambda _outcome: bar.update())
+        self.stdout.write(
+            f"{report.found} messages: {report.created} new tickets, {report.threaded} added to tickets, "
+            f"{report.ignored} ignored, {report.quarantined} quarantined, {report.already} imported before"
+            + (f", {report.failed} stored but not processed yet (the worker retries them)" if report.failed else "")
+        )
+        for reason, n in report.reasons.most_common():
+            self.stdout.write(f"  {n} × {reason}")
+        self.stdout.write(json.dumps(report.as_dict()))
 
     def _quarantine(self, opts: dict[str, Any]) -> None:
         rows = InboundEmail.objects.filter(status=InboundStatus.QUARANTINED).select_related("mailbox")

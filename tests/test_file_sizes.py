@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
-from types import ModuleType
 
-ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "scripts" / "file_sizes.py"
-
-
-def _checker() -> ModuleType:
-    sys.path.insert(0, str(SCRIPT.parent))
-    try:
-        import file_sizes
-    finally:
-        sys.path.remove(str(SCRIPT.parent))
-    return file_sizes
+from tests.scripts_support import load_script, run_script
 
 
 def test_no_source_file_over_500_lines_in_frontdesk() -> None:
-    done = subprocess.run(  # noqa: S603 - our own script
-        [sys.executable, str(SCRIPT)], capture_output=True, text=True, cwd=ROOT, timeout=120
-    )
+    done = run_script("file_sizes")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no source file over 500 lines under frontdesk" in done.stdout
 
 
 def test_the_checker_finds_an_oversized_file(tmp_path: Path) -> None:
-    file_sizes = _checker()
+    file_sizes = load_script("file_sizes")
     top = tmp_path / "frontdesk"
     (top / "app" / "static" / "app").mkdir(parents=True)
     (top / "app" / "templates").mkdir()
@@ -46,9 +31,7 @@ def test_the_checker_finds_an_oversized_file(tmp_path: Path) -> None:
         (top / "app" / "views.py", 501),
     ]
 
-    done = subprocess.run(  # noqa: S603 - our own script
-        [sys.executable, str(SCRIPT), str(top)], capture_output=True, text=True, cwd=ROOT, timeout=120
-    )
+    done = run_script("file_sizes", str(top))
     assert done.returncode == 1, done.stdout + done.stderr
     assert "views.py: 501 lines" in done.stdout and "page.html: 600 lines" in done.stdout
     assert "composer.js" not in done.stdout and "0001_initial" not in done.stdout and "htmx" not in done.stdout

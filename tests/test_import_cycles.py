@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
-from types import ModuleType
 
-ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "scripts" / "import_cycles.py"
-
-
-def _checker() -> ModuleType:
-    sys.path.insert(0, str(SCRIPT.parent))
-    try:
-        import import_cycles
-    finally:
-        sys.path.remove(str(SCRIPT.parent))
-    return import_cycles
+from tests.scripts_support import load_script, run_script
 
 
 def test_no_import_circle_in_frontdesk() -> None:
-    done = subprocess.run(  # noqa: S603 - our own script
-        [sys.executable, str(SCRIPT), "frontdesk"], capture_output=True, text=True, cwd=ROOT, timeout=120
-    )
+    done = run_script("import_cycles", "frontdesk")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no import circles under frontdesk" in done.stdout
 
@@ -31,7 +16,7 @@ def test_no_import_circle_in_frontdesk() -> None:
 def test_the_checker_finds_a_circle_through_a_package_init(tmp_path: Path) -> None:
     # the shape of the circle once in frontdesk.core: a package's __init__ imports its recorder, whose
     # lazy import reaches a module outside the package that imports one of the package's submodules
-    import_cycles = _checker()
+    import_cycles = load_script("import_cycles")
     (tmp_path / "frontdesk" / "events").mkdir(parents=True)
     (tmp_path / "frontdesk" / "__init__.py").write_text("")
     (tmp_path / "frontdesk" / "events" / "__init__.py").write_text("from frontdesk.events.recorder import record\n")
@@ -46,7 +31,7 @@ def test_the_checker_finds_a_circle_through_a_package_init(tmp_path: Path) -> No
 
 
 def test_the_checker_finds_a_circle_through_a_function_level_import(tmp_path: Path) -> None:
-    import_cycles = _checker()
+    import_cycles = load_script("import_cycles")
     package = tmp_path / "frontdesk" / "demo"
     package.mkdir(parents=True)
     (tmp_path / "frontdesk" / "__init__.py").write_text("")

@@ -79,11 +79,6 @@ def icon(name: str) -> str:
     return spec.icon if spec is not None else "inbox"
 
 
-def label(name: str) -> str:
-    spec = _registry.get(name)
-    return str(spec.label) if spec is not None else name
-
-
 def identity_kinds() -> list[tuple[str, Any]]:
     """The identity kinds channels add, in channel order."""
     return [kind for s in registered() for kind in s.identity_kinds]

@@ -35,6 +35,3 @@ class Registry(Generic[T]):
     def items(self) -> dict[str, T]:
         """The entries by name, in the order they were registered."""
         return dict(self._items)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._items

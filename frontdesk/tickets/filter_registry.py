@@ -76,10 +76,6 @@ def filters() -> dict[str, FilterSpec]:
     return _filters.items()
 
 
-def filter_spec(key: str) -> FilterSpec | None:
-    return _filters.get(key)
-
-
 def sorts() -> tuple[str, ...]:
     return tuple(_sorts.items())
 

@@ -129,7 +129,7 @@ class TicketFilters:
 
     @classmethod
     def builtin_names(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in dataclasses.fields(cls) if f.name != "extra")
+        return _BUILTIN_NAMES
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -320,7 +320,8 @@ def as_filters(filters: TicketFilters | Mapping[str, Any] | None, *, prefix: str
     return filters if isinstance(filters, TicketFilters) else TicketFilters.from_dict(filters, prefix=prefix)
 
 
-filter_registry.reserve(set(TicketFilters.builtin_names()))
+_BUILTIN_NAMES = tuple(f.name for f in dataclasses.fields(TicketFilters) if f.name != "extra")  # read on every list
+filter_registry.reserve(set(_BUILTIN_NAMES))
 
 
 def filter_problem(key: str, what: str, prefix: str = "") -> ValidationError:

@@ -382,9 +382,14 @@ def _extra_filters(filters: TicketFilters, path: str, user: User) -> list[dict[s
     labels = {"brand_id": _("Brand"), "organisation_id": _("Organisation"), "requester_id": _("Requester"),
               "created_after": _("Created from"), "created_before": _("Created before"),
               "updated_after": _("Updated from"), "updated_before": _("Updated before")}
+    # the filters apps added (SLA, routing …) are chips too, in their own words
+    for key, spec in filter_registry.filters().items():
+        labels[key] = spec.label
+        if spec.choices is not None:
+            names[key] = {k: str(v) for k, v in spec.choices()}
     chips: list[dict[str, Any]] = []
     for key, label in labels.items():
-        value = getattr(filters, key)
+        value = filters.value(key)
         if not value:
             continue
         items = [value] if isinstance(value, datetime) else list(value)
@@ -393,23 +398,11 @@ def _extra_filters(filters: TicketFilters, path: str, user: User) -> list[dict[s
                 shown = date_format(timezone.localtime(item), "SHORT_DATETIME_FORMAT")
                 rest = filters.replace(**{key: None})
             else:
-                shown = names.get(key, {}).get(item, f"#{item}")
+                shown = names.get(key, {}).get(item, f"#{item}" if key.endswith("_id") else str(item))
                 rest = filters.replace(**{key: tuple(v for v in value if v != item)})
             chips.append({
                 "key": key, "value": item.isoformat() if isinstance(item, datetime) else str(item),
                 "label": f"{label}: {shown}", "remove_url": f"{path}?{urlencode([*rest.to_query(), ('f', '1')])}",
-            })
-    registered = filter_registry.filters()
-    for key, value in filters.extra:  # the filters apps added (SLA, routing …), with their own words
-        spec = registered.get(key)
-        if spec is None:
-            continue
-        words = {str(k): str(v) for k, v in spec.choices()} if spec.choices else {}
-        for item in value:
-            rest = filters.replace(**{key: tuple(v for v in value if v != item)})
-            chips.append({
-                "key": key, "value": str(item), "label": f"{spec.label}: {words.get(str(item), item)}",
-                "remove_url": f"{path}?{urlencode([*rest.to_query(), ('f', '1')])}",
             })
     return chips
 

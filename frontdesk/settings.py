@@ -154,6 +154,8 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 HUEY_IMMEDIATE = env_bool("FRONTDESK_HUEY_IMMEDIATE", False)
+# Received mail is processed before the receiver answers (as the tests do), not just after.
+INTAKE_IMMEDIATE = env_bool("FRONTDESK_INTAKE_IMMEDIATE", HUEY_IMMEDIATE)
 # Tasks return nothing anyone reads: results are not stored (they would pile up in Redis).
 # A task name a consumer does not know is kept and retried, never dropped (frontdesk.core.queue).
 HUEY: dict[str, Any]

@@ -12,6 +12,7 @@ from ninja import Header, Query, Router, Schema, Status
 from frontdesk.accounts.api_auth import caller
 from frontdesk.channels.email import inbound
 from frontdesk.channels.email.inbound_http import request_message, request_secret
+from frontdesk.channels.email.intake import intake
 from frontdesk.core.api_utils import PageOut, page_response
 from frontdesk.core.errors import NotFound
 from frontdesk.core.pagination import keyset_page
@@ -55,10 +56,13 @@ def post_inbound(
     provider's wrapping of it: the form field ``email`` (SendGrid Inbound Parse, raw mode) or
     ``body-mime`` (Mailgun, a route to a URL ending in ``mime``) in ``multipart/form-data`` or
     ``application/x-www-form-urlencoded``, or the member ``RawEmail`` of a JSON object (Postmark).
-    Any other form or JSON answers 400; a message over the mailbox's limit 413."""
+    Any other form or JSON answers 400; a message over the mailbox's limit 413.
+
+    202 means stored: the message is processed just after the answer, so its ``status`` is
+    ``received`` and ``ticket_id`` null (``GET /mail/quarantine`` lists it if it is refused)."""
     mailbox = inbound.mailbox_for_secret(mailbox_id, request_secret(request, x_mailbox_secret, secret))
     raw = request_message(request, mailbox.max_message_bytes)
-    row = inbound.process_inbound(inbound.receive_raw(mailbox=mailbox, raw=raw, source="http").pk)
+    row = intake.submit(inbound.receive_raw(mailbox=mailbox, raw=raw, source="http"))
     return Status(202, {"id": row.pk, "status": row.status, "ticket_id": row.ticket_id})
 
 

@@ -74,7 +74,7 @@ def _cursor(mailbox: Mailbox, uidvalidity: int) -> ImapCursor:
 
 def poll_with(client: imapclient.IMAPClient, mailbox: Mailbox) -> int:
     """Poll on an open connection (the IDLE loop reuses its own)."""
-    from frontdesk.channels.email.inbound import process_inbound, receive_raw
+    from frontdesk.channels.email.inbound import process_all, receive_raw
 
     info = client.select_folder(mailbox.imap_folder)
     _news(client)  # what the server said so far is covered by the search below
@@ -100,15 +100,19 @@ def poll_with(client: imapclient.IMAPClient, mailbox: Mailbox) -> int:
     for start in range(0, len(uids), BATCH):
         batch = uids[start : start + BATCH]
         fetched = client.fetch(batch, ["BODY.PEEK[]"])
+        stored: list[int] = []
         for uid in batch:
             data = fetched.get(uid)
-            if data is None:  # expunged meanwhile
+            if data is not None:  # (else expunged meanwhile)
+                raw = data.get(b"BODY[]") or b""
+                row = receive_raw(mailbox=mailbox, raw=raw, source="imap", imap_uidvalidity=uidvalidity, imap_uid=uid)
+                stored.append(row.pk)
+        process_all(stored)  # one transaction per batch of messages
+        for uid in batch:
+            # committed: now the server may forget about it
+            if uid not in fetched:
                 _advance(cursor, uid)
                 continue
-            raw = data.get(b"BODY[]") or b""
-            inbound = receive_raw(mailbox=mailbox, raw=raw, source="imap", imap_uidvalidity=uidvalidity, imap_uid=uid)
-            process_inbound(inbound.pk)
-            # committed: now the server may forget about it
             if mailbox.imap_move_to:
                 if can_move:
                     client.move([uid], mailbox.imap_move_to)

@@ -20,8 +20,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from django.db import transaction
+from django.db.models import Min
+
 from frontdesk.channels.email.models import IMPORTED, InboundEmail, InboundStatus, Mailbox
-from frontdesk.channels.email.pipeline.receive import process_inbound
+from frontdesk.channels.email.pipeline.receive import BATCH_SIZE, process_all
 from frontdesk.channels.email.pipeline.store import store_raw
 from frontdesk.tickets.models import Message
 
@@ -56,12 +59,23 @@ def _source(path: Path) -> tuple[str, list[Callable[[], bytes]]]:
     raise FileNotFoundError(f"{path}: no such Maildir, mbox file or folder")
 
 
-def _outcome(row: InboundEmail) -> str:
-    if row.status == InboundStatus.PROCESSED and row.ticket_id is not None:
-        first = Message.objects.filter(ticket_id=row.ticket_id).order_by("pk").values_list("pk", flat=True).first()
-        return "created" if first == row.message_id else "threaded"
+def _outcomes(rows: list[InboundEmail]) -> dict[int, str]:
+    """What became of each processed row: it opened its ticket (its message is the ticket's
+    first), joined one, or was ignored or quarantined; "failed" if it is still waiting."""
+    tickets = {row.ticket_id for row in rows if row.status == InboundStatus.PROCESSED and row.ticket_id}
+    first = dict(
+        Message.objects.filter(ticket_id__in=tickets).values("ticket_id").annotate(first=Min("pk")).values_list(
+            "ticket_id", "first"
+        )
+    )
     outcomes = {str(InboundStatus.IGNORED): "ignored", str(InboundStatus.QUARANTINED): "quarantined"}
-    return outcomes.get(str(row.status), "failed")
+    found: dict[int, str] = {}
+    for row in rows:
+        if row.status == InboundStatus.PROCESSED and row.ticket_id is not None:
+            found[row.pk] = "created" if first.get(row.ticket_id) == row.message_id else "threaded"
+        else:
+            found[row.pk] = outcomes.get(str(row.status), "failed")
+    return found
 
 
 def messages_at(path: Path) -> tuple[str, int, Iterator[bytes]]:
@@ -78,27 +92,54 @@ def import_mail(
     report = ImportReport(kind=kind, found=count)
     seen = {sha: (pk, status) for pk, sha, status in
             InboundEmail.objects.filter(source=IMPORTED).values_list("pk", "sha256", "status")}
+    chunk: list[tuple[str, bytes]] = []
+
+    def flush() -> None:
+        with transaction.atomic():  # the chunk's raw messages in one commit: nobody waits for an answer
+            ids = [_stored(sha, raw, mailbox, seen) for sha, raw in chunk]
+        try:
+            rows = {row.pk: row for row in process_all(ids)}
+        except Exception:  # noqa: BLE001 - stored: the sweep (or the next run) processes them
+            rows = {}
+        outcomes = _outcomes(list(rows.values()))
+        for pk in ids:
+            row = rows.get(pk)
+            outcome = outcomes.get(pk, "failed")
+            if row is not None:
+                seen[row.sha256] = (pk, row.status)
+                if outcome in ("ignored", "quarantined"):
+                    report.reasons[row.reason.split(":")[0] or outcome] += 1
+            _count(report, outcome, on_message)
+        chunk.clear()
+
     for raw in raws:
         sha = hashlib.sha256(raw).hexdigest()
         known = seen.get(sha)
-        if known is not None and known[1] != InboundStatus.RECEIVED:
-            outcome = "already"
+        if (known is not None and known[1] != InboundStatus.RECEIVED) or any(sha == c for c, _ in chunk):
+            _count(report, "already", on_message)  # (or a second copy of one waiting in this chunk)
         elif not raw.strip():
-            outcome = "ignored"
             report.reasons["empty message"] += 1
+            _count(report, "ignored", on_message)
         else:
-            pk = known[0] if known is not None else store_raw(mailbox=mailbox, raw=raw, source=IMPORTED).pk
-            seen[sha] = (pk, InboundStatus.RECEIVED)
-            try:
-                row = process_inbound(pk)
-            except Exception:  # noqa: BLE001 - stored: the sweep (or the next run) processes it
-                outcome = "failed"
-            else:
-                seen[sha] = (pk, row.status)
-                outcome = _outcome(row)
-                if outcome in ("ignored", "quarantined"):
-                    report.reasons[row.reason.split(":")[0] or outcome] += 1
-        setattr(report, outcome, getattr(report, outcome) + 1)
-        if on_message is not None:
-            on_message(outcome)
+            chunk.append((sha, raw))
+            if len(chunk) >= BATCH_SIZE:
+                flush()
+    if chunk:
+        flush()
     return report
+
+
+def _stored(sha: str, raw: bytes, mailbox: Mailbox | None, seen: dict[str, tuple[int, str]]) -> int:
+    """The id of this message's row: the one an earlier run stored, or a new one."""
+    known = seen.get(sha)
+    if known is not None and known[0]:
+        return known[0]
+    pk = int(store_raw(mailbox=mailbox, raw=raw, source=IMPORTED).pk)
+    seen[sha] = (pk, InboundStatus.RECEIVED)
+    return pk
+
+
+def _count(report: ImportReport, outcome: str, on_message: Callable[[str], None] | None) -> None:
+    setattr(report, outcome, getattr(report, outcome) + 1)
+    if on_message is not None:
+        on_message(outcome)

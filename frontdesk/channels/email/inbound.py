@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from frontdesk.accounts.models import User
 from frontdesk.channels.email.models import InboundEmail, InboundStatus, Mailbox
-from frontdesk.channels.email.pipeline.receive import process_inbound, reprocess
+from frontdesk.channels.email.pipeline.receive import process_all, process_batch, process_inbound, reprocess
 from frontdesk.channels.email.pipeline.store import store_raw
 from frontdesk.core.errors import NotFound, ValidationError
 from frontdesk.core.ids import check_id
@@ -44,8 +44,7 @@ def process_stuck(*, older_than: timedelta = STUCK_AFTER, limit: int = 500) -> i
         .order_by("received_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
-    for inbound_id in ids:
-        process_inbound(inbound_id)
+    process_all(ids)
     return len(ids)
 
 
@@ -90,5 +89,7 @@ __all__ = [
     "quarantine_list",
     "receive",
     "receive_raw",
+    "process_all",
+    "process_batch",
     "reprocess",
 ]

@@ -3,7 +3,8 @@
 Each recipient is checked at RCPT (550 for an address that is no mailbox of ours; a plus-address
 such as a reply token counts as its mailbox). At DATA the raw message is stored once per
 accepted recipient before that recipient is answered 250, so a crash after 250 never loses mail;
-LMTP answers once per recipient (RFC 2033), SMTP once for all.
+LMTP answers once per recipient (RFC 2033), SMTP once for all. The pipeline processes stored
+messages behind the answers, in batches (``intake``).
 """
 
 from __future__ import annotations
@@ -37,15 +38,16 @@ def mailbox_for(address: str) -> Mailbox | None:
 
 
 def _store(mailbox_id: int, raw: bytes, source: str) -> int:
-    """Store (committed) and process one copy; the id of the stored message."""
-    from frontdesk.channels.email.inbound import process_inbound, receive_raw
+    """Store one copy (committed) and hand it to the intake; the id of the stored message."""
+    from frontdesk.channels.email.inbound import receive_raw
+    from frontdesk.channels.email.intake import intake
 
     close_old_connections()
     try:
         mailbox = Mailbox.objects.get(pk=mailbox_id)
         inbound = receive_raw(mailbox=mailbox, raw=raw, source=source)
         try:
-            process_inbound(inbound.pk)  # never raises; stored mail is retried by the sweep anyway
+            intake.submit(inbound)  # never raises; stored mail is retried by the sweep anyway
         except Exception:
             logger.exception("processing inbound %s failed; it stays stored", inbound.pk)
         return int(inbound.pk)
@@ -141,3 +143,6 @@ def serve(host: str, port: int, *, lmtp: bool = True, stop: threading.Event | No
         pass
     finally:
         controller.stop()
+        from frontdesk.channels.email.intake import intake
+
+        intake.drain()  # what was acknowledged is processed before a clean stop

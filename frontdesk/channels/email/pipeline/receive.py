@@ -11,6 +11,7 @@ file is never touched.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -55,10 +56,9 @@ class _Prepared:
     error: Exception | None = None  # raised by parsing: the steps quarantine the message with it
 
 
-def _prepare(inbound_id: int) -> _Prepared | None:
+def _prepare(row: InboundEmail | None) -> _Prepared | None:
     """Read, parse and sanitise the message outside any transaction; None when it is done
     already, unknown or unreadable (the steps, under the lock, decide what happens then)."""
-    row = InboundEmail.objects.filter(pk=inbound_id).first()
     if row is None or row.status in DONE:
         return None
     try:
@@ -263,50 +263,104 @@ def _settle(inbound: InboundEmail, status: str, reason: str) -> None:
     inbound.save(update_fields=_RESULT_FIELDS)
 
 
+def _process_locked(inbound: InboundEmail, own: frozenset[str], accept: bool, prepared: _Prepared | None) -> None:
+    """The steps for one row locked by the caller's transaction, in a savepoint of their own: a
+    refusal or a failure rolls back this message's writes only, and marks it with its reason."""
+    inbound.attempts += 1
+    mailbox = mailbox_for_intake(inbound.mailbox_id) if inbound.mailbox_id is not None else None
+    if mailbox is not None:
+        inbound.mailbox = mailbox
+    try:
+        with transaction.atomic():
+            _run(inbound, own, accept, prepared)
+            inbound.status, inbound.reason = InboundStatus.PROCESSED, ""
+            inbound.processed_at = timezone.now()
+            # inside the savepoint: a racing duplicate fails here, rolling back its writes
+            inbound.save(update_fields=_RESULT_FIELDS)
+    except preflight.Refused as refusal:
+        _settle(inbound, refusal.status, refusal.reason)
+    except IntegrityError as exc:
+        if _processed_elsewhere(inbound):
+            _settle(inbound, InboundStatus.IGNORED, "duplicate: this Message-ID was already processed")
+        else:
+            _settle(inbound, InboundStatus.QUARANTINED, _reason(exc))
+    except Exception as exc:  # noqa: BLE001 - anything else: quarantined with its reason, never lost
+        _settle(inbound, InboundStatus.QUARANTINED, _reason(exc))
+
+
 def process_inbound(inbound_id: int, *, accept: bool = False) -> InboundEmail:
     """Process one stored message; a processed, ignored or quarantined row is returned unchanged.
     ``accept``: see ``_run``."""
     own = own_addresses()  # outside the transaction, so the cached value serves
-    prepared = _prepare(inbound_id)  # parsing and sanitising never hold the write lock
+    prepared = _prepare(InboundEmail.objects.filter(pk=inbound_id).first())  # never under the write lock
     with transaction.atomic():
         found = read_one(InboundEmail, '"id" = %s', [inbound_id], for_update=True)  # SQL compiled once
         if found is None:
             raise InboundEmail.DoesNotExist(f"No inbound message {inbound_id}.")
-        inbound = found
-        if inbound.status in DONE:
-            return inbound
-        inbound.attempts += 1
-        mailbox = mailbox_for_intake(inbound.mailbox_id) if inbound.mailbox_id is not None else None
-        if mailbox is not None:
-            inbound.mailbox = mailbox
-        try:
-            with transaction.atomic():
-                _run(inbound, own, accept, prepared)
-                inbound.status, inbound.reason = InboundStatus.PROCESSED, ""
-                inbound.processed_at = timezone.now()
-                # inside the savepoint: a racing duplicate fails here, rolling back its writes
-                inbound.save(update_fields=_RESULT_FIELDS)
-        except preflight.Refused as refusal:
-            _settle(inbound, refusal.status, refusal.reason)
-        except IntegrityError as exc:
-            if _processed_elsewhere(inbound):
-                _settle(inbound, InboundStatus.IGNORED, "duplicate: this Message-ID was already processed")
-            else:
-                _settle(inbound, InboundStatus.QUARANTINED, _reason(exc))
-        except Exception as exc:  # noqa: BLE001 - anything else: quarantined with its reason, never lost
-            _settle(inbound, InboundStatus.QUARANTINED, _reason(exc))
-    return inbound
+        if found.status not in DONE:
+            _process_locked(found, own, accept, prepared)
+    return found
+
+
+BATCH_SIZE = 100
+BATCH_SECONDS = {"sqlite": 0.25}  # SQLite has one writer: a batch holds it this long at most
+DEFAULT_BATCH_SECONDS = 2.0
+
+
+def process_batch(inbound_ids: list[int]) -> tuple[list[InboundEmail], list[int]]:
+    """Process many stored messages in one transaction (one commit), each in a savepoint of its
+    own, so one bad message is quarantined alone. Rows another worker holds are skipped (it is
+    processing them); rows done already are left as they are. Stops taking more rows once the
+    batch has run its time budget, so a writer is never held long: the rows left stay
+    ``received`` for the next batch. Returns the rows it processed, in the order received, and
+    the ids it left for the next batch."""
+    if not inbound_ids:
+        return [], []
+    own = own_addresses()
+    waiting = InboundEmail.objects.filter(pk__in=inbound_ids, status=InboundStatus.RECEIVED)
+    prepared = {row.pk: _prepare(row) for row in waiting}  # parsing and sanitising hold no lock
+    budget = BATCH_SECONDS.get(transaction.get_connection().vendor, DEFAULT_BATCH_SECONDS)
+    done: list[InboundEmail] = []
+    with transaction.atomic():
+        started = time.monotonic()
+        locked = InboundEmail.objects.select_for_update(skip_locked=True).filter(
+            pk__in=list(prepared), status=InboundStatus.RECEIVED
+        )
+        rows = list(locked.order_by("pk"))
+        for inbound in rows:
+            _process_locked(inbound, own, False, prepared.get(inbound.pk))
+            done.append(inbound)
+            if time.monotonic() - started > budget:
+                break
+    return done, [row.pk for row in rows[len(done):]]
+
+
+def process_all(inbound_ids: list[int]) -> list[InboundEmail]:
+    """``process_batch`` until every one of ``inbound_ids`` is done (or held by another worker)."""
+    done: list[InboundEmail] = []
+    left = inbound_ids
+    while left:
+        for start in range(0, len(left), BATCH_SIZE):
+            processed, rest = process_batch(left[start : start + BATCH_SIZE])
+            done += processed
+            if rest:
+                left = rest + left[start + BATCH_SIZE :]
+                break
+        else:
+            left = []
+    return done
 
 
 def reprocess(inbound_id: int, *, accept_ignored: bool = False) -> InboundEmail:
     """Run a quarantined message through the pipeline again (after a fix). With
     ``accept_ignored``, an ignored message too, as a customer's message whatever its headers say
     (an administrator's decision: only duplicates and our own Message-IDs are still refused)."""
-    with transaction.atomic():
+    own = own_addresses()
+    with transaction.atomic():  # one transaction: no sweep sees it "received" in between
         inbound = InboundEmail.objects.select_for_update().get(pk=inbound_id)
         accept = accept_ignored and inbound.status == InboundStatus.IGNORED
         if inbound.status != InboundStatus.QUARANTINED and not accept:
             return inbound
         inbound.status, inbound.reason = InboundStatus.RECEIVED, ""
-        inbound.save(update_fields=["status", "reason"])
-    return process_inbound(inbound_id, accept=accept)
+        _process_locked(inbound, own, accept, None)
+    return inbound

@@ -1,0 +1,173 @@
+"""Stored mail processed many messages per transaction (``process_batch``), and the receivers'
+hand-off that acknowledges a message once stored and processes it just after (``intake``)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import smtplib
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from frontdesk.channels.email.inbound import process_all, process_batch, receive_raw
+from frontdesk.channels.email.models import InboundEmail, InboundStatus, Mailbox
+from frontdesk.channels.email.pipeline import receive
+from frontdesk.channels.email.tests.test_imap_support import mail
+from frontdesk.testing.dovecot import free_port
+from frontdesk.tickets.models import Message, Ticket
+
+ROOT = Path(__file__).resolve().parents[4]
+
+
+def reply(n: int, to: int) -> bytes:
+    """Message n from the sender of message ``to``, in reply to it."""
+    raw = mail(n, sender=f"customer{to}@customers.test", subject=f"Re: Question number {to}")
+    return f"In-Reply-To: <{to}.intake@customers.test>\n".encode() + raw
+
+
+def _stored(mailbox: Mailbox, *raws: bytes) -> list[int]:
+    return [receive_raw(mailbox=mailbox, raw=raw, source="lmtp").pk for raw in raws]
+
+
+@pytest.mark.django_db
+def test_a_batch_is_one_transaction_and_a_bad_message_is_quarantined_alone(mailbox: Mailbox) -> None:
+    bad = b"From: broken@customers.test\r\nSubject: no body separator and no sender address header"
+    ids = _stored(mailbox, mail(1), mail(2), bad.replace(b"From: broken@customers.test\r\n", b""), mail(3))
+    with CaptureQueriesContext(connection) as queries:
+        done, left = process_batch(ids)
+    assert [row.pk for row in done] == ids and left == []
+    statuses = dict(InboundEmail.objects.values_list("pk", "status"))
+    assert [statuses[pk] for pk in ids] == ["processed", "processed", "quarantined", "processed"]
+    assert InboundEmail.objects.get(pk=ids[2]).reason == "no sender address"
+    assert Ticket.objects.count() == 3
+    assert Message.objects.filter(external_id="2.intake@customers.test").count() == 1
+    # the stored rows are read once and locked once for the whole batch, not once per message
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "channel_email_inboundemail"')]
+    assert len(reads) == 2
+
+
+@pytest.mark.django_db
+def test_a_batch_processes_each_message_once_and_leaves_done_ones_alone(mailbox: Mailbox) -> None:
+    ids = _stored(mailbox, mail(1), mail(2))
+    process_batch(ids[:1])
+    done, _ = process_batch(ids)  # the first is done already
+    assert [row.pk for row in done] == ids[1:]
+    assert process_batch(ids) == ([], [])
+    assert Ticket.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_batch_that_runs_out_of_time_leaves_the_rest_for_the_next(mailbox: Mailbox, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(receive, "BATCH_SECONDS", {connection.vendor: -1.0})
+    ids = _stored(mailbox, mail(1), mail(2), mail(3))
+    done, left = process_batch(ids)
+    assert [row.pk for row in done] == ids[:1] and left == ids[1:]
+    assert InboundEmail.objects.filter(status=InboundStatus.RECEIVED).count() == 2
+    assert [row.pk for row in process_all(ids)] == ids[1:]  # process_all goes on until all are done
+    assert Ticket.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_reply_threads_onto_a_ticket_opened_earlier_in_the_same_batch(mailbox: Mailbox) -> None:
+    ids = _stored(mailbox, mail(1), reply(2, 1))
+    process_batch(ids)
+    ticket = Ticket.objects.get()
+    assert ticket.messages.count() == 2
+
+
+SETUP = """
+import django; django.setup()
+from frontdesk.brands.models import Brand
+from frontdesk.channels.email.models import Mailbox
+brand = Brand.objects.create(name="Acme", slug="acme")
+Mailbox.objects.create(name="Support", address="support@acme.test", brand=brand)
+"""
+
+SWEEP = """
+import django; django.setup()
+from datetime import timedelta
+from frontdesk.channels.email.inbound import process_stuck
+print(process_stuck(older_than=timedelta(0)))
+"""
+
+
+def _statuses(db: Path) -> dict[str, int]:
+    with sqlite3.connect(db, timeout=20) as conn:
+        return dict(conn.execute("select status, count(*) from channel_email_inboundemail group by status"))
+
+
+def _wait_processed(db: Path, n: int) -> dict[str, int]:
+    deadline = time.monotonic() + 60
+    while (found := _statuses(db)) != {"processed": n} and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return found
+
+
+@pytest.mark.skipif(os.environ.get("FRONTDESK_TEST_DATABASE_URL_ACTIVE") is not None, reason="SQLite file")
+def test_a_listener_answers_once_stored_processes_behind_and_a_kill_loses_nothing(tmp_path: Path) -> None:
+    """A real `frontdesk mail listen` process on a SQLite file, processing in the background:
+    250 means the message is in its row; all of it is processed just after; a SIGKILL right
+    after a run of 250s leaves every acknowledged message stored, and the sweep processes each
+    exactly once."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FRONTDESK_TEST_DATABASE", "FRONTDESK_DATABASE"))}
+    env.update(FRONTDESK_VAR_DIR=str(tmp_path), FRONTDESK_MEDIA_ROOT=str(tmp_path / "files"),
+               FRONTDESK_HUEY_IMMEDIATE="true", FRONTDESK_INTAKE_IMMEDIATE="false",
+               DJANGO_SETTINGS_MODULE="frontdesk.settings")
+    db = tmp_path / "frontdesk.sqlite3"
+
+    def python(code: str) -> str:
+        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    subprocess.run([sys.executable, "-m", "frontdesk.cli", "manage", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    python(SETUP)
+
+    def listen() -> tuple[subprocess.Popen[bytes], int]:
+        port = free_port()
+        proc = subprocess.Popen([sys.executable, "-m", "frontdesk.cli", "mail", "listen", "--port", str(port)],
+                                cwd=ROOT, env=env, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                smtplib.LMTP("127.0.0.1", port, timeout=5).quit()
+                return proc, port
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                time.sleep(0.05)
+        raise AssertionError("the listener did not start")
+
+    proc, port = listen()
+    with smtplib.LMTP("127.0.0.1", port, timeout=30) as client:
+        for n in range(1, 21):
+            raw = reply(n, n - 10) if n > 10 else mail(n)
+            assert client.sendmail(f"customer{n}@customers.test", ["support@acme.test"], raw) == {}
+            with sqlite3.connect(db, timeout=20) as conn:  # 250: it is stored
+                assert conn.execute("select count(*) from channel_email_inboundemail where header_id = ?",
+                                    [f"{n}.intake@customers.test"]).fetchone() == (1,)
+    assert _wait_processed(db, 20) == {"processed": 20}
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select count(*) from tickets_ticket").fetchone() == (10,), "replies joined their tickets"
+
+    acknowledged = 0
+    with smtplib.LMTP("127.0.0.1", port, timeout=30) as client:
+        for n in range(21, 81):
+            assert client.sendmail(f"customer{n}@customers.test", ["support@acme.test"], mail(n)) == {}
+            acknowledged += 1
+        proc.send_signal(signal.SIGKILL)  # right after the last 250, with processing behind
+    proc.wait(10)
+    assert sum(_statuses(db).values()) == 80, "every acknowledged message is stored"
+    python(SWEEP)  # the worker's sweep, for what the killed listener left
+    assert _wait_processed(db, 80) == {"processed": 80}
+    with sqlite3.connect(db) as conn:
+        per_id = dict(conn.execute("select external_id, count(*) from tickets_message group by external_id"))
+    assert per_id == {f"{n}.intake@customers.test": 1 for n in range(1, 81)}, "each message exactly once"
+    assert acknowledged == 60

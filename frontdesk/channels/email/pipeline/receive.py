@@ -10,8 +10,10 @@ file is never touched.
 
 from __future__ import annotations
 
+import functools
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -56,7 +58,10 @@ class _Prepared:
     error: Exception | None = None  # raised by parsing: the steps quarantine the message with it
 
 
-def _prepare(row: InboundEmail | None) -> _Prepared | None:
+MailboxOf = Callable[[int], Mailbox | None]
+
+
+def _prepare(row: InboundEmail | None, mailbox_of: MailboxOf = mailbox_for_intake) -> _Prepared | None:
     """Read, parse and sanitise the message outside any transaction; None when it is done
     already, unknown or unreadable (the steps, under the lock, decide what happens then)."""
     if row is None or row.status in DONE:
@@ -66,7 +71,7 @@ def _prepare(row: InboundEmail | None) -> _Prepared | None:
         prepared = _Prepared(raw=raw, msg=load(raw))
     except Exception:  # noqa: BLE001 - read again under the lock, where a failure quarantines it
         return None
-    mailbox = mailbox_for_intake(row.mailbox_id) if row.mailbox_id is not None else None
+    mailbox = mailbox_of(row.mailbox_id) if row.mailbox_id is not None else None
     if mailbox is not None and row.size > mailbox.max_message_bytes:
         return prepared  # preflight quarantines it: its body is not read
     try:
@@ -263,11 +268,17 @@ def _settle(inbound: InboundEmail, status: str, reason: str) -> None:
     inbound.save(update_fields=_RESULT_FIELDS)
 
 
-def _process_locked(inbound: InboundEmail, own: frozenset[str], accept: bool, prepared: _Prepared | None) -> None:
+def _process_locked(
+    inbound: InboundEmail,
+    own: frozenset[str],
+    accept: bool,
+    prepared: _Prepared | None,
+    mailbox_of: MailboxOf = mailbox_for_intake,
+) -> None:
     """The steps for one row locked by the caller's transaction, in a savepoint of their own: a
     refusal or a failure rolls back this message's writes only, and marks it with its reason."""
     inbound.attempts += 1
-    mailbox = mailbox_for_intake(inbound.mailbox_id) if inbound.mailbox_id is not None else None
+    mailbox = mailbox_of(inbound.mailbox_id) if inbound.mailbox_id is not None else None
     if mailbox is not None:
         inbound.mailbox = mailbox
     try:
@@ -317,8 +328,9 @@ def process_batch(inbound_ids: list[int]) -> tuple[list[InboundEmail], list[int]
     if not inbound_ids:
         return [], []
     own = own_addresses()
+    mailbox_of = functools.cache(mailbox_for_intake)  # read once per batch, not twice per message
     waiting = InboundEmail.objects.filter(pk__in=inbound_ids, status=InboundStatus.RECEIVED)
-    prepared = {row.pk: _prepare(row) for row in waiting}  # parsing and sanitising hold no lock
+    prepared = {row.pk: _prepare(row, mailbox_of) for row in waiting}  # parsing and sanitising hold no lock
     budget = BATCH_SECONDS.get(transaction.get_connection().vendor, DEFAULT_BATCH_SECONDS)
     done: list[InboundEmail] = []
     with transaction.atomic():
@@ -328,7 +340,7 @@ def process_batch(inbound_ids: list[int]) -> tuple[list[InboundEmail], list[int]
         )
         rows = list(locked.order_by("pk"))
         for inbound in rows:
-            _process_locked(inbound, own, False, prepared.get(inbound.pk))
+            _process_locked(inbound, own, False, prepared.get(inbound.pk), mailbox_of)
             done.append(inbound)
             if time.monotonic() - started > budget:
                 break

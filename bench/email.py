@@ -6,9 +6,11 @@ Phases, on a fresh database each run:
    Message-IDs the replies of the corpus refer to (bench/email_steps.py), then ANALYZE and an
    untimed warm-up of a tenth of the corpus, so the timed phases run in a steady state;
 2. for each worker count (default 1 then 2): a new corpus of ``messages`` mails, split between
-   that many worker processes, each storing then processing its share (`receive_raw` then
-   `process_inbound`, what the IMAP poller, the LMTP listener and the HTTP endpoint do). The
-   clock runs from a shared start signal until the last worker finishes;
+   that many worker processes, each storing then processing its share one message at a time
+   (`receive_raw` then `process_inbound`, what `mail ingest` does). The clock runs from a shared
+   start signal until the last worker finishes. Then one worker stores each message of another
+   corpus and processes them in batches of 100 (`process_batch`: what the LMTP listener, the HTTP
+   endpoint, IMAP polling and `mail import` do), reported as ``batched1_per_s``;
 3. the reference: another corpus of the same size and mix, its rows (raw file and inbound row,
    contact and identity, ticket, message, search entry, outbox events, audit entry, attachment,
    Message-ID reference) written with plain SQL by one process (bench/email_raw.py).
@@ -33,7 +35,9 @@ from bench.http import REPO
 DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/frontdesk_bench_email"
 
 
-def _ingest(env: dict[str, str], setup: str, part: str, messages: int, workers: int, seed: int) -> dict[str, Any]:
+def _ingest(
+    env: dict[str, str], setup: str, part: str, messages: int, workers: int, seed: int, batched: bool = False
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="fd-bench-email-") as tmp:
         go = str(Path(tmp) / "go")
         procs = []
@@ -42,7 +46,7 @@ def _ingest(env: dict[str, str], setup: str, part: str, messages: int, workers: 
             cmd = [
                 sys.executable, "-m", "bench.worker", "email-ingest", "--setup", setup, "--part", part,
                 "--count", str(messages), "--shard", str(shard), "--shards", str(workers),
-                "--ready", ready, "--go", go, "--seed", str(seed),
+                "--ready", ready, "--go", go, "--seed", str(seed), *(["--batched"] if batched else []),
             ]
             procs.append((ready, subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.PIPE)))
         deadline = time.monotonic() + 300
@@ -99,12 +103,16 @@ def run(*, db: str, messages: int, workers: list[int], seed: int, var_root: Path
         got = _ingest(env, setup, part, messages, count, seed)
         result[f"workers{count}_per_s"] = got["per_s"]
         result[f"workers{count}_seconds"] = got["seconds"]
+    log(f"ingesting {messages} messages with 1 worker, processed in batches of 100 (the intake's way)")
+    got = _ingest(env, setup, "batched", messages, 1, seed, batched=True)
+    result["batched1_per_s"] = got["per_s"]
     log(f"writing the same rows for {messages} messages with plain SQL (the reference)")
     raw = run_step(env, "email-raw", "--setup", setup, "--part", "raw", "--count", str(messages),
                    "--seed", str(seed))
     result["raw_per_s"] = round(raw["count"] / raw["seconds"], 1)
     first = workers[0]
     result["ratio_to_raw"] = round(result[f"workers{first}_per_s"] / result["raw_per_s"], 3)
+    result["batched_ratio_to_raw"] = round(result["batched1_per_s"] / result["raw_per_s"], 3)
     if len(workers) > 1:
         last = workers[-1]
         gain = result[f"workers{last}_per_s"] / result[f"workers{first}_per_s"]

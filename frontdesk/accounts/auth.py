@@ -15,8 +15,10 @@ from django.utils import timezone
 
 from frontdesk.accounts.models import ApiToken, User
 from frontdesk.core.errors import RateLimited
+from frontdesk.core.reads import read_one_related
 
 TOKEN_PREFIX = "fd_"
+_TOKENS = f'"{ApiToken._meta.db_table}"'
 
 
 class EmailBackend(ModelBackend):
@@ -112,11 +114,12 @@ def user_for_token(secret: str) -> tuple[User, ApiToken] | None:
     """The active user and token for a bearer secret, recording its use (at most once a minute)."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    try:
-        token = ApiToken.objects.select_related("user").get(
-            digest=token_digest(secret), revoked_at__isnull=True
-        )
-    except ApiToken.DoesNotExist:
+    # select_related("user").filter(digest=..., revoked_at__isnull=True).first(), compiled once:
+    # this runs on every API request (digest is unique)
+    token = read_one_related(
+        ApiToken, "user", f'{_TOKENS}."digest" = %s AND {_TOKENS}."revoked_at" IS NULL', [token_digest(secret)]
+    )
+    if token is None:
         return None
     if not token.user.is_active:
         return None

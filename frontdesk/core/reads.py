@@ -6,7 +6,8 @@ converters (dates, JSON, booleans on SQLite) — but skips Django's per-call que
 which costs more than the query on the paths that run for every incoming message (the inbound
 row, the sender's contact, the ticket it lands on). The WHERE clause is the caller's own constant
 SQL over the model's table; values are always parameters. Columns listed in ``defer`` are left out
-(deferred, loaded on access), like ``QuerySet.defer``.
+(deferred, loaded on access), like ``QuerySet.defer``. ``read_one_related`` joins the row a foreign key points to, as
+``select_related`` of that one key would.
 """
 
 from __future__ import annotations
@@ -55,9 +56,49 @@ def read_one(
         row = cursor.fetchone()
     if row is None:
         return None
+    return _build(model, names, converters, row)
+
+
+def _build(model: type[M], names: list[str], converters: list[Any], row: Sequence[Any]) -> M:
     values = []
     for value, (funcs, col) in zip(row, converters, strict=True):
         for func in funcs:
             value = func(value, col, connection)
         values.append(value)
     return model.from_db(connection.alias, names, values)
+
+
+@cache
+def _joined_shape(model: type[models.Model], fk: str, vendor: str) -> tuple[str, int, type[models.Model], Any]:
+    field: Any = model._meta.get_field(fk)
+    related: type[models.Model] = field.related_model
+    quote = connection.ops.quote_name
+    own_head, own_names, _ = _shape(model, frozenset(), vendor)
+    rel_head, _, _ = _shape(related, frozenset(), vendor)
+    own_cols = own_head.removeprefix("SELECT ").rsplit(" FROM ", 1)[0]
+    rel_cols = rel_head.removeprefix("SELECT ").rsplit(" FROM ", 1)[0]
+    table, rel_table = quote(model._meta.db_table), quote(related._meta.db_table)
+    target = quote(str(field.target_field.column))
+    # only quoted table and column names of our own models are interpolated
+    head = (
+        f"SELECT {own_cols}, {rel_cols} FROM {table} INNER JOIN {rel_table}"  # noqa: S608
+        f" ON {rel_table}.{target} = {table}.{quote(str(field.column))}"
+    )
+    return head, len(own_names), related, field
+
+
+def read_one_related(model: type[M], fk: str, where: str, params: Sequence[Any]) -> M | None:
+    """``read_one`` with the row of the foreign key ``fk`` read in the same query and cached on the
+    instance, like ``Model.objects.select_related(fk).filter(...).first()`` (a row whose key is
+    null is not found). ``where`` names columns with their table (``"table"."column"``)."""
+    head, split, related, field = _joined_shape(model, fk, connection.vendor)
+    _, names, converters = _shape(model, frozenset(), connection.vendor)
+    _, rel_names, rel_converters = _shape(related, frozenset(), connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{head} WHERE {where} LIMIT 1", list(params))
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    obj = _build(model, names, converters, row[:split])
+    field.set_cached_value(obj, _build(related, rel_names, rel_converters, row[split:]))
+    return obj

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from django.utils import timezone
@@ -14,6 +15,7 @@ from frontdesk.brands.models import Brand
 from frontdesk.core import channels
 from frontdesk.core.errors import NotFound, PermissionDenied, ValidationError
 from frontdesk.core.ids import MAX_ID
+from frontdesk.core.reads import read_one
 from frontdesk.customers.models import Contact
 from frontdesk.tickets import policies
 from frontdesk.tickets.filters import PRIORITY_NAMES
@@ -160,14 +162,17 @@ def resolve_brand(value: Any) -> Brand | None:
 _REQUESTER_FIELDS = ("id", "name", "primary_email", "organisation_id", "user_id", "merged_into_id")
 
 
+@cache
+def _REQUESTER_DEFERRED() -> tuple[str, ...]:  # noqa: N802 - a constant, computed once the models are ready
+    return tuple(f.name for f in Contact._meta.concrete_fields if f.attname not in _REQUESTER_FIELDS)
+
+
 def resolve_requester(value: Any) -> Contact:
     if isinstance(value, Contact):
         return value
-    # only the columns a ticket needs, and no ORDER BY: this runs on every ticket created by id (API, channels)
-    found = (
-        list(Contact.objects.filter(pk=value).order_by().only(*_REQUESTER_FIELDS)[:1]) if is_id(value) else []
-    )
-    contact = found[0] if found else None
+    # only the columns a ticket needs, in SQL compiled once: this runs on every ticket created by id
+    # (API, channels); the other columns are deferred, as with .only()
+    contact = read_one(Contact, '"id" = %s', [value], defer=_REQUESTER_DEFERRED()) if is_id(value) else None
     if contact is None:
         raise ValidationError("Unknown requester.", fields={"requester": "no such contact"})
     return contact

@@ -28,19 +28,36 @@ def _columns(model: type[models.Model]) -> tuple[list[models.Field], str]:
 
 
 @cache
-def _statement(model: type[models.Model], rows: int) -> str:
+def _statement(model: type[models.Model], rows: int, computed: tuple[tuple[str, str], ...] = ()) -> str:
     fields, head = _columns(model)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     pk = connection.ops.quote_name(str(model._meta.pk.column))  # type: ignore[union-attr]
+    if computed:  # one row: some columns are SQL expressions (over parameters), some not in the ORM
+        quote = connection.ops.quote_name
+        exprs = dict(computed)
+        names = [str(f.column) for f in fields] + [c for c in exprs if c not in {f.column for f in fields}]
+        values = ", ".join(exprs.get(n, "%s") for n in names)
+        columns = ", ".join(quote(n) for n in names)
+        # only quoted names and the caller's constant SQL are interpolated; values are parameters
+        return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({values}) RETURNING {pk}"  # noqa: S608
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     return head + ", ".join([row] * rows) + f" RETURNING {pk}"
 
 
-def insert(*objs: models.Model) -> None:
-    """Insert new instances of one model, setting their primary keys."""
+def insert(*objs: models.Model, sql: dict[str, tuple[str, list[Any]]] | None = None) -> None:
+    """Insert new instances of one model, setting their primary keys.
+
+    ``sql`` (one instance only) gives columns an SQL expression instead of the field's value:
+    ``{column: (constant SQL with %s, its parameters)}``; a column the model does not declare is
+    added to the statement (PostgreSQL's ``notes_vector``)."""
     if not objs:
         return
     model = type(objs[0])
     fields, _ = _columns(model)
+    if sql:
+        if len(objs) != 1:
+            raise ValueError("insert(sql=...) writes one instance")
+        _insert_computed(objs[0], fields, sql)
+        return
     for start in range(0, len(objs), _MAX_ROWS):
         chunk = objs[start : start + _MAX_ROWS]
         params: list[Any] = []
@@ -54,3 +71,23 @@ def insert(*objs: models.Model) -> None:
             obj.pk = pk
             obj._state.adding = False
             obj._state.db = connection.alias
+
+
+def _insert_computed(obj: models.Model, fields: list[models.Field], sql: dict[str, tuple[str, list[Any]]]) -> None:
+    computed = tuple(sorted((column, expr) for column, (expr, _) in sql.items()))
+    params: list[Any] = []
+    declared = set()
+    for field in fields:
+        declared.add(field.column)
+        if field.column in sql:
+            params.extend(sql[field.column][1])
+        else:
+            params.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+    for column, _ in computed:
+        if column not in declared:
+            params.extend(sql[column][1])
+    with connection.cursor() as cursor:
+        cursor.execute(_statement(type(obj), 1, computed), params)
+        obj.pk = cursor.fetchone()[0]
+    obj._state.adding = False
+    obj._state.db = connection.alias

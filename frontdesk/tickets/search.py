@@ -87,6 +87,25 @@ def index_ticket(ticket_id: int) -> None:
             )
 
 
+_NEW_SEARCH_VECTOR = "setweight(to_tsvector(%s::regconfig, %s), 'A') || setweight(to_tsvector(%s::regconfig, %s), 'B')"
+_NEW_NOTES_VECTOR = "CASE WHEN %s = '' THEN NULL ELSE setweight(to_tsvector(%s::regconfig, %s), 'C') END"
+
+
+def new_ticket_columns(subject: str, *, body: str = "", note: bool = False) -> dict[str, tuple[str, list[Any]]] | None:
+    """On PostgreSQL, the index entry of a new ticket as column expressions of its INSERT
+    (``core.inserts.insert(sql=...)``): the same entry ``index_new_ticket`` writes, without a second
+    version of the row just inserted (its GIN columns make that UPDATE rewrite every index of the
+    table). None on SQLite, whose index is a table of its own: ``index_new_ticket`` writes it."""
+    if not is_postgres():
+        return None
+    public, notes = ("", body) if note else (body, "")
+    cfg = ts_config()
+    return {
+        "search_vector": (_NEW_SEARCH_VECTOR, [cfg, index_text(subject), cfg, index_text(public)]),
+        "notes_vector": (_NEW_NOTES_VECTOR, [notes, cfg, index_text(notes)]),
+    }
+
+
 def index_new_ticket(ticket_id: int, subject: str, *, body: str = "", note: bool = False) -> None:
     """A new ticket's entry in one write: its subject and its opening message."""
     public, notes = ("", body) if note else (body, "")

@@ -20,6 +20,8 @@ def count_created_ticket(event: TicketCreated, meta: EventMeta) -> None:
 @handler(MessageAdded, in_transaction=True)
 def index_added_message(event: MessageAdded, meta: EventMeta) -> None:
     if event.opening:
+        if meta.hints.get("indexed"):  # the writer stored the entry with the ticket's row (PostgreSQL)
+            return
         message, ticket = meta.hints.get("message"), meta.hints.get("ticket")
         if message is not None and ticket is not None:  # the writer's own objects: nothing to read back
             row: tuple[str, str] | None = (message.body, ticket.subject)

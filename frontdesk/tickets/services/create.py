@@ -27,6 +27,7 @@ from frontdesk.customers.models import Contact, IdentityKind
 from frontdesk.customers.services import contact_for_identity
 from frontdesk.fields.models import Tag
 from frontdesk.fields.services import tags_ensure, validate_values
+from frontdesk.tickets import search
 from frontdesk.tickets.events import MessageAdded, TicketCreated
 from frontdesk.tickets.models import (
     Attachment,
@@ -125,10 +126,25 @@ def ticket_create(
     )
     ticket, message = _build(opening)
     with transaction.atomic():
-        tag_rows, stored = _store(actor, opening, ticket, message)
-        _record(actor, opening, ticket, message, tag_rows, stored)
+        tag_rows, stored, indexed = _store(actor, opening, ticket, message)
+        _record(actor, opening, ticket, message, tag_rows, stored, indexed=indexed)
     ticket.opening_message = message  # type: ignore[attr-defined]
+    _prime_relations(ticket, tags=tag_rows, followers=opening.followers, ccs=opening.ccs)
     return ticket
+
+
+def _prime_relations(ticket: Ticket, **rows: Sequence[Any]) -> None:
+    """Leave the links just written on the returned ticket, as ``prefetch_related`` would, so that
+    a reader (the API's answer) does not read back its tags, followers and ccs. No in-transaction
+    handler of TicketCreated or MessageAdded changes them; the ORM drops a primed list when the
+    relation is changed through it (add, remove, set, clear), and filtering it still queries."""
+    cache = ticket.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, found in rows.items():
+        manager = getattr(ticket, name)
+        qs = manager.get_queryset()
+        qs._result_cache = list(found)
+        qs._prefetch_done = True
+        cache[manager.prefetch_cache_name] = qs
 
 
 @dataclass(frozen=True)
@@ -280,12 +296,16 @@ def _build(opening: _Opening) -> tuple[Ticket, Message]:
 
 def _store(
     actor: Actor, opening: _Opening, ticket: Ticket, message: Message
-) -> tuple[list[Tag], list[Attachment]]:
+) -> tuple[list[Tag], list[Attachment], bool]:
     """Step 3, in the transaction: the tags (created when new), the ticket, its tag, follower and cc
     links, the message and its attachments, a fixed number of statements (none per tag, follower or
-    cc). Returns the ticket's tags and the message's attachments."""
+    cc). On PostgreSQL the ticket's search entry is written with its row. Returns the ticket's tags,
+    the message's attachments and whether the search entry was written."""
     tag_rows = tags_ensure(opening.tags) if opening.tags else []
-    insert(ticket)
+    vectors = search.new_ticket_columns(
+        ticket.subject, body=opening.body, note=opening.opening_kind == MessageKind.NOTE
+    )
+    insert(ticket, sql=vectors)
     if tag_rows:
         Ticket.tags.through.objects.bulk_create(
             [Ticket.tags.through(ticket_id=ticket.pk, tag_id=t.pk) for t in tag_rows]
@@ -303,11 +323,12 @@ def _store(
     stored = attachments_collect(actor=actor, ticket=ticket, items=opening.attachments)
     if stored:
         Attachment.objects.filter(pk__in=[a.pk for a in stored]).update(message=message)
-    return tag_rows, stored
+    return tag_rows, stored, vectors is not None
 
 
 def _record(
-    actor: Actor, opening: _Opening, ticket: Ticket, message: Message, tags: list[Tag], attachments: list[Attachment]
+    actor: Actor, opening: _Opening, ticket: Ticket, message: Message, tags: list[Tag], attachments: list[Attachment],
+    *, indexed: bool = False,
 ) -> None:
     """Step 4, in the transaction: TicketCreated and the opening message's MessageAdded, recorded together."""
     o = opening
@@ -342,5 +363,5 @@ def _record(
         attachment_ids=[a.pk for a in attachments],
         opening=True,
     )
-    hints = {"ticket": ticket, "message": message, "opening": added}
+    hints = {"ticket": ticket, "message": message, "opening": added, "indexed": indexed}
     record_many([(created_event, hints), (added, hints)], actor=actor)

@@ -9,11 +9,12 @@ import smtplib
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from frontdesk.channels.email.inbound import process_all, process_batch, receive_raw
@@ -171,3 +172,34 @@ def test_a_listener_answers_once_stored_processes_behind_and_a_kill_loses_nothin
         per_id = dict(conn.execute("select external_id, count(*) from tickets_message group by external_id"))
     assert per_id == {f"{n}.intake@customers.test": 1 for n in range(1, 81)}, "each message exactly once"
     assert acknowledged == 60
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # the holder works on its own connection
+def test_a_batch_skips_a_row_another_worker_holds_instead_of_waiting(mailbox: Mailbox) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite has one writer")
+    ids = _stored(mailbox, mail(1), mail(2), mail(3))
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:  # another worker, in the middle of processing message 2
+        try:
+            with transaction.atomic():
+                list(InboundEmail.objects.select_for_update().filter(pk=ids[1]))
+                holding.set()
+                release.wait(60)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert holding.wait(60)
+        done, left = process_batch(ids)
+    finally:
+        release.set()
+        holder.join(60)
+    assert [row.pk for row in done] == [ids[0], ids[2]] and left == []
+    assert InboundEmail.objects.get(pk=ids[1]).status == InboundStatus.RECEIVED  # its worker's to process
+    assert [row.pk for row in process_batch(ids)[0]] == [ids[1]]
+    assert Ticket.objects.count() == 3

@@ -29,6 +29,7 @@ from frontdesk.core.actor import Actor
 from frontdesk.core.errors import Conflict, PermissionDenied, ValidationError
 from frontdesk.core.events import record
 from frontdesk.core.html import ensure_sanitised
+from frontdesk.core.inserts import insert
 from frontdesk.customers.models import Contact
 from frontdesk.tickets import policies
 from frontdesk.tickets.events import MessageAdded
@@ -220,7 +221,7 @@ def message_add(
         if locked.status_category == StatusCategory.CLOSED:
             raise Conflict(c.CLOSED_MESSAGE)
         now = created_at or timezone.now()
-        message = Message.objects.create(
+        message = Message(
             ticket=locked,
             kind=kind,
             author_user=author_user,
@@ -233,6 +234,7 @@ def message_add(
             external_id=external_id,
             created_at=now,
         )
+        insert(message)  # SQL compiled once: this runs for every reply and every email that joins a ticket
         stored = attachments_collect(actor=actor, ticket=locked, items=attachments)
         if stored:
             Attachment.objects.filter(pk__in=[a.pk for a in stored]).update(message=message)

@@ -36,6 +36,7 @@ from frontdesk.core.errors import ValidationError
 from frontdesk.core.html import Sanitised, sanitize_html
 from frontdesk.core.inserts import insert
 from frontdesk.core.reads import read_one
+from frontdesk.core.updates import update
 from frontdesk.customers.models import Contact
 from frontdesk.tickets.models import Attachment, LinkKind, Message, StatusCategory, Ticket
 from frontdesk.tickets.services import message_add, sniff, ticket_create, ticket_link, ticket_update
@@ -265,7 +266,7 @@ def _settle(inbound: InboundEmail, status: str, reason: str) -> None:
     inbound.notes = []
     inbound.status, inbound.reason = status, reason
     inbound.processed_at = timezone.now()
-    inbound.save(update_fields=_RESULT_FIELDS)
+    update(inbound, _RESULT_FIELDS)
 
 
 def _process_locked(
@@ -287,7 +288,7 @@ def _process_locked(
             inbound.status, inbound.reason = InboundStatus.PROCESSED, ""
             inbound.processed_at = timezone.now()
             # inside the savepoint: a racing duplicate fails here, rolling back its writes
-            inbound.save(update_fields=_RESULT_FIELDS)
+            update(inbound, _RESULT_FIELDS)
     except preflight.Refused as refusal:
         _settle(inbound, refusal.status, refusal.reason)
     except IntegrityError as exc:

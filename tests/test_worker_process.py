@@ -70,7 +70,7 @@ def test_a_fresh_worker_runs_what_the_web_side_queued_and_every_periodic_job(tmp
               60, "every periodic job running once", worker)
         check = _run(env, "check")
         assert check.returncode == 0, check.stdout + check.stderr
-        assert "Tasks registered in this process: 8 (declared by the apps: 8)" in check.stdout
+        assert "Tasks registered in this process: 9 (declared by the apps: 9)" in check.stdout
         assert "frontdesk.core.tasks.sweep_events_task  (last started" in check.stdout
         assert "Outbox: no event waiting" in check.stdout
     finally:
@@ -78,7 +78,7 @@ def test_a_fresh_worker_runs_what_the_web_side_queued_and_every_periodic_job(tmp
         out, _ = worker.communicate(timeout=30)
     assert "not found in TaskRegistry" not in out
     assert "Error reading from queue" not in out
-    assert "2 tasks and 6 periodic jobs registered" in out.splitlines()[0]
+    assert "3 tasks and 6 periodic jobs registered" in out.splitlines()[0]
 
 
 def test_check_fails_on_a_queued_task_no_process_here_knows(tmp_path: Path) -> None:

@@ -52,6 +52,29 @@ def dispatch(event_id: int) -> bool:
     return all_done
 
 
+def dispatch_many(event_ids: list[int]) -> bool:
+    """``dispatch`` each of ``event_ids`` in turn (the events of one write, in the order recorded).
+    True when all are done.
+
+    One event that cannot be dispatched (its row unreadable, the database gone for a moment) does
+    not hold back the others, as when each had its own task: the rest are still dispatched, then
+    the first error is raised so the task is retried. A retry re-reads the events already done and
+    skips them (their ``dispatched_at`` is set, and each handler run is recorded once), and what
+    the retries do not finish the sweep re-drives."""
+    all_done = True
+    error: Exception | None = None
+    for event_id in event_ids:
+        try:
+            if not dispatch(event_id):
+                all_done = False
+        except Exception as exc:
+            log.exception("dispatch of event %s failed", event_id)
+            error = error or exc
+    if error is not None:
+        raise error
+    return all_done
+
+
 def _run_one(row: OutboxEvent, reg: Registration, event: object, meta: EventMeta) -> bool:
     now = timezone.now()
     try:

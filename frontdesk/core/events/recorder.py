@@ -60,6 +60,10 @@ def record_many(events: list[tuple[Event, dict[str, Any] | None]], *, actor: Act
         for (event, _), payload, after_commit in zip(events, payloads, pending, strict=True)
     ]
     insert(*rows)
+    # One nudge for the whole write (one task, one queue write), dispatching its events in order. It
+    # is registered where the first event's own nudge was, after that event's in-transaction
+    # handlers, and the later events join its list before the commit runs it.
+    due: list[int] = []
     for (event, hints), row, after_commit in zip(events, rows, pending, strict=True):
         meta = EventMeta(
             id=row.pk, name=event.name, actor=actor, causation_id=row.causation_id, depth=depth, created_at=now,
@@ -68,7 +72,9 @@ def record_many(events: list[tuple[Event, dict[str, Any] | None]], *, actor: Act
         for reg in handlers_for(event.name, in_transaction=True):
             reg.fn(event, meta)
         if after_commit:
-            transaction.on_commit(partial(_nudge, row.pk))
+            due.append(row.pk)
+            if len(due) == 1:
+                transaction.on_commit(partial(_nudge, due))
     return rows
 
 
@@ -81,22 +87,25 @@ def _stored_payload(event: Event) -> dict[str, Any]:
     return payload
 
 
-EnqueueDispatch = Callable[[int], object]
+EnqueueDispatch = Callable[[list[int]], object]
 _enqueue_dispatch: EnqueueDispatch | None = None
 
 
 def set_dispatch_enqueuer(enqueue: EnqueueDispatch) -> None:
-    """How an event's after-commit dispatch is enqueued: the core app's ``ready`` passes its task
-    (``frontdesk.core.tasks.dispatch_event_task``). The events package never imports the task queue, so
-    the dependency points one way, from the tasks to the events."""
+    """How the after-commit dispatch of one write's events is enqueued: called once per
+    ``record_many`` with the ids of its events that have after-commit handlers, in the order they
+    were recorded. The core app's ``ready`` passes its task (``frontdesk.core.tasks.dispatch_events_task``).
+    The events package never imports the task queue, so the dependency points one way, from the
+    tasks to the events."""
     global _enqueue_dispatch
     _enqueue_dispatch = enqueue
 
 
-def _nudge(event_id: int) -> None:
+def _nudge(event_ids: list[int]) -> None:
     try:
         if _enqueue_dispatch is None:
             raise RuntimeError("no dispatch enqueuer: frontdesk.core's ready() did not run")
-        _enqueue_dispatch(event_id)
+        _enqueue_dispatch(event_ids)
     except Exception as exc:  # a lost nudge is re-driven by the sweep; the request still succeeds
-        note_enqueue_failure(f"dispatch of event {event_id}", exc)
+        what = f"event {event_ids[0]}" if len(event_ids) == 1 else f"events {', '.join(map(str, event_ids))}"
+        note_enqueue_failure(f"dispatch of {what}", exc)

@@ -20,6 +20,7 @@ from aiosmtpd.smtp import SMTP
 from django.db import close_old_connections
 from django.db.models import Max
 
+from frontdesk.channels.email.mailboxes import mailbox_for_intake
 from frontdesk.channels.email.models import Mailbox
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,9 @@ def _store(mailbox_id: int, raw: bytes, source: str) -> int:
 
     close_old_connections()
     try:
-        mailbox = Mailbox.objects.get(pk=mailbox_id)
+        mailbox = mailbox_for_intake(mailbox_id)  # cached; RCPT checked it is active a moment ago
+        if mailbox is None:
+            raise Mailbox.DoesNotExist(f"No mailbox {mailbox_id}.")
         inbound = receive_raw(mailbox=mailbox, raw=raw, source=source)
         try:
             intake.submit(inbound)  # never raises; stored mail is retried by the sweep anyway

@@ -144,16 +144,27 @@ def _contact_documents(ids: list[int]) -> dict[int, tuple[str, str, str]]:
     }
 
 
+# a contact's document on PostgreSQL: name (A), identities (B), organisation (C)
+_VECTOR = (
+    "setweight(to_tsvector(%s::regconfig, %s), 'A')"
+    " || setweight(to_tsvector(%s::regconfig, %s), 'B')"
+    " || setweight(to_tsvector(%s::regconfig, %s), 'C')"
+)
+
+
+def _vector_params(doc: tuple[str, str, str]) -> list[str]:
+    cfg = ts_config()
+    return [cfg, doc[0], cfg, doc[1], cfg, doc[2]]
+
+
 def _write_documents(docs: dict[int, tuple[str, str, str]]) -> None:
     with connection.cursor() as cursor:
-        for pk, (name, idents, org) in docs.items():
+        for pk, doc in docs.items():
+            name, idents, org = doc
             if is_postgres():
                 cursor.execute(
-                    f"UPDATE {Contact._meta.db_table} SET search_vector ="  # noqa: S608 - table and column names are constants
-                    " setweight(to_tsvector(%s::regconfig, %s), 'A')"
-                    " || setweight(to_tsvector(%s::regconfig, %s), 'B')"
-                    " || setweight(to_tsvector(%s::regconfig, %s), 'C') WHERE id = %s",
-                    [ts_config(), name, ts_config(), idents, ts_config(), org, pk],
+                    f"UPDATE {Contact._meta.db_table} SET search_vector = {_VECTOR} WHERE id = %s",  # noqa: S608 - constants
+                    [*_vector_params(doc), pk],
                 )
             else:
                 cursor.execute("DELETE FROM contact_fts WHERE rowid = %s", [pk])
@@ -177,12 +188,24 @@ def index_contacts(ids: Iterable[int]) -> None:
         _write_documents(docs)
 
 
+def _new_document(contact: Contact, identity_values: list[str]) -> tuple[str, str, str]:
+    org = contact.organisation if contact.organisation_id else None
+    return _document(contact.name, list(identity_values), contact.primary_email, org.name if org else None)
+
+
+def new_contact_columns(contact: Contact, identity_values: list[str]) -> dict[str, tuple[str, list[str]]] | None:
+    """On PostgreSQL, a new contact's index entry as a column expression of its INSERT
+    (``core.inserts.insert(sql=...)``): the entry ``index_new_contact`` writes, without a second
+    version of the row just inserted. None on SQLite, whose index is a table of its own."""
+    if not is_postgres():
+        return None
+    return {"search_vector": (_VECTOR, _vector_params(_new_document(contact, identity_values)))}
+
+
 def index_new_contact(contact: Contact, identity_values: list[str]) -> None:
     """Index a contact its writer has just created, from the writer's own objects (nothing is
     read back)."""
-    org = contact.organisation if contact.organisation_id else None
-    doc = _document(contact.name, list(identity_values), contact.primary_email, org.name if org else None)
-    _write_documents({contact.pk: doc})
+    _write_documents({contact.pk: _new_document(contact, identity_values)})
 
 
 def remove_contacts(ids: Iterable[int]) -> None:

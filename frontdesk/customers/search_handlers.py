@@ -22,6 +22,8 @@ _INDEXED_FIELDS = {
 @handler(ContactCreated, IdentityAdded, IdentityRemoved, in_transaction=True)
 def index_contact(event: ContactCreated | IdentityAdded | IdentityRemoved, meta: EventMeta) -> None:
     contact, values = meta.hints.get("contact"), meta.hints.get("identity_values")
+    if isinstance(event, ContactCreated) and meta.hints.get("indexed"):
+        return  # the writer stored the entry with the contact's row (PostgreSQL)
     if isinstance(event, ContactCreated) and isinstance(contact, Contact) and isinstance(values, list):
         search.index_new_contact(contact, values)  # the writer's own objects: nothing to read back
         return

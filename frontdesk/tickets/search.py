@@ -111,14 +111,10 @@ def index_new_ticket(ticket_id: int, subject: str, *, body: str = "", note: bool
     public, notes = ("", body) if note else (body, "")
     with connection.cursor() as cursor:
         if is_postgres():
-            cfg = ts_config()
-            cursor.execute(
-                f"UPDATE {_TABLE} SET search_vector = setweight(to_tsvector(%s::regconfig, %s), 'A')"  # noqa: S608 - table and column names are constants
-                " || setweight(to_tsvector(%s::regconfig, %s), 'B'),"
-                " notes_vector = CASE WHEN %s = '' THEN NULL ELSE setweight(to_tsvector(%s::regconfig, %s), 'C') END"
-                " WHERE id = %s",
-                [cfg, index_text(subject), cfg, index_text(public), notes, cfg, index_text(notes), ticket_id],
-            )
+            columns = new_ticket_columns(subject, body=body, note=note) or {}
+            sets = ", ".join(f"{column} = {expr}" for column, (expr, _) in columns.items())
+            params = [p for _, values in columns.values() for p in values]
+            cursor.execute(f"UPDATE {_TABLE} SET {sets} WHERE id = %s", [*params, ticket_id])  # noqa: S608 - constants
         else:
             cursor.execute("DELETE FROM ticket_fts WHERE rowid = %s", [ticket_id])
             cursor.execute(

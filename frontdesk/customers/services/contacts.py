@@ -13,7 +13,9 @@ from frontdesk.accounts.acting import acting_person, acting_user
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import Conflict, NotFound, ValidationError
 from frontdesk.core.events import record
+from frontdesk.core.inserts import insert
 from frontdesk.core.reads import read_one
+from frontdesk.customers import search
 from frontdesk.customers.events import (
     ContactCreated,
     ContactNoteAdded,
@@ -98,16 +100,17 @@ def _create(
     primary_email = next((v for k, v in pairs if k == IdentityKind.EMAIL), "")
     if organisation is None and primary_email:
         organisation = organisation_for_email(primary_email)
-    contact = Contact.objects.create(
-        organisation=organisation, primary_email=primary_email, custom_fields=custom_fields, **profile
-    )
+    contact = Contact(organisation=organisation, primary_email=primary_email, custom_fields=custom_fields, **profile)
+    values = [v for _, v in pairs]
+    vector = search.new_contact_columns(contact, values)  # PostgreSQL: the index entry in the INSERT
+    insert(contact, sql=vector)  # SQL compiled once: every new sender of an email is a new contact
     _insert_identities(contact, pairs)
     if tags:
         contact.tags.set(tags)
     record(
         ContactCreated(contact_id=contact.pk),
         actor=actor,
-        hints={"contact": contact, "identity_values": [v for _, v in pairs]},
+        hints={"contact": contact, "identity_values": values, "indexed": vector is not None},
     )
     return contact
 

@@ -92,11 +92,11 @@ def import_mail(
     report = ImportReport(kind=kind, found=count)
     seen = {sha: (pk, status) for pk, sha, status in
             InboundEmail.objects.filter(source=IMPORTED).values_list("pk", "sha256", "status")}
-    chunk: list[tuple[str, bytes]] = []
+    chunk: dict[str, bytes] = {}  # by sha256: a second copy of a message waiting here counts as imported
 
     def flush() -> None:
         with transaction.atomic():  # the chunk's raw messages in one commit: nobody waits for an answer
-            ids = [_stored(sha, raw, mailbox, seen) for sha, raw in chunk]
+            ids = [_stored(sha, raw, mailbox, seen) for sha, raw in chunk.items()]
         try:
             rows = {row.pk: row for row in process_all(ids)}
         except Exception:  # noqa: BLE001 - stored: the sweep (or the next run) processes them
@@ -115,13 +115,13 @@ def import_mail(
     for raw in raws:
         sha = hashlib.sha256(raw).hexdigest()
         known = seen.get(sha)
-        if (known is not None and known[1] != InboundStatus.RECEIVED) or any(sha == c for c, _ in chunk):
-            _count(report, "already", on_message)  # (or a second copy of one waiting in this chunk)
+        if (known is not None and known[1] != InboundStatus.RECEIVED) or sha in chunk:
+            _count(report, "already", on_message)
         elif not raw.strip():
             report.reasons["empty message"] += 1
             _count(report, "ignored", on_message)
         else:
-            chunk.append((sha, raw))
+            chunk[sha] = raw
             if len(chunk) >= BATCH_SIZE:
                 flush()
     if chunk:

@@ -37,7 +37,6 @@ class Intake:
         self._wake = threading.Condition(self._lock)
         self._busy = 0  # ids taken by the thread and not processed yet
         self._thread: threading.Thread | None = None
-        self.batches = 0  # batches run (for the benchmarks' report)
 
     def submit(self, inbound: InboundEmail) -> InboundEmail:
         """Hand over a stored message; processed at once with ``INTAKE_IMMEDIATE``."""
@@ -76,15 +75,14 @@ class Intake:
             with self._lock:
                 self._pending.extendleft(reversed(left))
                 self._busy = 0
-                self.batches += 1
                 self._wake.notify_all()
+
+    def finish(self) -> None:
+        """At a clean stop: process what was acknowledged (a kill leaves it to the sweep)."""
+        if self._thread is not None and self._thread.is_alive():
+            self.drain(timeout=20)
+            connections.close_all()
 
 
 intake = Intake()
-
-
-@atexit.register
-def _finish() -> None:  # a clean stop processes what was acknowledged (a kill leaves it to the sweep)
-    if intake._thread is not None and intake._thread.is_alive():
-        intake.drain(timeout=20)
-        connections.close_all()
+atexit.register(intake.finish)

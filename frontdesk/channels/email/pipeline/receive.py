@@ -351,16 +351,11 @@ def process_batch(inbound_ids: list[int]) -> tuple[list[InboundEmail], list[int]
 def process_all(inbound_ids: list[int]) -> list[InboundEmail]:
     """``process_batch`` until every one of ``inbound_ids`` is done (or held by another worker)."""
     done: list[InboundEmail] = []
-    left = inbound_ids
+    left = list(inbound_ids)
     while left:
-        for start in range(0, len(left), BATCH_SIZE):
-            processed, rest = process_batch(left[start : start + BATCH_SIZE])
-            done += processed
-            if rest:
-                left = rest + left[start + BATCH_SIZE :]
-                break
-        else:
-            left = []
+        processed, rest = process_batch(left[:BATCH_SIZE])  # each batch processes at least one
+        done += processed
+        left = rest + left[BATCH_SIZE:]
     return done
 
 

@@ -142,21 +142,26 @@ class PrivateRedis:
 
 
 class WebProcess:
-    """`frontdesk web` against the private servers, with an administrator and an API token.
+    """`frontdesk web` against the private servers (or, with no ``database_url``, on the embedded
+    SQLite file in its var dir), with an administrator and an API token.
 
     Its output goes to a file (a pipe nobody reads would fill and block the server), kept so a test
     can check what the server logged during a fault."""
 
-    def __init__(self, *, database_url: str, redis_url: str | None, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, *, database_url: str | None, redis_url: str | None, extra_env: dict[str, str] | None = None
+    ) -> None:
         self.var = Path(tempfile.mkdtemp(prefix="frontdesk-web-"))
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("FRONTDESK_", "DJANGO_"))}
         env.update(
-            FRONTDESK_DATABASE_URL=database_url, FRONTDESK_SECRET_KEY="outage-test-" + "k" * 38,
+            FRONTDESK_SECRET_KEY="outage-test-" + "k" * 38,
             FRONTDESK_ALLOWED_HOSTS="127.0.0.1,localhost", FRONTDESK_SECURE_COOKIES="false",
             FRONTDESK_VAR_DIR=str(self.var), FRONTDESK_TEST_FAST_HASHER="true", FRONTDESK_PORT=str(self.port),
         )
+        if database_url:
+            env["FRONTDESK_DATABASE_URL"] = database_url
         if redis_url:
             env["FRONTDESK_REDIS_URL"] = redis_url
         env.update(extra_env or {})

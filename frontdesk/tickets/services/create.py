@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from frontdesk.accounts.acting import acting_user
@@ -23,6 +22,7 @@ from frontdesk.core.errors import PermissionDenied, ValidationError
 from frontdesk.core.events import record_many
 from frontdesk.core.html import ensure_sanitised
 from frontdesk.core.inserts import insert
+from frontdesk.core.transactions import service_atomic
 from frontdesk.customers.models import Contact, IdentityKind
 from frontdesk.customers.services import contact_for_identity
 from frontdesk.fields.models import Tag
@@ -125,7 +125,7 @@ def ticket_create(
         external_id=external_id, author_user=author_user, created_at=created_at,
     )
     ticket, message = _build(opening)
-    with transaction.atomic():
+    with service_atomic():  # no savepoint of its own inside the email intake's per message
         tag_rows, stored, indexed = _store(actor, opening, ticket, message)
         _record(actor, opening, ticket, message, tag_rows, stored, indexed=indexed)
     ticket.opening_message = message  # type: ignore[attr-defined]

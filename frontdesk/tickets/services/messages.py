@@ -19,7 +19,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -30,8 +29,9 @@ from frontdesk.core.errors import Conflict, PermissionDenied, ValidationError
 from frontdesk.core.events import record
 from frontdesk.core.html import ensure_sanitised
 from frontdesk.core.inserts import insert
+from frontdesk.core.transactions import service_atomic
 from frontdesk.customers.models import Contact
-from frontdesk.tickets import policies
+from frontdesk.tickets import policies, search
 from frontdesk.tickets.events import MessageAdded
 from frontdesk.tickets.models import Attachment, Message, MessageKind, StatusCategory, Ticket
 from frontdesk.tickets.services import _common as c
@@ -215,7 +215,7 @@ def message_add(
     safe_html = ensure_sanitised(body_html, remote_images=remote_images)  # before the write lock
     safe_quoted = ensure_sanitised(quoted_html, remote_images=remote_images)
 
-    with transaction.atomic():
+    with service_atomic():  # no savepoint of its own inside the email intake's per message
         locked = lock_ticket(ticket)
         c.require_visible(by, locked)
         if locked.status_category == StatusCategory.CLOSED:
@@ -249,7 +249,9 @@ def message_add(
         if kind == MessageKind.PUBLIC and author_user is not None and locked.first_response_at is None:
             locked.first_response_at = now
             fields.append("first_response_at")
-        locked.save(update_fields=fields)
+        # PostgreSQL: the message's text joins the ticket's search entry in the same UPDATE
+        indexed = search.appended_columns(body, note=kind == MessageKind.NOTE)
+        locked.save_fields(fields, sql=indexed)
         record(
             MessageAdded(
                 ticket_id=locked.pk,
@@ -262,7 +264,10 @@ def message_add(
                 attachment_ids=[a.pk for a in stored],
             ),
             actor=actor,
-            hints={"message": message, "ticket": locked, "recipients": recipients, "signature": signature},
+            hints={
+                "message": message, "ticket": locked, "recipients": recipients, "signature": signature,
+                "indexed": indexed is not None,
+            },
         )
         customer_reply = kind == MessageKind.PUBLIC and author_contact is not None and author_user is None
         if set_status is not None:

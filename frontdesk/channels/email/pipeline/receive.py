@@ -36,6 +36,7 @@ from frontdesk.core.errors import ValidationError
 from frontdesk.core.html import Sanitised, sanitize_html
 from frontdesk.core.inserts import insert
 from frontdesk.core.reads import read_one
+from frontdesk.core.transactions import item_savepoint
 from frontdesk.core.updates import update
 from frontdesk.customers.models import Contact
 from frontdesk.tickets.models import Attachment, LinkKind, Message, StatusCategory, Ticket
@@ -283,7 +284,7 @@ def _process_locked(
     if mailbox is not None:
         inbound.mailbox = mailbox
     try:
-        with transaction.atomic():
+        with item_savepoint():  # the services inside open no savepoints of their own
             _run(inbound, own, accept, prepared)
             inbound.status, inbound.reason = InboundStatus.PROCESSED, ""
             inbound.processed_at = timezone.now()

@@ -1,0 +1,48 @@
+"""item_savepoint: one savepoint per item of a batch, none of the services' own inside it."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from frontdesk.core.actor import SYSTEM
+from frontdesk.core.errors import Conflict
+from frontdesk.core.transactions import item_savepoint
+from frontdesk.testing import factories as f
+from frontdesk.tickets.models import Message, Ticket
+from frontdesk.tickets.services import message_add, ticket_create
+
+pytestmark = pytest.mark.django_db
+
+
+def _savepoints(ctx: CaptureQueriesContext) -> int:
+    return sum(q["sql"].startswith("SAVEPOINT") for q in ctx.captured_queries)
+
+
+def test_a_failing_item_rolls_back_alone_and_the_services_open_no_savepoint_inside() -> None:
+    requester = f.ContactFactory()
+    closed = f.make_ticket(requester, status="closed")
+    tickets_before, messages_before = Ticket.objects.count(), Message.objects.count()
+    with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
+        with item_savepoint():
+            ticket_create(actor=SYSTEM, requester=requester, subject="kept", body="first item")
+        with pytest.raises(Conflict), item_savepoint():
+            ticket_create(actor=SYSTEM, requester=requester, subject="rolled back", body="second item")
+            message_add(actor=SYSTEM, ticket=closed, body="a closed ticket refuses it", author_contact=requester)
+        with item_savepoint():  # the batch's transaction goes on after the failed item
+            ticket_create(actor=SYSTEM, requester=requester, subject="also kept", body="third item")
+    assert _savepoints(ctx) == 3, "one savepoint per item, none of ticket_create's or message_add's"
+    subjects = set(Ticket.objects.values_list("subject", flat=True))
+    assert {"kept", "also kept"} <= subjects and "rolled back" not in subjects
+    assert Ticket.objects.count() == tickets_before + 2 and Message.objects.count() == messages_before + 2
+
+
+def test_outside_an_item_a_caught_service_error_leaves_the_callers_transaction_usable() -> None:
+    requester = f.ContactFactory()
+    closed = f.make_ticket(requester, status="closed")
+    with transaction.atomic():
+        with pytest.raises(Conflict):
+            message_add(actor=SYSTEM, ticket=closed, body="refused", author_contact=requester)
+        made = ticket_create(actor=SYSTEM, requester=requester, subject="after", body="goes on")
+    assert Ticket.objects.filter(pk=made.pk).exists()

@@ -1,0 +1,40 @@
+"""A savepoint that stands for the ones of the services inside it, on batch write paths.
+
+Django gives every nested ``transaction.atomic()`` a savepoint: two more round trips (SAVEPOINT,
+RELEASE) per service call, and a service such as ``ticket_create`` nests one inside its caller's
+transaction. That savepoint is what lets a caller catch the service's error and go on using its
+transaction, so a service cannot simply drop it. A batch writer that runs every item in a
+savepoint of its own (the email intake: one per message) needs no more than that one:
+``item_savepoint()`` opens it, and inside it the services' ``service_atomic()`` opens no savepoint
+of its own. A failure anywhere inside then rolls the whole item back to its savepoint, which is
+what the batch writer does anyway. Services whose own code catches an error and goes on (a lost
+race, say) keep ``transaction.atomic()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.db import transaction
+
+_in_item: ContextVar[bool] = ContextVar("frontdesk_item_savepoint", default=False)
+
+
+@contextmanager
+def item_savepoint() -> Iterator[None]:
+    """``transaction.atomic()`` around one item of a batch; the services called inside it open
+    no savepoints (see the module's note)."""
+    token = _in_item.set(True)
+    try:
+        with transaction.atomic():
+            yield
+    finally:
+        _in_item.reset(token)
+
+
+def service_atomic() -> transaction.Atomic:
+    """``transaction.atomic()`` for a write service: a transaction at the top level, a savepoint
+    inside a caller's transaction, and nothing of its own inside an ``item_savepoint()``."""
+    return transaction.atomic(savepoint=not _in_item.get())

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from frontdesk.core import channels
+from frontdesk.core.updates import update
 
 
 class StatusCategory(models.TextChoices):
@@ -152,6 +153,12 @@ class Ticket(models.Model):
             if fields is not None:
                 kwargs["update_fields"] = [*fields, "version"]
         super().save(*args, **kwargs)
+
+    def save_fields(self, fields: list[str], *, sql: dict[str, tuple[str, list[Any]]] | None = None) -> None:
+        """``save(update_fields=fields)`` on a hot path: the version bumped as ``save`` does, in one
+        UPDATE compiled once, which ``sql`` may extend with column expressions (the search entry)."""
+        self.version += 1
+        update(self, [*fields, "version"], sql=sql, own_save=True)
 
     @property
     def number(self) -> int:

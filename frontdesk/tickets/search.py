@@ -123,22 +123,39 @@ def index_new_ticket(ticket_id: int, subject: str, *, body: str = "", note: bool
             )
 
 
+_APPEND = {  # a capped entry keeps what it has: PostgreSQL refuses a tsvector over 1 MB
+    column: (
+        f"CASE WHEN coalesce(pg_column_size({column}), 0) < %s"
+        f" THEN coalesce({column}, ''::tsvector) || setweight(to_tsvector(%s::regconfig, %s), '{weight}')"
+        f" ELSE {column} END"
+    )
+    for column, weight in (("search_vector", "B"), ("notes_vector", "C"))
+}
+
+
+def appended_columns(text: str, *, note: bool) -> dict[str, tuple[str, list[Any]]] | None:
+    """On PostgreSQL, a new message's text added to its ticket's entry, as a column expression of
+    the UPDATE that writes the ticket's other changes (``Ticket.save_fields(sql=...)``): one new
+    version of the row, not two. None on SQLite (``append_text`` writes its index table) or when
+    the text has no words."""
+    words = index_text(text)
+    if not words or not is_postgres():
+        return None
+    column = "notes_vector" if note else "search_vector"
+    return {column: (_APPEND[column], [MAX_VECTOR_BYTES, ts_config(), words])}
+
+
 def append_text(ticket_id: int, text: str, *, note: bool) -> None:
     """Add the text of new messages to a ticket's entry in one UPDATE (no message is re-read)."""
+    if is_postgres():
+        for column, (expr, params) in (appended_columns(text, note=note) or {}).items():
+            with connection.cursor() as cursor:
+                cursor.execute(f"UPDATE {_TABLE} SET {column} = {expr} WHERE id = %s", [*params, ticket_id])  # noqa: S608 - constants
+        return
     words = index_text(text)
     if not words:
         return
     with connection.cursor() as cursor:
-        if is_postgres():
-            column = "notes_vector" if note else "search_vector"
-            weight = "C" if note else "B"
-            cursor.execute(
-                f"UPDATE {_TABLE} SET {column} = coalesce({column}, ''::tsvector)"  # noqa: S608 - table and column names are constants
-                f" || setweight(to_tsvector(%s::regconfig, %s), '{weight}')"
-                f" WHERE id = %s AND coalesce(pg_column_size({column}), 0) < %s",
-                [ts_config(), words, ticket_id, MAX_VECTOR_BYTES],
-            )
-            return
         column = "notes" if note else "body"
         cursor.execute(
             f"UPDATE ticket_fts SET {column} = {column} || ' ' || %s WHERE rowid = %s",  # noqa: S608 - table and column names are constants

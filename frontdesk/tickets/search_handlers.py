@@ -30,6 +30,8 @@ def index_added_message(event: MessageAdded, meta: EventMeta) -> None:
         if row is not None:
             search.index_new_ticket(event.ticket_id, row[1], body=row[0], note=event.kind == "note")
         return
+    if meta.hints.get("indexed"):  # the writer appended its text with the ticket's other changes (PostgreSQL)
+        return
     hinted = meta.hints.get("message")
     if isinstance(hinted, Message) and hinted.pk == event.message_id:
         body: str | None = hinted.body  # the writer's own object: nothing to read back

@@ -31,3 +31,31 @@ def test_update_writes_only_the_named_fields_as_save_would() -> None:
 def test_update_refuses_a_model_with_its_own_save() -> None:
     with pytest.raises(TypeError, match="own save"):
         update(Ticket(pk=1), ["subject"])  # Ticket.save bumps the version
+
+
+@pytest.mark.django_db
+def test_update_sets_columns_to_sql_expressions_in_the_same_statement() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    when = datetime(2026, 3, 1, tzinfo=UTC)
+    first = OutboxEvent(name="a", payload={}, actor={"kind": "system"}, depth=1, created_at=when)
+    insert(first)
+    first.name = "renamed"
+    with CaptureQueriesContext(connection) as ctx:
+        update(first, ["name"], sql={"depth": ("depth + %s", [41])})
+    assert len(ctx.captured_queries) == 1
+    stored = OutboxEvent.objects.get(pk=first.pk)
+    assert (stored.name, stored.depth) == ("renamed", 42)
+
+
+@pytest.mark.django_db
+def test_ticket_save_fields_bumps_the_version_as_save_does() -> None:
+    from frontdesk.testing.factories import make_ticket
+
+    ticket = make_ticket()
+    before = Ticket.objects.get(pk=ticket.pk).version
+    ticket.subject = "changed"
+    ticket.save_fields(["subject"])
+    stored = Ticket.objects.get(pk=ticket.pk)
+    assert (stored.subject, stored.version) == ("changed", before + 1) and ticket.version == before + 1

@@ -55,6 +55,24 @@ def test_finds_text_of_later_replies(agent, requester):
     assert _ids(search(viewer=agent, q="sign")) == [ticket.pk]  # the first message stays indexed
 
 
+def test_a_full_entry_keeps_what_it_has_and_the_reply_is_still_stored(agent, requester, monkeypatch):
+    """PostgreSQL refuses a tsvector over 1 MB: past the cap, a reply's words are not added to the
+    entry (written in the same UPDATE as the ticket's counters), and nothing else is lost."""
+    from django.db import connection
+
+    from frontdesk.tickets import search as search_module
+
+    ticket = _ticket(agent, requester, "Long thread", "It started here")
+    if connection.vendor == "postgresql":
+        monkeypatch.setattr(search_module, "MAX_VECTOR_BYTES", 1)  # every entry is "full" now
+    message_add(actor=Actor.of(agent), ticket=ticket, body="Zanzibar quokka")
+    ticket.refresh_from_db()
+    assert ticket.message_count == 2 and ticket.messages.filter(body="Zanzibar quokka").exists()
+    found = _ids(search(viewer=agent, q="quokka"))
+    assert found == ([] if connection.vendor == "postgresql" else [ticket.pk])
+    assert _ids(search(viewer=agent, q="started")) == [ticket.pk], "the entry keeps what it had"
+
+
 def test_subject_match_ranks_before_body_match(agent, requester):
     in_body = _ticket(agent, requester, "Something else", "the word kangaroo is here")
     in_subject = _ticket(agent, requester, "Kangaroo sighting", "nothing to see")

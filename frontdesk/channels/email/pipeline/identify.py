@@ -50,6 +50,8 @@ def ccs_to_add(
     """(the CCs a message joining ``ticket`` adds, the ones it names but may not add). The
     requester and agents who can see the ticket add CCs by email; a CC replying does not (the
     ones withheld are named on the ticket page, for an agent to add)."""
+    if not ccs:
+        return [], []  # most mail copies no one: the ticket's ccs are not read
     current = set(ticket.ccs.values_list("pk", flat=True)) | {ticket.requester_id}
     new = [c for c in ccs if c.pk not in current]
     if not new:

@@ -91,3 +91,31 @@ def _insert_computed(obj: models.Model, fields: list[models.Field], sql: dict[st
         obj.pk = cursor.fetchone()[0]
     obj._state.adding = False
     obj._state.db = connection.alias
+
+
+@cache
+def _unless_taken_statement(model: type[models.Model], unique: tuple[str, ...]) -> str:
+    fields, head = _columns(model)
+    quote = connection.ops.quote_name
+    pk = quote(str(model._meta.pk.column))  # type: ignore[union-attr]
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    target = ", ".join(quote(str(model._meta.get_field(name).column)) for name in unique)  # type: ignore[union-attr]
+    return f"{head}{row} ON CONFLICT ({target}) DO NOTHING RETURNING {pk}"
+
+
+def insert_unless_taken(obj: models.Model, *, unique: tuple[str, ...]) -> bool:
+    """Insert ``obj`` unless a row already holds its values of ``unique`` (the fields of one of the
+    model's unique constraints): True when it was inserted (its primary key set), False when another
+    writer's row holds them. A taken value raises nothing, so the caller's transaction needs no
+    savepoint around it; on PostgreSQL a writer that has not committed yet is waited for."""
+    fields, _ = _columns(type(obj))
+    params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(_unless_taken_statement(type(obj), unique), params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    obj.pk = row[0]
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return True

@@ -33,3 +33,19 @@ def test_insert_applies_field_defaults_like_save() -> None:
     insert(*tags)
     assert Tag.objects.filter(name__startswith="t").count() == 150
     assert all(t.created_at is not None for t in Tag.objects.all()), "auto_now_add filled in"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_insert_unless_taken_skips_a_taken_value_without_failing_the_transaction() -> None:
+    from django.db import transaction
+
+    from frontdesk.core.inserts import insert_unless_taken
+
+    with transaction.atomic():  # no savepoint around the second insert: the transaction must survive it
+        first = Tag(name="billing")
+        assert insert_unless_taken(first, unique=("name",)) is True and first.pk is not None
+        second = Tag(name="billing")
+        assert insert_unless_taken(second, unique=("name",)) is False
+        assert second.pk is None and second._state.adding, "nothing written, the instance stays new"
+        Tag.objects.create(name="after")  # the transaction is still usable
+    assert sorted(Tag.objects.values_list("name", flat=True)) == ["after", "billing"]

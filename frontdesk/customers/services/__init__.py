@@ -10,7 +10,7 @@ from frontdesk.customers.services.contacts import (
     identity_remove,
 )
 from frontdesk.customers.services.merge import contacts_merge
-from frontdesk.customers.services.organisations import organisation_for_email, organisation_save
+from frontdesk.customers.services.organisations import organisation_id_for_email, organisation_save
 from frontdesk.customers.services.purchases import purchase_record
 
 __all__ = [
@@ -22,7 +22,7 @@ __all__ = [
     "contacts_merge",
     "identity_add",
     "identity_remove",
-    "organisation_for_email",
+    "organisation_id_for_email",
     "organisation_save",
     "purchase_record",
 ]

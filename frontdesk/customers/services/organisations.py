@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from frontdesk.accounts.acting import acting_user
 from frontdesk.core.actor import Actor
+from frontdesk.core.cache import forget, remembered
 from frontdesk.core.errors import Conflict, ValidationError
 from frontdesk.core.events import record
 from frontdesk.customers.events import OrganisationSaved
@@ -17,16 +18,29 @@ from frontdesk.customers.services._common import check_text, normalise_domain, r
 from frontdesk.fields import services as field_services
 
 
-def organisation_for_email(email: str) -> Organisation | None:
-    """The organisation owning the address's domain, or a parent domain of it (longest wins)."""
-    domain = email.rsplit("@", 1)[-1].lower()
-    labels = domain.split(".")
-    candidates = [".".join(labels[i:]) for i in range(len(labels) - 1)]
-    if not candidates:
-        return None
-    rows = OrganisationDomain.objects.filter(domain__in=candidates).select_related("organisation")
-    best = max(rows, key=lambda d: len(d.domain), default=None)
-    return best.organisation if best else None
+def _domain_key(domain: str) -> str:
+    return f"customers:org-domain:{domain}"
+
+
+def _organisation_of(domain: str) -> int | None:
+    # read for every new sender of an email: cached, and saving an organisation's domains forgets
+    # the ones it adds and removes; the callers' transactions never write domains
+    return remembered(
+        _domain_key(domain),
+        lambda: OrganisationDomain.objects.filter(domain=domain).values_list("organisation_id", flat=True).first(),
+        in_transaction=True,
+    )
+
+
+def organisation_id_for_email(email: str) -> int | None:
+    """The id of the organisation owning the address's domain, or a parent domain of it (the longest
+    wins), from the cache of domains (a round trip less for each new sender of an email)."""
+    labels = email.rsplit("@", 1)[-1].lower().split(".")
+    for i in range(len(labels) - 1):  # the longest candidate first
+        found = _organisation_of(".".join(labels[i:]))
+        if found is not None:
+            return found
+    return None
 
 
 def _clean_domains(domains: list[str]) -> list[str]:
@@ -109,6 +123,8 @@ def organisation_save(
                 org.save()
                 if wanted_domains is not None:
                     old = sorted(org.domains.values_list("domain", flat=True)) if not created else []
+                    for domain in set(old) ^ set(wanted_domains):
+                        forget(_domain_key(domain))
                     org.domains.exclude(domain__in=wanted_domains).delete()
                     OrganisationDomain.objects.bulk_create(
                         [

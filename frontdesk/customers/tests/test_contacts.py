@@ -198,3 +198,30 @@ def test_email_identities_still_refuse_malformed_addresses(value: str) -> None:
 
     with pytest.raises(ValidationError):
         normalise_email(value)
+
+
+def test_a_claim_that_loses_to_another_writer_returns_its_contact_and_leaves_no_stray_one(db) -> None:
+    from frontdesk.customers.models import Contact
+
+    winner = services.contact_create(actor=SYSTEM, email="ada@example.com")
+    before = Contact.objects.count()
+    # what a writer sees when another one claimed the address after its own look-up found none
+    got = services.claim_identity(actor=SYSTEM, kind="email", value="ada@example.com", name="Someone else")
+    assert got.pk == winner.pk and got.name == winner.name
+    assert Contact.objects.count() == before, "the contact made for the lost claim is gone"
+    assert events("contact.created") == [{"contact_id": winner.pk}], "no event for the lost claim"
+    assert Identity.objects.filter(value="ada@example.com").count() == 1
+
+
+def test_new_senders_follow_domain_changes_at_once(agent) -> None:
+    """The domain → organisation look-up is cached for every new sender; saving an organisation's
+    domains forgets the ones it adds and removes."""
+    first = services.contact_for_identity(actor=SYSTEM, kind="email", value="a@acme.com")
+    assert first.organisation_id is None  # "acme.com: no organisation" is now cached
+    org = services.organisation_save(actor=Actor.of(agent), name="Acme", domains=["acme.com"])
+    joined = services.contact_for_identity(actor=SYSTEM, kind="email", value="b@acme.com")
+    assert joined.organisation_id == org.pk, "a domain added is seen by the next new sender"
+    services.organisation_save(actor=Actor.of(agent), organisation=org, domains=["acme.io"])
+    left = services.contact_for_identity(actor=SYSTEM, kind="email", value="c@acme.com")
+    moved = services.contact_for_identity(actor=SYSTEM, kind="email", value="d@eu.acme.io")
+    assert left.organisation_id is None and moved.organisation_id == org.pk

@@ -13,7 +13,7 @@ race, say) keep ``transaction.atomic()``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -38,3 +38,26 @@ def service_atomic() -> transaction.Atomic:
     """``transaction.atomic()`` for a write service: a transaction at the top level, a savepoint
     inside a caller's transaction, and nothing of its own inside an ``item_savepoint()``."""
     return transaction.atomic(savepoint=not _in_item.get())
+
+
+def on_commit_once(fn: Callable[[], object]) -> None:
+    """``transaction.on_commit(fn)``, but inside the items of a batch (``item_savepoint``) once for
+    the batch's transaction: a batch that opens a hundred tickets bumps the ticket counts once, not
+    a hundred times. A callback dropped by an item's rolled-back savepoint, or already run, no
+    longer counts: the next item registers it again. Elsewhere it is ``on_commit`` itself."""
+    connection = transaction.get_connection()
+    if not _in_item.get() or not connection.in_atomic_block:
+        transaction.on_commit(fn)
+        return
+    pending: dict[Callable[[], object], Callable[[], None]] = connection.__dict__.setdefault("_frontdesk_once", {})
+    waiting = pending.get(fn)
+    if waiting is not None and any(hook is waiting for _, hook, _ in connection.run_on_commit):
+        return
+
+    def run() -> None:
+        if pending.get(fn) is run:
+            del pending[fn]
+        fn()
+
+    pending[fn] = run
+    transaction.on_commit(run)

@@ -3,9 +3,8 @@ let saved-view counts know tickets changed (after commit)."""
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from frontdesk.core.events import EventMeta, handler
+from frontdesk.core.transactions import on_commit_once
 from frontdesk.tickets import queue_selectors, search
 from frontdesk.tickets.events import MessageAdded, TicketCreated, TicketsMerged, TicketSplit, TicketUpdated
 from frontdesk.tickets.models import Message
@@ -14,7 +13,7 @@ from frontdesk.tickets.models import Message
 @handler(TicketCreated, in_transaction=True)
 def count_created_ticket(event: TicketCreated, meta: EventMeta) -> None:
     # the index entry is written once, with the opening message (MessageAdded, opening=True)
-    transaction.on_commit(queue_selectors.counts_changed)
+    on_commit_once(queue_selectors.counts_changed)
 
 
 @handler(MessageAdded, in_transaction=True)
@@ -46,18 +45,18 @@ def reindex_updated_ticket(event: TicketUpdated, meta: EventMeta) -> None:
     change = event.changes.get("subject")
     if isinstance(change, list | tuple) and len(change) == 2 and isinstance(change[1], str):
         search.set_subject(event.ticket_id, change[1])
-    transaction.on_commit(queue_selectors.counts_changed)
+    on_commit_once(queue_selectors.counts_changed)
 
 
 @handler(TicketsMerged, in_transaction=True)
 def reindex_merged_tickets(event: TicketsMerged, meta: EventMeta) -> None:
     search.append_messages(event.target_id, event.moved_message_ids)
     search.index_ticket(event.source_id)  # its text moved away
-    transaction.on_commit(queue_selectors.counts_changed)
+    on_commit_once(queue_selectors.counts_changed)
 
 
 @handler(TicketSplit, in_transaction=True)
 def reindex_split_tickets(event: TicketSplit, meta: EventMeta) -> None:
     search.index_ticket(event.new_ticket_id)
     search.index_ticket(event.source_id)
-    transaction.on_commit(queue_selectors.counts_changed)
+    on_commit_once(queue_selectors.counts_changed)

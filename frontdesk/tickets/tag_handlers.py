@@ -5,13 +5,12 @@ there is nothing to re-index."""
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from frontdesk.core.events import EventMeta, handler
+from frontdesk.core.transactions import on_commit_once
 from frontdesk.fields.events import TagDeleted, TagRenamed, TagsMerged
 from frontdesk.tickets import queue_selectors
 
 
 @handler(TagRenamed, TagsMerged, TagDeleted, in_transaction=True)
 def counts_after_tag_change(event: TagRenamed | TagsMerged | TagDeleted, meta: EventMeta) -> None:
-    transaction.on_commit(queue_selectors.counts_changed)
+    on_commit_once(queue_selectors.counts_changed)

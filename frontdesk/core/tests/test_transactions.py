@@ -46,3 +46,30 @@ def test_outside_an_item_a_caught_service_error_leaves_the_callers_transaction_u
             message_add(actor=SYSTEM, ticket=closed, body="refused", author_contact=requester)
         made = ticket_create(actor=SYSTEM, requester=requester, subject="after", body="goes on")
     assert Ticket.objects.filter(pk=made.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)  # real commits
+def test_on_commit_once_runs_a_callback_once_per_batch_even_after_a_rolled_back_item() -> None:
+    from frontdesk.core.transactions import on_commit_once
+
+    calls: list[str] = []
+
+    def bump() -> None:
+        calls.append("bump")
+
+    with transaction.atomic():
+        try:
+            with item_savepoint():  # its registration goes with its rollback
+                on_commit_once(bump)
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+        for _ in range(3):
+            with item_savepoint():
+                on_commit_once(bump)
+        assert calls == [], "nothing before the commit"
+    assert calls == ["bump"], "once for the batch, though registered after a rolled-back item"
+    with transaction.atomic():  # outside a batch's items: on_commit itself, once per call
+        on_commit_once(bump)
+        on_commit_once(bump)
+    assert calls == ["bump"] * 3

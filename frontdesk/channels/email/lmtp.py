@@ -20,22 +20,12 @@ from aiosmtpd.smtp import SMTP
 from django.db import close_old_connections
 from django.db.models import Max
 
-from frontdesk.channels.email.mailboxes import mailbox_for_intake
+from frontdesk.channels.email.mailboxes import mailbox_for_intake, recipient_mailbox
 from frontdesk.channels.email.models import Mailbox
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_LIMIT = 25 * 1024 * 1024
-
-
-def mailbox_for(address: str) -> Mailbox | None:
-    """The active mailbox an envelope recipient belongs to ("support+anything@x" is "support@x")."""
-    address = address.strip().strip("<>")
-    local, at, domain = address.rpartition("@")
-    if not at or not local:
-        return None
-    local = local.split("+", 1)[0]
-    return Mailbox.objects.filter(active=True, address__iexact=f"{local}@{domain}").first()
 
 
 def _store(mailbox_id: int, raw: bytes, source: str) -> int:
@@ -61,8 +51,7 @@ def _store(mailbox_id: int, raw: bytes, source: str) -> int:
 def _lookup(address: str) -> tuple[int, int] | None:
     close_old_connections()
     try:
-        mailbox = mailbox_for(address)
-        return (mailbox.pk, mailbox.max_message_bytes) if mailbox else None
+        return recipient_mailbox(address)  # cached: no query for a mailbox's own address
     finally:
         close_old_connections()
 

@@ -77,6 +77,31 @@ def own_addresses() -> frozenset[str]:
     return frozenset(remembered(_OWN_ADDRESSES_KEY, lambda: sorted(a.lower() for a in addresses)))
 
 
+_RECIPIENTS_KEY = "mail:recipients"
+
+
+def recipient_mailbox(address: str) -> tuple[int, int] | None:
+    """(id, largest message accepted) of the active mailbox that receives mail for ``address``
+    ("support+anything@x" is "support@x"), or None. Asked for every envelope recipient by the
+    LMTP listener: the active mailboxes' addresses are cached (saving a mailbox forgets them); an
+    address not among them is looked up in the database, so a mailbox just made receives at once."""
+    address = address.strip().strip("<>")
+    local, at, domain = address.rpartition("@")
+    if not at or not local:
+        return None
+    wanted = f"{local.split('+', 1)[0]}@{domain}".lower()
+    active = Mailbox.objects.filter(active=True)
+    known = remembered(
+        _RECIPIENTS_KEY,
+        lambda: {a.lower(): (pk, size) for pk, a, size in active.values_list("pk", "address", "max_message_bytes")},
+        timeout=60,
+    )
+    if wanted in known:
+        return known[wanted]
+    found = active.filter(address__iexact=wanted).values_list("pk", "max_message_bytes").first()
+    return (found[0], found[1]) if found else None
+
+
 def mailbox_for_intake(mailbox_id: int) -> Mailbox | None:
     """A mailbox with its brand and team, as the inbound pipeline needs it on every message
     (cached for a minute; saving it forgets it). Its secrets are left out, so they
@@ -170,6 +195,7 @@ def mailbox_save(*, actor: Actor, mailbox: Mailbox | None = None, **data: Any) -
             raise Conflict("Another mailbox has this address.", fields={"address": "already in use"})
         obj.save()
         forget(_OWN_ADDRESSES_KEY)
+        forget(_RECIPIENTS_KEY)
         forget(_intake_key(obj.pk))
         record(MailboxSaved(mailbox_id=obj.pk, created=created, changed=changed), actor=actor)
     return obj

@@ -67,6 +67,23 @@ def test_inactive_mailboxes_refuse_mail(receiver, support: Mailbox) -> None:  # 
     assert not InboundEmail.objects.exists()
 
 
+def test_mailbox_changes_reach_the_receiver_at_once(receiver, support: Mailbox, admin_user) -> None:  # type: ignore[no-untyped-def]
+    """The listener's recipient look-up is cached; saving a mailbox forgets it, and an address not
+    in the cache is looked up, so a mailbox just made receives at once."""
+    from frontdesk.channels.email.mailboxes import mailbox_save
+    from frontdesk.core.actor import Actor
+
+    port = receiver()
+    with smtplib.LMTP("127.0.0.1", port) as client:
+        client.sendmail("customer1@customers.test", ["support@acme.test"], mail(1))  # caches the addresses
+        sales = Mailbox.objects.create(name="Sales", address="sales@acme.test", brand=support.brand)
+        client.sendmail("customer2@customers.test", ["sales@acme.test"], mail(2))
+        mailbox_save(actor=Actor.of(admin_user), mailbox=support, active=False)
+        with pytest.raises(smtplib.SMTPRecipientsRefused):
+            client.sendmail("customer3@customers.test", ["support@acme.test"], mail(3))
+    assert sorted(InboundEmail.objects.values_list("mailbox_id", flat=True)) == sorted([support.pk, sales.pk])
+
+
 def test_a_message_over_the_largest_limit_is_refused_before_its_data(receiver) -> None:  # type: ignore[no-untyped-def]
     port = receiver()
     big = mail(1) + (b"x" * 70 + b"\r\n") * 500

@@ -7,6 +7,7 @@ from frontdesk.customers.services.contacts import (
     contact_note_add,
     contact_update,
     identity_add,
+    identity_owners,
     identity_remove,
 )
 from frontdesk.customers.services.merge import contacts_merge
@@ -21,6 +22,7 @@ __all__ = [
     "contact_update",
     "contacts_merge",
     "identity_add",
+    "identity_owners",
     "identity_remove",
     "organisation_id_for_email",
     "organisation_save",

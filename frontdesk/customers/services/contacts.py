@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -217,10 +218,38 @@ def claim_identity(*, actor: Actor, kind: str, value: str, name: str = "") -> Co
     return owner
 
 
-def contact_for_identity(*, actor: Actor, kind: str, value: str, name: str = "") -> Contact:
-    """The contact owning this email/phone/handle, created if new. Safe under concurrent calls."""
+def identity_owners(kind: str, values: Iterable[str]) -> dict[str, Contact]:
+    """The contacts owning these identities, by normalised value, read in one query (values that
+    are not valid identities are left out): what a batch writer reads once for all its items,
+    then passes to ``contact_for_identity(known=...)`` for each."""
+    wanted: set[str] = set()
+    for raw in values:
+        try:
+            wanted.add(normalise_identity(kind, raw)[1])
+        except ValidationError:
+            continue
+    if not wanted:
+        return {}
+    rows = Identity.objects.filter(kind=kind, value__in=wanted).select_related("contact")
+    return {row.value: row.contact for row in rows.defer("contact__search_vector")}
+
+
+def contact_for_identity(
+    *, actor: Actor, kind: str, value: str, name: str = "", known: dict[str, Contact] | None = None
+) -> Contact:
+    """The contact owning this email/phone/handle, created if new. Safe under concurrent calls.
+    ``known``: the owners of one kind that a batch writer read in this transaction
+    (``identity_owners``), updated here with the contacts claimed; a value not among them had no
+    owner then, so it is claimed without another look-up (a writer that got there since wins the
+    claim, and its contact is returned). A writer whose item rolls back drops what it added."""
     kind, value = normalise_identity(kind, value)
-    return _owner_of(kind, value) or claim_identity(actor=actor, kind=kind, value=value, name=name)
+    found = known.get(value) if known is not None else _owner_of(kind, value)
+    if found is not None:
+        return found
+    claimed = claim_identity(actor=actor, kind=kind, value=value, name=name)
+    if known is not None:
+        known[value] = claimed
+    return claimed
 
 
 def _set_primary_email(contact: Contact, raw: str) -> str:

@@ -22,13 +22,17 @@ MAX_CCS = 20
 
 
 def identify(
-    parsed: Parsed, actor: Actor, own: frozenset[str] | None = None, *, undeliverable: bool | None = None
+    parsed: Parsed, actor: Actor, own: frozenset[str] | None = None, *, undeliverable: bool | None = None,
+    known: dict[str, Contact] | None = None,
 ) -> tuple[Contact, list[Contact]]:
     """The sender's contact and the CCs' contacts. ``own``: our mailboxes' addresses, lower-case
-    (read here when not given)."""
+    (read here when not given). ``known``: the owners of the batch's addresses, read once for the
+    batch (``customers.services.identity_owners``; see ``contact_for_identity``)."""
     if own is None:
         own = own_addresses()
-    sender = contact_for_identity(actor=actor, kind="email", value=parsed.from_address, name=parsed.from_name)
+    sender = contact_for_identity(
+        actor=actor, kind="email", value=parsed.from_address, name=parsed.from_name, known=known
+    )
     if undeliverable is not False:  # None: not known, look; preflight already read the flag otherwise
         deliverable_again(parsed.from_address)  # a person wrote from it: replies may go to it again
     ccs: list[Contact] = []
@@ -36,7 +40,7 @@ def identify(
         if len(ccs) >= MAX_CCS or address == parsed.from_address or is_our_address(address, own):
             continue
         try:
-            contact = contact_for_identity(actor=actor, kind="email", value=address)
+            contact = contact_for_identity(actor=actor, kind="email", value=address, known=known)
         except ValidationError:
             continue  # an address the customers' rules refuse is not copied
         if contact.pk != sender.pk and contact not in ccs:

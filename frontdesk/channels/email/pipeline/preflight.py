@@ -12,6 +12,7 @@ It is listed under Ignored with its reason, where an administrator can process i
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
@@ -59,15 +60,22 @@ def check_size(inbound: InboundEmail) -> None:
         raise Quarantine(f"too large: {inbound.size} bytes, the mailbox accepts {inbound.mailbox.max_message_bytes}")
 
 
-def _lock_message_id(inbound: InboundEmail) -> None:
+def _lock_key(header_id: str) -> int:
+    key = f"frontdesk-inbound:{header_id}".encode()
+    return int.from_bytes(hashlib.sha256(key).digest()[:8], "big", signed=True)
+
+
+def lock_message_ids(header_ids: Iterable[str]) -> None:
     """On PostgreSQL, serialise workers holding the same Message-ID until commit, so the second
-    one sees the first one's processed row (released at commit)."""
-    if connection.vendor != "postgresql":
-        return  # SQLite has one writer at a time
-    key = f"frontdesk-inbound:{inbound.header_id}".encode()
-    lock_id = int.from_bytes(hashlib.sha256(key).digest()[:8], "big", signed=True)
+    one sees the first one's processed row (released at commit). A batch takes the locks of all its
+    Message-IDs in one statement, in key order, before any other lock, so two batches never wait
+    for each other in a circle. SQLite has one writer at a time."""
+    keys = sorted({_lock_key(h) for h in header_ids if h})
+    if connection.vendor != "postgresql" or not keys:
+        return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
+        # volatile functions in the select list run after the sort: the locks are taken in key order
+        cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k", [keys])
 
 
 @dataclass(frozen=True)
@@ -84,39 +92,55 @@ def _burst() -> tuple[int, int]:
     return int(getattr(settings, "EMAIL_BURST_LIMIT", 20)), int(getattr(settings, "EMAIL_BURST_WINDOW_MINUTES", 10))
 
 
+_INBOX, _REFS, _IDENTS = InboundEmail._meta.db_table, EmailReference._meta.db_table, Identity._meta.db_table
+# one message sent to two of our addresses (To: support@, Cc: billing@) arrives twice: the same
+# Message-ID from the same sender is one message, whichever mailbox it came through
+_FACTS = (
+    f"SELECT %s, EXISTS (SELECT 1 FROM {_INBOX} WHERE header_id = %s AND header_id <> '' AND status = %s"  # noqa: S608 - table names are constants
+    " AND sender = %s AND id <> %s),"
+    f" EXISTS (SELECT 1 FROM {_REFS} WHERE header_id = %s AND header_id <> '' AND outgoing),"
+    f" (SELECT COUNT(*) FROM (SELECT 1 FROM {_INBOX} WHERE sender_key = %s AND sender_key <> ''"
+    " AND received_at >= %s AND id <> %s LIMIT %s) AS recent),"
+    f" EXISTS (SELECT 1 FROM {_IDENTS} WHERE kind = 'email' AND value = %s AND undeliverable)"
+)
+
+
+def look_up_many(messages: list[tuple[InboundEmail, str]]) -> dict[int, Seen]:
+    """``look_up`` for many (row, sender) pairs in one query, by row id. The caller takes their
+    Message-IDs' locks first (``lock_message_ids``), and knows what its own batch processed
+    since (the query sees the database as the batch began)."""
+    if not messages:
+        return {}
+    limit, minutes = _burst()
+    since = connection.ops.adapt_datetimefield_value(timezone.now() - timedelta(minutes=minutes))
+    params: list[Any] = []
+    for inbound, sender in messages:
+        key = inbound.sender_key or address_key(sender)
+        params += [
+            inbound.pk,
+            inbound.header_id, InboundStatus.PROCESSED, sender, inbound.pk,
+            inbound.header_id,
+            key, since, inbound.pk, limit,
+            sender,
+        ]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join([_FACTS] * len(messages)), params)
+        rows = cursor.fetchall()
+    return {
+        int(pk): Seen(
+            duplicate=bool(duplicate), sent_by_us=bool(ours), recent_from_sender=int(recent),
+            sender_undeliverable=bool(undeliverable),
+        )
+        for pk, duplicate, ours, recent, undeliverable in rows
+    }
+
+
 def look_up(inbound: InboundEmail, sender: str) -> Seen:
     """Duplicate, own Message-ID, burst and undeliverable-sender facts in one query, after taking the Message-ID's lock
     (so a second worker holding the same Message-ID sees the first one's processed row). Bursts
     count every message stored from the sender's address key (its plus-variants are one sender)."""
-    key = inbound.sender_key or address_key(sender)
-    if inbound.header_id:
-        _lock_message_id(inbound)
-    limit, minutes = _burst()
-    since = connection.ops.adapt_datetimefield_value(timezone.now() - timedelta(minutes=minutes))
-    inbox, refs, idents = InboundEmail._meta.db_table, EmailReference._meta.db_table, Identity._meta.db_table
-    # one message sent to two of our addresses (To: support@, Cc: billing@) arrives twice: the
-    # same Message-ID from the same sender is one message, whichever mailbox it came through
-    sql = (
-        f"SELECT EXISTS (SELECT 1 FROM {inbox} WHERE header_id = %s AND header_id <> '' AND status = %s"  # noqa: S608 - table names are constants
-        " AND sender = %s AND id <> %s),"
-        f" EXISTS (SELECT 1 FROM {refs} WHERE header_id = %s AND header_id <> '' AND outgoing),"
-        f" (SELECT COUNT(*) FROM (SELECT 1 FROM {inbox} WHERE sender_key = %s AND sender_key <> ''"
-        " AND received_at >= %s AND id <> %s LIMIT %s) AS recent),"
-        f" EXISTS (SELECT 1 FROM {idents} WHERE kind = 'email' AND value = %s AND undeliverable)"
-    )
-    params: list[Any] = [
-        inbound.header_id, InboundStatus.PROCESSED, sender, inbound.pk,
-        inbound.header_id,
-        key, since, inbound.pk, limit,
-        sender,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        duplicate, ours, recent, undeliverable = cursor.fetchone()
-    return Seen(
-        duplicate=bool(duplicate), sent_by_us=bool(ours), recent_from_sender=int(recent),
-        sender_undeliverable=bool(undeliverable),
-    )
+    lock_message_ids([inbound.header_id])
+    return look_up_many([(inbound, sender)])[inbound.pk]
 
 
 def check_duplicate(seen: Seen) -> None:

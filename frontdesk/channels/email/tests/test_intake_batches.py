@@ -83,6 +83,61 @@ def test_a_reply_threads_onto_a_ticket_opened_earlier_in_the_same_batch(mailbox:
     assert ticket.messages.count() == 2
 
 
+@pytest.mark.django_db
+def test_two_copies_of_one_message_in_one_batch_make_one_ticket(mailbox: Mailbox) -> None:
+    """One message sent to two of our addresses arrives twice: the batch's own first copy counts,
+    though the duplicate facts were read for all its messages at once, as the batch began."""
+    ids = _stored(mailbox, mail(1), mail(1))
+    process_batch(ids)
+    statuses = [InboundEmail.objects.get(pk=pk) for pk in ids]
+    assert [row.status for row in statuses] == ["processed", "ignored"]
+    assert statuses[1].reason.startswith("duplicate")
+    assert Ticket.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_batch_reads_its_senders_once_and_a_new_senders_next_message_uses_the_contact_it_made(
+    mailbox: Mailbox,
+) -> None:
+    from frontdesk.customers.models import Contact
+
+    known = Contact.objects.create(name="Known", primary_email="customer9@customers.test")
+    known.identities.create(kind="email", value="customer9@customers.test", is_primary=True)
+    raws = [mail(1), mail(2, sender="customer1@customers.test"), mail(3, sender="customer9@customers.test")]
+    ids = _stored(mailbox, *raws)
+    with CaptureQueriesContext(connection) as queries:
+        process_batch(ids)
+    assert InboundEmail.objects.filter(status="processed").count() == 3
+    sql = [q["sql"] for q in queries.captured_queries]
+    owners = [q for q in sql if q.startswith("SELECT") and '"customers_identity"' in q]
+    assert len(owners) == 1, "the senders' contacts are read once for the batch"
+    requesters = list(Ticket.objects.order_by("pk").values_list("requester_id", flat=True))
+    assert requesters[0] == requesters[1] != known.pk and requesters[2] == known.pk
+    assert Contact.objects.filter(identities__value="customer1@customers.test").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_contact_made_by_a_message_that_failed_is_not_used_by_the_next(mailbox: Mailbox, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from frontdesk.customers.models import Contact
+
+    real_write, calls = receive._write, []
+
+    def fail_first(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the disk is full")  # after the sender's contact was made
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(receive, "_write", fail_first)
+    ids = _stored(mailbox, mail(1), mail(2, sender="customer1@customers.test"))
+    process_batch(ids)
+    first, second = (InboundEmail.objects.get(pk=pk) for pk in ids)
+    assert first.status == "quarantined" and "disk is full" in first.reason
+    assert second.status == "processed", second.reason
+    contact = Contact.objects.get(identities__value="customer1@customers.test")
+    assert Ticket.objects.get().requester_id == contact.pk, "a contact made again, not the one rolled back"
+
+
 SETUP = """
 import django; django.setup()
 from frontdesk.brands.models import Brand

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 from datetime import timedelta
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from frontdesk.accounts.models import User
@@ -34,17 +34,40 @@ def receive(*, mailbox: Mailbox | None, raw: bytes, source: str) -> InboundEmail
 STUCK_AFTER = timedelta(minutes=2)
 
 
+MAX_SWEEPS = 3  # a stored message the sweep took this often without an outcome stopped its worker each time
+
+
+
 def process_stuck(*, older_than: timedelta = STUCK_AFTER, limit: int = 500) -> int:
     """Process stored messages still waiting after ``older_than``: their receiver crashed (or its
     machine stopped) between storing and processing. Oldest first; returns how many were taken.
-    A message some worker is processing right now is waited for, then left as that worker left it."""
+    A message some worker is processing right now is waited for, then left as that worker left it.
+
+    A message can itself be what stops its worker (a crash, the memory limit, a kill on a
+    timeout), and then it would be retried, and stop the worker, forever, holding back every
+    message processed beside it. So the sweep counts its try in its own committed write first,
+    processes stuck messages one at a time, and quarantines a message it has taken
+    ``MAX_SWEEPS`` times without an outcome, with that reason, for an administrator to look at."""
     cutoff = timezone.now() - older_than
     ids = list(
         InboundEmail.objects.filter(status=InboundStatus.RECEIVED, received_at__lt=cutoff)
         .order_by("received_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
-    process_all(ids)
+    for pk in ids:
+        waiting = InboundEmail.objects.filter(pk=pk, status=InboundStatus.RECEIVED)
+        # a received row's attempts are the sweep's tries: a try that ended rolled its own count back
+        tries = waiting.values_list("attempts", flat=True).first()
+        if tries is None:
+            continue  # processed meanwhile
+        if tries >= MAX_SWEEPS:
+            waiting.update(
+                status=InboundStatus.QUARANTINED, processed_at=timezone.now(),
+                reason=f"stopped: processing it stopped the worker {tries} times (a crash, a kill or a timeout)",
+            )
+            continue
+        waiting.update(attempts=F("attempts") + 1)  # committed before the try: a try that kills the worker counts
+        process_all([pk])
     return len(ids)
 
 

@@ -154,6 +154,33 @@ print(process_stuck(older_than=timedelta(0)))
 """
 
 
+STORE_WITH_POISON = """
+import django; django.setup()
+from frontdesk.channels.email.inbound import receive_raw
+from frontdesk.channels.email.models import Mailbox
+from frontdesk.channels.email.tests.test_imap_support import mail
+mailbox = Mailbox.objects.get()
+for n, subject in ((1, ""), (2, "POISON"), (3, "")):
+    receive_raw(mailbox=mailbox, raw=mail(n, subject=subject), source="lmtp")
+"""
+
+# the sweep in a worker that a message marked POISON kills outright (as a crash in a parser, the
+# memory limit or a kill on a timeout would): no exception handler runs, no transaction ends
+POISONED_SWEEP = """
+import os, django; django.setup()
+from datetime import timedelta
+from frontdesk.channels.email.pipeline import receive
+from frontdesk.channels.email.inbound import process_stuck
+real_parse = receive.parse
+def parse(raw, msg):
+    if b"POISON" in raw:
+        os._exit(3)
+    return real_parse(raw, msg)
+receive.parse = parse
+print(process_stuck(older_than=timedelta(0)))
+"""
+
+
 def _statuses(db: Path) -> dict[str, int]:
     with sqlite3.connect(db, timeout=20) as conn:
         return dict(conn.execute("select status, count(*) from channel_email_inboundemail group by status"))
@@ -258,3 +285,30 @@ def test_a_batch_skips_a_row_another_worker_holds_instead_of_waiting(mailbox: Ma
     assert InboundEmail.objects.get(pk=ids[1]).status == InboundStatus.RECEIVED  # its worker's to process
     assert [row.pk for row in process_batch(ids)[0]] == [ids[1]]
     assert Ticket.objects.count() == 3
+
+
+@pytest.mark.skipif(os.environ.get("FRONTDESK_TEST_DATABASE_URL_ACTIVE") is not None, reason="SQLite file")
+def test_a_message_that_kills_its_worker_is_quarantined_after_three_sweeps_and_holds_back_no_other(
+    tmp_path: Path,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FRONTDESK_TEST_DATABASE", "FRONTDESK_DATABASE"))}
+    env.update(FRONTDESK_VAR_DIR=str(tmp_path), FRONTDESK_MEDIA_ROOT=str(tmp_path / "files"),
+               FRONTDESK_HUEY_IMMEDIATE="true", DJANGO_SETTINGS_MODULE="frontdesk.settings")
+    db = tmp_path / "frontdesk.sqlite3"
+
+    def python(code: str) -> int:
+        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, timeout=120)
+        return done.returncode
+
+    subprocess.run([sys.executable, "-m", "frontdesk.cli", "manage", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    assert python(SETUP) == 0 and python(STORE_WITH_POISON) == 0
+    # the first sweep processes message 1, then message 2 kills it; so do the next two
+    assert [python(POISONED_SWEEP) for _ in range(3)] == [3, 3, 3]
+    assert _statuses(db) == {"processed": 1, "received": 2}, "nothing of a killed try is kept"
+    assert python(POISONED_SWEEP) == 0  # the fourth quarantines it untouched and goes on
+    assert _statuses(db) == {"processed": 2, "quarantined": 1}
+    with sqlite3.connect(db) as conn:
+        reason, attempts = conn.execute(
+            "select reason, attempts from channel_email_inboundemail where status = 'quarantined'"
+        ).fetchone()
+    assert reason.startswith("stopped: processing it stopped the worker 3 times") and attempts == 3

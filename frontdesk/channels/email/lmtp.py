@@ -20,7 +20,7 @@ from aiosmtpd.smtp import SMTP
 from django.db import close_old_connections
 from django.db.models import Max
 
-from frontdesk.channels.email.mailboxes import mailbox_for_intake, recipient_mailbox
+from frontdesk.channels.email.mailboxes import recipient_mailbox
 from frontdesk.channels.email.models import Mailbox
 
 logger = logging.getLogger(__name__)
@@ -35,10 +35,8 @@ def _store(mailbox_id: int, raw: bytes, source: str) -> int:
 
     close_old_connections()
     try:
-        mailbox = mailbox_for_intake(mailbox_id)  # cached; RCPT checked it is active a moment ago
-        if mailbox is None:
-            raise Mailbox.DoesNotExist(f"No mailbox {mailbox_id}.")
-        inbound = receive_raw(mailbox=mailbox, raw=raw, source=source)
+        # by id: RCPT found the mailbox active a moment ago (one gone since fails the insert: 451)
+        inbound = receive_raw(mailbox=mailbox_id, raw=raw, source=source)
         try:
             intake.submit(inbound)  # never raises; stored mail is retried by the sweep anyway
         except Exception:

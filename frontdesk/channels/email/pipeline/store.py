@@ -43,21 +43,24 @@ def sender_facts(raw: bytes) -> tuple[str, str]:
 
 def store_raw(
     *,
-    mailbox: Mailbox | None,
+    mailbox: Mailbox | int | None,
     raw: bytes,
     source: str,
     imap_uidvalidity: int | None = None,
     imap_uid: int | None = None,
 ) -> InboundEmail:
-    if imap_uid is not None and mailbox is not None:
+    """Store the bytes and their row. ``mailbox``: the mailbox, or only its id (the LMTP listener's
+    recipient check found it a moment ago: no need to read it again)."""
+    mailbox_id = mailbox.pk if isinstance(mailbox, Mailbox) else mailbox
+    if imap_uid is not None and mailbox_id is not None:
         existing = InboundEmail.objects.filter(
-            mailbox=mailbox, imap_uidvalidity=imap_uidvalidity, imap_uid=imap_uid
+            mailbox_id=mailbox_id, imap_uidvalidity=imap_uidvalidity, imap_uid=imap_uid
         ).first()
         if existing is not None:
             return existing
     key, claim = sender_facts(raw)
     row = InboundEmail(
-        mailbox=mailbox,
+        mailbox_id=mailbox_id,
         source=(source or "")[:10],
         size=len(raw),
         sha256=hashlib.sha256(raw).hexdigest(),
@@ -67,6 +70,8 @@ def store_raw(
         imap_uidvalidity=imap_uidvalidity,
         imap_uid=imap_uid,
     )
+    if isinstance(mailbox, Mailbox):
+        row.mailbox = mailbox  # the caller's object, not read again
     row.raw.save(f"{uuid.uuid4().hex}.eml", ContentFile(raw), save=False)  # the file first, then its row
     try:
         if transaction.get_connection().in_atomic_block:
@@ -75,10 +80,12 @@ def store_raw(
         else:
             insert(row)  # one statement, committed on its own: no BEGIN/COMMIT round trips
     except IntegrityError:
-        # a concurrent poller stored the same IMAP message first
         if row.raw:
             row.raw.delete(save=False)
-        return InboundEmail.objects.get(mailbox=mailbox, imap_uidvalidity=imap_uidvalidity, imap_uid=imap_uid)
+        if imap_uid is None:
+            raise  # no IMAP message to have lost a race for (a mailbox gone since its check): the caller refuses it
+        # a concurrent poller stored the same IMAP message first
+        return InboundEmail.objects.get(mailbox=mailbox_id, imap_uidvalidity=imap_uidvalidity, imap_uid=imap_uid)
     return row
 
 

@@ -121,3 +121,18 @@ def test_smtp_mode_receives_too(receiver) -> None:  # type: ignore[no-untyped-de
         }
     assert InboundEmail.objects.get().source == "smtp"
     assert Ticket.objects.count() == 1
+
+
+def test_a_mailbox_gone_between_recipient_and_data_refuses_the_message_and_keeps_no_file(settings) -> None:  # type: ignore[no-untyped-def]
+    """The listener stores by the mailbox id its recipient check found; if the mailbox is gone by
+    the time the data arrives, the insert fails (the handler answers 451, try again later) and no
+    raw file is left behind."""
+    from pathlib import Path
+
+    from django.db import IntegrityError
+
+    before = set(Path(settings.MEDIA_ROOT).rglob("*.eml"))
+    with pytest.raises(IntegrityError):
+        lmtp._store(987654, mail(1), "lmtp")
+    assert not InboundEmail.objects.exists()
+    assert set(Path(settings.MEDIA_ROOT).rglob("*.eml")) == before, "the stored file was removed"

@@ -68,9 +68,7 @@ def insert(*objs: models.Model, sql: dict[str, tuple[str, list[Any]]] | None = N
             cursor.execute(_statement(model, len(chunk)), params)
             ids = [row[0] for row in cursor.fetchall()]
         for obj, pk in zip(chunk, ids, strict=True):
-            obj.pk = pk
-            obj._state.adding = False
-            obj._state.db = connection.alias
+            _stored(obj, pk)
 
 
 def _insert_computed(obj: models.Model, fields: list[models.Field], sql: dict[str, tuple[str, list[Any]]]) -> None:
@@ -88,7 +86,12 @@ def _insert_computed(obj: models.Model, fields: list[models.Field], sql: dict[st
             params.extend(sql[column][1])
     with connection.cursor() as cursor:
         cursor.execute(_statement(type(obj), 1, computed), params)
-        obj.pk = cursor.fetchone()[0]
+        _stored(obj, cursor.fetchone()[0])
+
+
+def _stored(obj: models.Model, pk: Any) -> None:
+    """``obj`` as ``save()`` leaves a new instance: its primary key set, no longer adding."""
+    obj.pk = pk
     obj._state.adding = False
     obj._state.db = connection.alias
 
@@ -115,7 +118,5 @@ def insert_unless_taken(obj: models.Model, *, unique: tuple[str, ...]) -> bool:
         row = cursor.fetchone()
     if row is None:
         return False
-    obj.pk = row[0]
-    obj._state.adding = False
-    obj._state.db = connection.alias
+    _stored(obj, row[0])
     return True

@@ -32,16 +32,13 @@ def receive(*, mailbox: Mailbox | None, raw: bytes, source: str) -> InboundEmail
 
 
 STUCK_AFTER = timedelta(minutes=2)
-
-
 MAX_SWEEPS = 3  # a stored message the sweep took this often without an outcome stopped its worker each time
-
 
 
 def process_stuck(*, older_than: timedelta = STUCK_AFTER, limit: int = 500) -> int:
     """Process stored messages still waiting after ``older_than``: their receiver crashed (or its
     machine stopped) between storing and processing. Oldest first; returns how many were taken.
-    A message some worker is processing right now is waited for, then left as that worker left it.
+    A message some worker is processing right now is skipped (it holds the row) and left to it.
 
     A message can itself be what stops its worker (a crash, the memory limit, a kill on a
     timeout), and then it would be retried, and stop the worker, forever, holding back every

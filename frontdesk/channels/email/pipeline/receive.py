@@ -14,7 +14,7 @@ import functools
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
@@ -248,7 +248,7 @@ def _run(
     facts = batch.seen.get(inbound.pk) if batch is not None else None
     seen = facts or preflight.look_up(inbound, sender)
     if batch is not None and inbound.header_id and (inbound.header_id, sender) in batch.done:
-        raise preflight.Ignore("duplicate: this Message-ID was already processed")  # earlier in this batch
+        seen = replace(seen, duplicate=True)  # processed earlier in this batch, after its facts were read
     preflight.check_duplicate(seen)
     preflight.check_own_mail(sender, frozenset() if accept else own, seen)
     if not accept and preflight.is_bounce(msg, sender):

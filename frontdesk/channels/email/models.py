@@ -78,7 +78,7 @@ class InboundEmail(models.Model):
     raw = models.FileField(upload_to="mail/inbound/%Y/%m/")
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
-    header_id = models.CharField(max_length=998, blank=True, db_index=True)  # Message-ID, without brackets
+    header_id = models.CharField(max_length=998, blank=True)  # Message-ID, without brackets (indexed with sender)
     sender = models.CharField(max_length=254, blank=True)  # From address
     # what the header says, read when the message is stored (pipeline/sender.py):
     sender_key = models.CharField(max_length=254, blank=True)  # From address without its +tag: bursts count by it
@@ -100,6 +100,9 @@ class InboundEmail(models.Model):
         indexes = [
             models.Index(fields=["status", "received_at"], name="inbound_status_idx"),
             models.Index(fields=["sender_key", "received_at"], name="inbound_sender_key_idx"),
+            # the duplicate check (one Message-ID from one sender); a plain index, not the ORM's
+            # db_index, which adds a second one for LIKE that no query here uses
+            models.Index(fields=["header_id", "sender"], name="inbound_header_sender_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -114,11 +117,15 @@ class EmailReference(models.Model):
     """A Message-ID we sent or received, and the ticket (and party) it belongs to: threading
     by In-Reply-To/References only trusts these, scoped to the people on the ticket."""
 
-    header_id = models.CharField(max_length=998, db_index=True)  # without angle brackets
+    header_id = models.CharField(max_length=998)  # without angle brackets
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
     message = models.ForeignKey("tickets.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     outgoing = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        # looked up by equality only: one index, not db_index's two (it adds one for LIKE)
+        indexes = [models.Index(fields=["header_id"], name="emailref_header_idx")]
 
 
 class OutboundStatus(models.TextChoices):

@@ -83,6 +83,8 @@ def test_mail_in_replies_and_notifications_out_across_two_web_nodes_and_a_worker
 
     wait_for(lambda: site.worker.alive() and ticket_id("Invoice is wrong") is not None, timeout=60,
              what="the IMAP mail polled into a ticket", interval=0.3)
+    wait_for(lambda: ticket_id("Cannot sign in") is not None, timeout=60,
+             what="the LMTP mail processed into a ticket", interval=0.2)
     lmtp_ticket = ticket_id("Cannot sign in")
     imap_ticket = ticket_id("Invoice is wrong")
     assert lmtp_ticket is not None and imap_ticket is not None

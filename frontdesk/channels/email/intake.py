@@ -9,7 +9,9 @@ that arrived meanwhile (docs/decisions/0011-email-intake-acknowledged-when-store
 Nothing acknowledged is lost if the process dies: a stored message stays ``received`` until the
 transaction that processed it commits, and the worker's sweep (``process_stuck``) processes what a
 stopped receiver left. With ``INTAKE_IMMEDIATE`` (the tests' setting, following
-``HUEY_IMMEDIATE``) a message is processed before ``submit`` returns.
+``HUEY_IMMEDIATE``) a message is processed before ``submit`` returns. With ``INTAKE_PROCESSES``
+(the default on PostgreSQL) a child process processes instead of the thread, so receiving and
+processing run on two cores (``intake_process``, ADR 0014).
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ import threading
 from collections import deque
 
 from django.conf import settings
-from django.db import close_old_connections, connections
+from django.db import connections
 
+from frontdesk.channels.email.intake_process import Child, process_taken
 from frontdesk.channels.email.models import InboundEmail
-from frontdesk.channels.email.pipeline.receive import BATCH_SIZE, process_batch, process_inbound
+from frontdesk.channels.email.pipeline.receive import BATCH_SIZE, process_inbound
 
 logger = logging.getLogger(__name__)
 
@@ -37,11 +40,15 @@ class Intake:
         self._wake = threading.Condition(self._lock)
         self._busy = 0  # ids taken by the thread and not processed yet
         self._thread: threading.Thread | None = None
+        self._child = Child()  # with INTAKE_PROCESSES: the child process that processes instead
 
     def submit(self, inbound: InboundEmail) -> InboundEmail:
         """Hand over a stored message; processed at once with ``INTAKE_IMMEDIATE``."""
         if settings.INTAKE_IMMEDIATE:
             return process_inbound(inbound.pk)
+        if settings.INTAKE_PROCESSES:
+            self._child.submit(inbound.pk)
+            return inbound
         with self._lock:
             self._pending.append(inbound.pk)
             if self._thread is None or not self._thread.is_alive():
@@ -50,8 +57,15 @@ class Intake:
             self._wake.notify()
         return inbound
 
+    def start(self) -> None:
+        """Be ready before the first message: with ``INTAKE_PROCESSES``, start the child process."""
+        if settings.INTAKE_PROCESSES and not settings.INTAKE_IMMEDIATE:
+            self._child.start()
+
     def drain(self, timeout: float = 30.0) -> bool:
         """Wait until every submitted message has been processed; False if it took longer."""
+        if settings.INTAKE_PROCESSES:
+            return self._child.drain(timeout)
         with self._lock:
             return self._wake.wait_for(lambda: not self._pending and not self._busy, timeout)
 
@@ -64,14 +78,7 @@ class Intake:
 
     def _run(self) -> None:
         while True:
-            ids = self._take()
-            left: list[int] = []
-            try:
-                _, left = process_batch(ids)  # left: cut short by the batch's time budget
-            except Exception:  # noqa: BLE001 - they stay stored as received: the sweep processes them
-                logger.exception("processing %d stored messages failed; they stay stored", len(ids))
-            finally:
-                close_old_connections()
+            left = process_taken(self._take())
             with self._lock:
                 self._pending.extendleft(reversed(left))
                 self._busy = 0
@@ -79,6 +86,7 @@ class Intake:
 
     def finish(self) -> None:
         """At a clean stop: process what was acknowledged (a kill leaves it to the sweep)."""
+        self._child.finish()
         if self._thread is not None and self._thread.is_alive():
             self.drain(timeout=20)
             connections.close_all()

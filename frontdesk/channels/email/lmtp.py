@@ -123,7 +123,10 @@ def start(host: str, port: int, *, lmtp: bool = True, data_size_limit: int | Non
 
 def serve(host: str, port: int, *, lmtp: bool = True, stop: threading.Event | None = None) -> None:
     """Receive mail until `stop` is set (or the process is interrupted)."""
+    from frontdesk.channels.email.intake import intake
+
     stop = stop or threading.Event()
+    intake.start()  # a child process that processes what is stored is ready before the first message
     controller = start(host, port, lmtp=lmtp)
     logger.info("%s receiver listening on %s:%s", "LMTP" if lmtp else "SMTP", host, port)
     try:
@@ -133,6 +136,4 @@ def serve(host: str, port: int, *, lmtp: bool = True, stop: threading.Event | No
         pass
     finally:
         controller.stop()
-        from frontdesk.channels.email.intake import intake
-
         intake.drain()  # what was acknowledged is processed before a clean stop

@@ -193,16 +193,37 @@ def _wait_processed(db: Path, n: int) -> dict[str, int]:
     return found
 
 
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def _gone(pid: int) -> bool:
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        if "zombie" in Path(f"/proc/{pid}/status").read_text().lower():
+            return True  # exited; its parent (killed) has not reaped it yet
+        time.sleep(0.05)
+    return not Path(f"/proc/{pid}").exists()
+
+
 @pytest.mark.skipif(os.environ.get("FRONTDESK_TEST_DATABASE_URL_ACTIVE") is not None, reason="SQLite file")
-def test_a_listener_answers_once_stored_processes_behind_and_a_kill_loses_nothing(tmp_path: Path) -> None:
-    """A real `frontdesk mail listen` process on a SQLite file, processing in the background:
-    250 means the message is in its row; all of it is processed just after; a SIGKILL right
-    after a run of 250s leaves every acknowledged message stored, and the sweep processes each
-    exactly once."""
+@pytest.mark.parametrize("processes", ["0", "1"], ids=["thread", "child-process"])
+def test_a_listener_answers_once_stored_processes_behind_and_a_kill_loses_nothing(
+    tmp_path: Path, processes: str
+) -> None:
+    """A real `frontdesk mail listen` process on a SQLite file, processing in the background (in a
+    thread of its own, or in a child process: ``INTAKE_PROCESSES``): 250 means the message is in
+    its row; all of it is processed just after; a child process killed is replaced at the next
+    message; a SIGKILL of the listener right after a run of 250s leaves every acknowledged
+    message stored (its child processes what it was given, then exits), and the sweep processes
+    each exactly once."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FRONTDESK_TEST_DATABASE", "FRONTDESK_DATABASE"))}
     env.update(FRONTDESK_VAR_DIR=str(tmp_path), FRONTDESK_MEDIA_ROOT=str(tmp_path / "files"),
                FRONTDESK_HUEY_IMMEDIATE="true", FRONTDESK_INTAKE_IMMEDIATE="false",
-               DJANGO_SETTINGS_MODULE="frontdesk.settings")
+               FRONTDESK_INTAKE_PROCESSES=processes, DJANGO_SETTINGS_MODULE="frontdesk.settings")
     db = tmp_path / "frontdesk.sqlite3"
 
     def python(code: str) -> str:
@@ -228,31 +249,44 @@ def test_a_listener_answers_once_stored_processes_behind_and_a_kill_loses_nothin
                 time.sleep(0.05)
         raise AssertionError("the listener did not start")
 
+    def send(numbers: range) -> None:
+        with smtplib.LMTP("127.0.0.1", port, timeout=30) as client:
+            for n in numbers:
+                raw = reply(n, n - 10) if 10 < n <= 20 else mail(n)
+                assert client.sendmail(f"customer{n}@customers.test", ["support@acme.test"], raw) == {}
+                with sqlite3.connect(db, timeout=20) as conn:  # 250: it is stored
+                    assert conn.execute("select count(*) from channel_email_inboundemail where header_id = ?",
+                                        [f"{n}.intake@customers.test"]).fetchone() == (1,)
+
     proc, port = listen()
-    with smtplib.LMTP("127.0.0.1", port, timeout=30) as client:
-        for n in range(1, 21):
-            raw = reply(n, n - 10) if n > 10 else mail(n)
-            assert client.sendmail(f"customer{n}@customers.test", ["support@acme.test"], raw) == {}
-            with sqlite3.connect(db, timeout=20) as conn:  # 250: it is stored
-                assert conn.execute("select count(*) from channel_email_inboundemail where header_id = ?",
-                                    [f"{n}.intake@customers.test"]).fetchone() == (1,)
+    send(range(1, 21))
     assert _wait_processed(db, 20) == {"processed": 20}
     with sqlite3.connect(db) as conn:
         assert conn.execute("select count(*) from tickets_ticket").fetchone() == (10,), "replies joined their tickets"
+    children = _children(proc.pid)
+    assert len(children) == int(processes), "the intake runs in a child process only when asked to"
+    for child in children:  # a processing child that dies is replaced by the next message
+        os.kill(child, signal.SIGKILL)
+        assert _gone(child)
+    send(range(21, 26))
+    assert _wait_processed(db, 25) == {"processed": 25}
+    assert len(_children(proc.pid)) == int(processes)
 
     acknowledged = 0
+    children = _children(proc.pid)
     with smtplib.LMTP("127.0.0.1", port, timeout=30) as client:
-        for n in range(21, 81):
+        for n in range(26, 86):
             assert client.sendmail(f"customer{n}@customers.test", ["support@acme.test"], mail(n)) == {}
             acknowledged += 1
         proc.send_signal(signal.SIGKILL)  # right after the last 250, with processing behind
     proc.wait(10)
-    assert sum(_statuses(db).values()) == 80, "every acknowledged message is stored"
+    assert all(_gone(child) for child in children), "a child whose listener died finishes and exits"
+    assert sum(_statuses(db).values()) == 85, "every acknowledged message is stored"
     python(SWEEP)  # the worker's sweep, for what the killed listener left
-    assert _wait_processed(db, 80) == {"processed": 80}
+    assert _wait_processed(db, 85) == {"processed": 85}
     with sqlite3.connect(db) as conn:
         per_id = dict(conn.execute("select external_id, count(*) from tickets_message group by external_id"))
-    assert per_id == {f"{n}.intake@customers.test": 1 for n in range(1, 81)}, "each message exactly once"
+    assert per_id == {f"{n}.intake@customers.test": 1 for n in range(1, 86)}, "each message exactly once"
     assert acknowledged == 60
 
 

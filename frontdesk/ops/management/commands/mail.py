@@ -53,6 +53,8 @@ class Command(BaseCommand):
         listen.add_argument("--host", default="127.0.0.1")
         listen.add_argument("--port", type=int, default=2525)
         listen.add_argument("--smtp", action="store_true", help="speak SMTP instead of LMTP")
+        sub.add_parser("intake", help="process the stored messages whose ids arrive on stdin, one per line "
+                                      "(started by a receiver: INTAKE_PROCESSES)")
         poll = sub.add_parser("poll", help="poll every IMAP mailbox once, or --watch one with IDLE")
         poll.add_argument("--watch", type=int, default=None, metavar="MAILBOX_ID")
 
@@ -149,6 +151,11 @@ class Command(BaseCommand):
         lmtp = _receiver("lmtp")
         self.stdout.write(f"Listening on {opts['host']}:{opts['port']} ({'SMTP' if opts['smtp'] else 'LMTP'})")
         lmtp.serve(opts["host"], opts["port"], lmtp=not opts["smtp"])
+
+    def _intake(self, opts: dict[str, Any]) -> None:
+        from frontdesk.channels.email.intake_process import serve
+
+        serve()
 
     def _poll(self, opts: dict[str, Any]) -> None:
         imap = _receiver("imap")

@@ -91,14 +91,39 @@ def read_one_related(model: type[M], fk: str, where: str, params: Sequence[Any])
     """``read_one`` with the row of the foreign key ``fk`` read in the same query and cached on the
     instance, like ``Model.objects.select_related(fk).filter(...).first()`` (a row whose key is
     null is not found). ``where`` names columns with their table (``"table"."column"``)."""
+    found = read_many_related(model, fk, where, params, limit=1)
+    return found[0] if found else None
+
+
+def read_many_related(
+    model: type[M], fk: str, where: str, params: Sequence[Any], *, limit: int | None = None
+) -> list[M]:
+    """Every row matching ``where`` (at most ``limit``), each with the row of ``fk`` read in the same
+    query and cached on it, as ``select_related(fk).filter(...)`` would, in no particular order."""
     head, split, related, field = _joined_shape(model, fk, connection.vendor)
     _, names, converters = _shape(model, frozenset(), connection.vendor)
     _, rel_names, rel_converters = _shape(related, frozenset(), connection.vendor)
+    sql = f"{head} WHERE {where}" + (f" LIMIT {int(limit)}" if limit is not None else "")
     with connection.cursor() as cursor:
-        cursor.execute(f"{head} WHERE {where} LIMIT 1", list(params))
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    obj = _build(model, names, converters, row[:split])
-    field.set_cached_value(obj, _build(related, rel_names, rel_converters, row[split:]))
-    return obj
+        cursor.execute(sql, list(params))
+        rows = cursor.fetchall()
+    found = []
+    for row in rows:
+        obj = _build(model, names, converters, row[:split])
+        field.set_cached_value(obj, _build(related, rel_names, rel_converters, row[split:]))
+        found.append(obj)
+    return found
+
+
+def read_many(model: type[M], where: str, params: Sequence[Any]) -> list[M]:
+    """Every row matching ``where`` (constant SQL over the model's own table), in no particular
+    order: ``Model.objects.filter(...)`` without compiling the query each time."""
+    head, names, converters = _shape(model, frozenset(), connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{head} WHERE {where}", list(params))
+        return [_build(model, names, converters, row) for row in cursor.fetchall()]
+
+
+def placeholders(values: Sequence[Any]) -> str:
+    """``%s, %s, …``: one placeholder per value, for an ``IN (…)`` of constant SQL."""
+    return ", ".join(["%s"] * len(values))

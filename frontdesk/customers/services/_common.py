@@ -84,6 +84,8 @@ def normalise_phone(value: str, field: str = "phone") -> str:
 
 def normalise_identity(kind: str, value: str, field: str = "value") -> tuple[str, str]:
     """The stored form of an identity: lower-case email, '+digits' phone, trimmed handle."""
+    if kind == IdentityKind.EMAIL:  # always a kind (every new sender of an email comes here)
+        return kind, normalise_email(value, field)
     kinds = [k for k, _ in identity_kind_choices()]
     if kind not in kinds:
         raise ValidationError("Unknown identity kind.", fields={"kind": f"must be one of {', '.join(kinds)}"})

@@ -29,9 +29,12 @@ from frontdesk.accounts.models import STAFF_ROLES, User
 from frontdesk.channels.email.models import EmailReference
 from frontdesk.channels.email.pipeline.parse import Parsed
 from frontdesk.channels.email.tokens import ticket_from_address
+from frontdesk.core.reads import placeholders, read_many, read_many_related
 from frontdesk.customers.models import Contact
 from frontdesk.tickets import policies
 from frontdesk.tickets.models import LinkKind, StatusCategory, Ticket, TicketLink
+
+_REFS = f'"{EmailReference._meta.db_table}"'
 
 SUBJECT_NUMBER = re.compile(r"\[Ticket #([1-9][0-9]{0,17})\]", re.IGNORECASE)
 MAX_SUBJECT_TAGS = 5  # the newest tags of a subject that are looked up
@@ -145,7 +148,9 @@ def by_headers(parsed: Parsed, writer: _Writer) -> Ticket | None:
     wanted = parsed.in_reply_to + list(reversed(parsed.references))
     if not wanted:
         return None
-    refs = {r.header_id: r for r in EmailReference.objects.filter(header_id__in=wanted[:100]).select_related("ticket")}
+    wanted = wanted[:100]
+    where = f'{_REFS}."header_id" IN ({placeholders(wanted)})'
+    refs = {r.header_id: r for r in read_many_related(EmailReference, "ticket", where, wanted)}
     for header_id in wanted:
         ref = refs.get(header_id)
         if ref is None:
@@ -167,7 +172,7 @@ def by_subject(parsed: Parsed, writer: _Writer) -> Ticket | None:
     if not numbers:
         return None
     numbers = numbers[:MAX_SUBJECT_TAGS]
-    found = Ticket.objects.in_bulk(numbers)
+    found = {t.pk: t for t in read_many(Ticket, f'"id" IN ({placeholders(numbers)})', numbers)}
     for number in numbers:
         ticket = found.get(number)
         if ticket is None:

@@ -23,12 +23,16 @@ _in_item: ContextVar[bool] = ContextVar("frontdesk_item_savepoint", default=Fals
 
 
 @contextmanager
-def item_savepoint() -> Iterator[None]:
+def item_savepoint(*, savepoint: bool = True) -> Iterator[None]:
     """``transaction.atomic()`` around one item of a batch; the services called inside it open
-    no savepoints (see the module's note)."""
+    no savepoints (see the module's note). ``savepoint=False``: no savepoint for the item either
+    (a batch that redoes itself with savepoints when an item fails after writing, ADR 0014)."""
     token = _in_item.set(True)
     try:
-        with transaction.atomic():
+        if savepoint:
+            with transaction.atomic():
+                yield
+        else:
             yield
     finally:
         _in_item.reset(token)

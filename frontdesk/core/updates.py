@@ -49,3 +49,17 @@ def update(
     with connection.cursor() as cursor:
         cursor.execute(statement, [*params, obj.pk])
         return int(cursor.rowcount)
+
+
+def update_many(objs: list[models.Model], fields: list[str]) -> None:
+    """``update(obj, fields)`` for many stored instances of one model, sent as one batch of
+    statements (psycopg pipelines them: no wait for each row's answer)."""
+    if not objs:
+        return
+    model = type(objs[0])
+    if "save" in model.__dict__:
+        raise TypeError(f"{model.__name__} has its own save(): update it with save(update_fields=...)")
+    columns, statement = _statement(model, tuple(fields))
+    rows = [[*(f.get_db_prep_save(f.pre_save(obj, False), connection) for f in columns), obj.pk] for obj in objs]
+    with connection.cursor() as cursor:
+        cursor.executemany(statement, rows)

@@ -37,7 +37,7 @@ from frontdesk.core.html import Sanitised, sanitize_html
 from frontdesk.core.inserts import insert
 from frontdesk.core.reads import read_one
 from frontdesk.core.transactions import item_savepoint
-from frontdesk.core.updates import update
+from frontdesk.core.updates import update, update_many
 from frontdesk.customers.models import Contact
 from frontdesk.customers.services import identity_owners
 from frontdesk.tickets.models import Attachment, LinkKind, Message, StatusCategory, Ticket
@@ -71,6 +71,13 @@ class _Batch:
     seen: dict[int, preflight.Seen]  # by row id: the facts as the batch began
     known: dict[str, Contact]  # the owners of the batch's addresses, and the contacts made since
     done: set[tuple[str, str]]  # (Message-ID, sender) of the messages the batch processed so far
+    savepoints: bool = True  # False: its messages run without savepoints (see process_batch)
+    writing: bool = False  # the current message has begun to write
+
+
+class _Redo(Exception):  # noqa: N818 - a decision, not an error
+    """A message of a batch without savepoints failed after it had begun to write: the batch is
+    rolled back and run again with a savepoint per message."""
 
 
 def _sender(msg: EmailMessage) -> str:
@@ -234,10 +241,11 @@ def _written_at(inbound: InboundEmail, parsed: Parsed) -> datetime | None:
 def _run(
     inbound: InboundEmail, own: frozenset[str], accept: bool = False, prepared: _Prepared | None = None,
     batch: _Batch | None = None,
-) -> None:
-    """The steps. ``accept``: an administrator decided this message (ignored as machine mail, a
-    bounce, a burst or from our own address) is a customer's: only a duplicate or a Message-ID we
-    sent is still refused. ``prepared``: the message read and parsed before the transaction
+) -> preflight.Refused | None:
+    """The steps; a refusal returned (not raised) keeps what the steps wrote (a bounce we cannot
+    match still flags the addresses it reports). ``accept``: an administrator decided this message
+    (ignored as machine mail, a bounce, a burst or from our own address) is a customer's: only a
+    duplicate or a Message-ID we sent is still refused. ``prepared``: the message read and parsed before the transaction
     (read here only if the row changed in between). ``batch``: what its batch read for it."""
     if prepared is None:
         raw = read_raw(inbound)
@@ -252,11 +260,13 @@ def _run(
     preflight.check_duplicate(seen)
     preflight.check_own_mail(sender, frozenset() if accept else own, seen)
     if not accept and preflight.is_bounce(msg, sender):
+        if batch is not None:
+            batch.writing = True
         found = handle_bounce(msg)
-        if found is None:
-            raise preflight.Ignore("bounce")
+        if found is None:  # ignored, but the failed addresses it reported stay flagged
+            return preflight.Ignore("bounce")
         inbound.ticket, inbound.message = found  # type: ignore[assignment]
-        return
+        return None
     if not accept:
         preflight.check_machine(msg)
         if inbound.source != IMPORTED:  # a history's many messages from one sender are no mail loop
@@ -267,8 +277,11 @@ def _run(
     if not parsed.from_address:
         raise preflight.Quarantine("no sender address")
     known = batch.known if batch is not None else None
+    if batch is not None:
+        batch.writing = True
     contact, ccs = identify(parsed, ACTOR, own, undeliverable=seen.sender_undeliverable, known=known)
     inbound.ticket, inbound.message = _write(inbound, prepared, parsed, contact, ccs)
+    return None
 
 
 def _reason(exc: Exception) -> str:
@@ -280,12 +293,13 @@ def _processed_elsewhere(inbound: InboundEmail) -> bool:
     return bool(inbound.header_id) and others.filter(sender=inbound.sender).exclude(pk=inbound.pk).exists()
 
 
-def _settle(inbound: InboundEmail, status: str, reason: str) -> None:
+def _settle(inbound: InboundEmail, status: str, reason: str, *, write: bool = True) -> None:
     inbound.ticket = inbound.message = None
     inbound.notes = []
     inbound.status, inbound.reason = status, reason
     inbound.processed_at = timezone.now()
-    update(inbound, _RESULT_FIELDS)
+    if write:
+        update(inbound, _RESULT_FIELDS)
 
 
 def _process_locked(
@@ -295,38 +309,59 @@ def _process_locked(
     prepared: _Prepared | None,
     mailbox_of: MailboxOf = mailbox_for_intake,
     batch: _Batch | None = None,
+    outcomes: list[InboundEmail] | None = None,
 ) -> None:
     """The steps for one row locked by the caller's transaction, in a savepoint of their own: a
-    refusal or a failure rolls back this message's writes only, and marks it with its reason."""
+    refusal or a failure rolls back this message's writes only, and marks it with its reason.
+    ``outcomes``: the row's outcome is added there for the caller to write (``_write_outcomes``)
+    rather than written here. In a batch without savepoints (``batch.savepoints``), a failure after
+    the message began to write raises ``_Redo``."""
     inbound.attempts += 1
     mailbox = mailbox_of(inbound.mailbox_id) if inbound.mailbox_id is not None else None
     if mailbox is not None:
         inbound.mailbox = mailbox
     known_before = set(batch.known) if batch is not None else set()
+    if batch is not None:
+        batch.writing = False
+    write = outcomes is None
     try:
         try:
-            with item_savepoint():  # the services inside open no savepoints of their own
-                _run(inbound, own, accept, prepared, batch)
-                inbound.status, inbound.reason = InboundStatus.PROCESSED, ""
+            with item_savepoint(savepoint=batch is None or batch.savepoints):  # the services open none inside
+                refusal = _run(inbound, own, accept, prepared, batch)
+                if refusal is not None:
+                    inbound.status, inbound.reason = refusal.status, refusal.reason
+                else:
+                    inbound.status, inbound.reason = InboundStatus.PROCESSED, ""
                 inbound.processed_at = timezone.now()
-                # inside the savepoint: a racing duplicate fails here, rolling back its writes
-                update(inbound, _RESULT_FIELDS)
-        except Exception:
+                if write:  # inside the savepoint: a failure here rolls back the message's writes
+                    update(inbound, _RESULT_FIELDS)
+        except Exception as exc:
             if batch is not None:  # the contacts this message made were rolled back with it
                 for value in set(batch.known) - known_before:
                     del batch.known[value]
+                if not batch.savepoints and (batch.writing or transaction.get_connection().needs_rollback):
+                    raise _Redo() from exc
             raise
-        if batch is not None and inbound.header_id:
+        if batch is not None and inbound.header_id and refusal is None:
             batch.done.add((inbound.header_id, inbound.sender))
+    except _Redo:
+        raise
     except preflight.Refused as refusal:
-        _settle(inbound, refusal.status, refusal.reason)
+        _settle(inbound, refusal.status, refusal.reason, write=write)
     except IntegrityError as exc:
         if _processed_elsewhere(inbound):
-            _settle(inbound, InboundStatus.IGNORED, "duplicate: this Message-ID was already processed")
+            _settle(inbound, InboundStatus.IGNORED, "duplicate: this Message-ID was already processed", write=write)
         else:
-            _settle(inbound, InboundStatus.QUARANTINED, _reason(exc))
+            _settle(inbound, InboundStatus.QUARANTINED, _reason(exc), write=write)
     except Exception as exc:  # noqa: BLE001 - anything else: quarantined with its reason, never lost
-        _settle(inbound, InboundStatus.QUARANTINED, _reason(exc))
+        _settle(inbound, InboundStatus.QUARANTINED, _reason(exc), write=write)
+    if outcomes is not None:
+        outcomes.append(inbound)
+
+
+def _write_outcomes(rows: list[InboundEmail]) -> None:
+    """The outcomes of a batch's messages, written together at its end (one batch of statements)."""
+    update_many(rows, _RESULT_FIELDS)  # type: ignore[arg-type]
 
 
 def process_inbound(inbound_id: int, *, accept: bool = False) -> InboundEmail:
@@ -348,13 +383,18 @@ BATCH_SECONDS = {"sqlite": 0.25}  # SQLite has one writer: a batch holds it this
 DEFAULT_BATCH_SECONDS = 2.0
 
 
-def process_batch(inbound_ids: list[int]) -> tuple[list[InboundEmail], list[int]]:
-    """Process many stored messages in one transaction (one commit), each in a savepoint of its
-    own, so one bad message is quarantined alone. Rows another worker holds are skipped (it is
-    processing them); rows done already are left as they are. Stops taking more rows once the
-    batch has run its time budget, so a writer is never held long: the rows left stay
-    ``received`` for the next batch. Returns the rows it processed, in the order received, and
-    the ids it left for the next batch."""
+def process_batch(inbound_ids: list[int], *, savepoints: bool = False) -> tuple[list[InboundEmail], list[int]]:
+    """Process many stored messages in one transaction (one commit). Rows another worker holds
+    are skipped (it is processing them); rows done already are left as they are. Stops taking
+    more rows once the batch has run its time budget, so a writer is never held long: the rows
+    left stay ``received`` for the next batch. Returns the rows it processed, in the order
+    received, and the ids it left for the next batch.
+
+    One bad message is quarantined alone. The messages first run without a savepoint each (two
+    statements fewer per message): a refusal comes before any write, so it needs none. A message
+    that fails after it began to write rolls the batch back, and the batch runs again with a
+    savepoint per message (``savepoints``), in which that message's failure rolls back its own
+    writes only."""
     if not inbound_ids:
         return [], []
     own = own_addresses()
@@ -363,22 +403,25 @@ def process_batch(inbound_ids: list[int]) -> tuple[list[InboundEmail], list[int]
     prepared = {row.pk: _prepare(row, mailbox_of) for row in waiting}  # parsing and sanitising hold no lock
     budget = BATCH_SECONDS.get(transaction.get_connection().vendor, DEFAULT_BATCH_SECONDS)
     done: list[InboundEmail] = []
-    with transaction.atomic():
-        started = time.monotonic()
-        locked = InboundEmail.objects.select_for_update(skip_locked=True).filter(
-            pk__in=list(prepared), status=InboundStatus.RECEIVED
-        )
-        rows = list(locked.order_by("pk"))
-        batch = _read_for_batch(rows, prepared)
-        for inbound in rows:
-            _process_locked(inbound, own, False, prepared.get(inbound.pk), mailbox_of, batch)
-            done.append(inbound)
-            if time.monotonic() - started > budget:
-                break
+    try:
+        with transaction.atomic():
+            started = time.monotonic()
+            locked = InboundEmail.objects.select_for_update(skip_locked=True).filter(
+                pk__in=list(prepared), status=InboundStatus.RECEIVED
+            )
+            rows = list(locked.order_by("pk"))
+            batch = _read_for_batch(rows, prepared, savepoints)
+            for inbound in rows:
+                _process_locked(inbound, own, False, prepared.get(inbound.pk), mailbox_of, batch, done)
+                if time.monotonic() - started > budget:
+                    break
+            _write_outcomes(done)
+    except _Redo:
+        return process_batch(inbound_ids, savepoints=True)
     return done, [row.pk for row in rows[len(done):]]
 
 
-def _read_for_batch(rows: list[InboundEmail], prepared: dict[int, _Prepared | None]) -> _Batch:
+def _read_for_batch(rows: list[InboundEmail], prepared: dict[int, _Prepared | None], savepoints: bool) -> _Batch:
     """Under the rows' locks: their Message-IDs' locks, the duplicate, burst and own-mail facts of
     every message, and the contacts owning their senders' and CCs' addresses, in three statements
     for the whole batch, not three per message."""
@@ -386,7 +429,7 @@ def _read_for_batch(rows: list[InboundEmail], prepared: dict[int, _Prepared | No
     preflight.lock_message_ids(row.header_id for row in rows)
     seen = preflight.look_up_many([(row, _sender(p.msg)) for row, p in ready])
     wanted = [a for _, p in ready if p.parsed is not None for a in (p.parsed.from_address, *p.parsed.cc) if a]
-    return _Batch(seen=seen, known=identity_owners("email", wanted), done=set())
+    return _Batch(seen=seen, known=identity_owners("email", wanted), done=set(), savepoints=savepoints)
 
 
 def process_all(inbound_ids: list[int]) -> list[InboundEmail]:

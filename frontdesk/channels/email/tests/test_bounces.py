@@ -144,6 +144,14 @@ def test_each_recipient_of_a_report_is_judged_on_its_own(mailbox: Mailbox, answe
     assert flagged("old@customer.test") is True and flagged() is False
 
 
+def test_a_failure_report_about_mail_we_cannot_match_is_ignored_but_flags_the_address(
+    mailbox: Mailbox, answered: Any
+) -> None:
+    report = ingest(mailbox, dsn("not-ours@elsewhere.test", recipient_block(CARLA, "failed", "5.1.1", "User unknown")))
+    assert report.status == InboundStatus.IGNORED and report.reason == "bounce"
+    assert flagged() is True, "the address failed for good, whichever message the report is about"
+
+
 @pytest.mark.parametrize("action", ["delivered", "relayed", "expanded"])
 def test_success_reports_are_ignored(mailbox: Mailbox, answered: Any, action: str) -> None:
     ticket, sent = answered

@@ -120,22 +120,50 @@ def test_a_batch_reads_its_senders_once_and_a_new_senders_next_message_uses_the_
 def test_a_contact_made_by_a_message_that_failed_is_not_used_by_the_next(mailbox: Mailbox, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from frontdesk.customers.models import Contact
 
-    real_write, calls = receive._write, []
+    real_write, ids = receive._write, []
 
-    def fail_first(*args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(1)
-        if len(calls) == 1:
+    def fail_first(inbound, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if inbound.pk == ids[0]:  # every time: the batch runs again with savepoints, and it fails again
             raise RuntimeError("the disk is full")  # after the sender's contact was made
-        return real_write(*args, **kwargs)
+        return real_write(inbound, *args, **kwargs)
 
     monkeypatch.setattr(receive, "_write", fail_first)
-    ids = _stored(mailbox, mail(1), mail(2, sender="customer1@customers.test"))
+    ids += _stored(mailbox, mail(1), mail(2, sender="customer1@customers.test"))
     process_batch(ids)
     first, second = (InboundEmail.objects.get(pk=pk) for pk in ids)
     assert first.status == "quarantined" and "disk is full" in first.reason
     assert second.status == "processed", second.reason
     contact = Contact.objects.get(identities__value="customer1@customers.test")
     assert Ticket.objects.get().requester_id == contact.pk, "a contact made again, not the one rolled back"
+
+
+@pytest.mark.django_db
+def test_a_batch_takes_no_savepoints_until_a_message_fails_after_writing_then_redoes_them_with_one_each(
+    mailbox: Mailbox, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    def savepoints(ids: list[int]) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            process_batch(ids)
+        return sum(1 for q in queries.captured_queries if q["sql"].startswith("SAVEPOINT"))
+
+    assert savepoints(_stored(mailbox, mail(1), mail(2), mail(3))) == 1, "the batch's own, none per message"
+
+    real_write, bad = receive._write, []
+
+    def fail(inbound, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if inbound.pk in bad:
+            raise RuntimeError("the disk is full")  # after its sender's contact was made
+        return real_write(inbound, *args, **kwargs)
+
+    monkeypatch.setattr(receive, "_write", fail)
+    ids = _stored(mailbox, mail(4), mail(5), mail(6))
+    bad.append(ids[1])
+    assert savepoints(ids) == 1 + 1 + 3, "the first run's, then the second's and one per message"
+    rows = [InboundEmail.objects.get(pk=pk) for pk in ids]
+    assert [r.status for r in rows] == ["processed", "quarantined", "processed"]
+    assert "disk is full" in rows[1].reason and rows[1].attempts == 1
+    assert Ticket.objects.count() == 5, "the first run's writes were rolled back, none is doubled"
+    assert not Ticket.objects.filter(subject="Question number 5").exists()
 
 
 SETUP = """

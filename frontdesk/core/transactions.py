@@ -17,9 +17,40 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.db import transaction
+from django.db import models, transaction
+
+from frontdesk.core.inserts import insert
 
 _in_item: ContextVar[bool] = ContextVar("frontdesk_item_savepoint", default=False)
+_behind: ContextVar[list[models.Model] | None] = ContextVar("frontdesk_writes_behind", default=None)
+
+
+@contextmanager
+def writes_behind() -> Iterator[None]:
+    """Hold the rows given to ``insert_behind`` inside the block and insert them as it ends, one
+    statement per model, in the order they came (a batch writer without savepoints, ADR 0014: if
+    any of its items fails, the whole batch is rolled back, rows held here included)."""
+    held: list[models.Model] = []
+    token = _behind.set(held)
+    try:
+        yield
+    finally:
+        _behind.reset(token)
+    by_model: dict[type[models.Model], list[models.Model]] = {}
+    for obj in held:
+        by_model.setdefault(type(obj), []).append(obj)
+    for objs in by_model.values():
+        insert(*objs)
+
+
+def insert_behind(*objs: models.Model) -> None:
+    """``insert(*objs)`` now, or at the end of the enclosing ``writes_behind()``: for rows nothing
+    reads back before the transaction commits (the audit trail), whose primary keys nobody needs."""
+    held = _behind.get()
+    if held is None:
+        insert(*objs)
+    else:
+        held.extend(objs)
 
 
 @contextmanager

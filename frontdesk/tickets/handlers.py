@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from frontdesk.core.events import EventMeta, handler
-from frontdesk.core.inserts import insert
+from frontdesk.core.transactions import insert_behind
 from frontdesk.tickets.events import (
     MessageAdded,
     TicketCreated,
@@ -55,7 +55,7 @@ def audit_created(event: TicketCreated, meta: EventMeta) -> None:
     opening = meta.hints.get("opening")
     if isinstance(opening, MessageAdded):  # one entry for the new ticket and its opening message
         new["opening_message"] = _message_value(opening)
-    insert(*[_row(meta, event.ticket_id, "created", new=new)])
+    insert_behind(*[_row(meta, event.ticket_id, "created", new=new)])
 
 
 @handler(TicketUpdated, in_transaction=True)
@@ -66,20 +66,20 @@ def audit_updated(event: TicketUpdated, meta: EventMeta) -> None:
         if field not in _HIDDEN_FIELDS
     ]
     if rows:
-        insert(*rows)
+        insert_behind(*rows)
 
 
 @handler(MessageAdded, in_transaction=True)
 def audit_message(event: MessageAdded, meta: EventMeta) -> None:
     if event.opening and meta.hints.get("opening") is event:
         return  # already in the ticket's "created" entry
-    insert(*[_row(meta, event.ticket_id, "message_added", new=_message_value(event))])
+    insert_behind(*[_row(meta, event.ticket_id, "message_added", new=_message_value(event))])
 
 
 @handler(TicketsMerged, in_transaction=True)
 def audit_merged(event: TicketsMerged, meta: EventMeta) -> None:
     moved = {"message_ids": event.moved_message_ids}
-    insert(
+    insert_behind(
         *[
             _row(
                 meta,
@@ -104,7 +104,7 @@ def audit_merged(event: TicketsMerged, meta: EventMeta) -> None:
 @handler(TicketSplit, in_transaction=True)
 def audit_split(event: TicketSplit, meta: EventMeta) -> None:
     moved = {"message_ids": event.message_ids}
-    insert(
+    insert_behind(
         *[
             _row(meta, event.source_id, "split", "split_to", None, {"ticket_id": event.new_ticket_id, **moved}),
             _row(
@@ -122,7 +122,7 @@ def audit_split(event: TicketSplit, meta: EventMeta) -> None:
 @handler(TicketLinked, TicketUnlinked, in_transaction=True)
 def audit_link(event: TicketLinked | TicketUnlinked, meta: EventMeta) -> None:
     action = "linked" if isinstance(event, TicketLinked) else "unlinked"
-    insert(
+    insert_behind(
         *[
             _row(
                 meta,

@@ -73,3 +73,27 @@ def test_on_commit_once_runs_a_callback_once_per_batch_even_after_a_rolled_back_
         on_commit_once(bump)
         on_commit_once(bump)
     assert calls == ["bump"] * 3
+
+
+def test_the_audit_trail_of_a_batch_without_savepoints_is_written_as_it_ends_in_one_insert() -> None:
+    from frontdesk.core.transactions import writes_behind
+    from frontdesk.tickets.models import TicketAudit
+
+    requester = f.ContactFactory()
+    with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
+        with writes_behind():
+            first = ticket_create(actor=SYSTEM, requester=requester, subject="one", body="first")
+            second = ticket_create(actor=SYSTEM, requester=requester, subject="two", body="second")
+            assert not TicketAudit.objects.filter(ticket__in=[first, second]).exists(), "held until the end"
+        audits = [q for q in ctx.captured_queries if q["sql"].startswith('INSERT INTO "tickets_ticketaudit"')]
+        assert len(audits) == 1
+    assert set(TicketAudit.objects.filter(ticket__in=[first, second]).values_list("ticket_id", "action")) == {
+        (first.pk, "created"), (second.pk, "created")
+    }
+    with pytest.raises(RuntimeError), transaction.atomic(), writes_behind():
+        third = ticket_create(actor=SYSTEM, requester=requester, subject="three", body="rolled back")
+        raise RuntimeError("the batch failed")
+    assert not Ticket.objects.filter(pk=third.pk).exists()
+    assert not TicketAudit.objects.filter(ticket_id=third.pk).exists(), "nothing held is written after a failure"
+    ticket = ticket_create(actor=SYSTEM, requester=requester, subject="four", body="outside a batch")
+    assert TicketAudit.objects.filter(ticket=ticket, action="created").exists(), "written at once elsewhere"

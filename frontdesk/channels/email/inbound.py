@@ -20,6 +20,7 @@ from frontdesk.channels.email.pipeline.receive import process_all, process_batch
 from frontdesk.channels.email.pipeline.store import store_raw
 from frontdesk.core.errors import NotFound, ValidationError
 from frontdesk.core.ids import check_id
+from frontdesk.core.reads import read_one
 from frontdesk.tickets import policies
 
 # store the raw bytes (an IMAP (mailbox, UIDVALIDITY, UID) already stored returns its row)
@@ -93,7 +94,8 @@ def quarantine_list(viewer: User, status: str = InboundStatus.QUARANTINED) -> Qu
 def mailbox_for_secret(mailbox_id: int, secret: str) -> Mailbox:
     """The active mailbox whose inbound secret is ``secret`` (compared in constant time), else NotFound."""
     check_id(mailbox_id, "Mailbox")
-    mailbox = Mailbox.objects.filter(pk=mailbox_id, active=True).first()
+    # on every inbound request: SQL compiled once, the passwords not read
+    mailbox = read_one(Mailbox, '"id" = %s AND "active"', [mailbox_id], defer=("imap_password", "smtp_password"))
     expected = mailbox.inbound_secret if mailbox is not None else "-" * 43
     matches = hmac.compare_digest(expected.encode(), (secret or "").encode())
     if mailbox is None or not matches or not secret:

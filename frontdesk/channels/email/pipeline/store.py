@@ -30,12 +30,36 @@ def header_id_of(raw: bytes) -> str:
     return clean_id(match.group(1).decode("utf-8", "replace"))
 
 
+_FIELD_NAME = re.compile(rb"([!-9;-~]+)[ \t]*:")  # RFC 5322 field name, then the colon
+_SENDER_FIELDS = (b"from", b"content-type")  # what parse.sender reads (the charset repairs 8-bit bytes)
+
+
+def _sender_head(head: bytes) -> bytes:
+    """The From and Content-Type fields of a header block whose every line is a field or a
+    continuation, which the parser reads the same alone; any other block whole (the parser
+    decides what an odd line means there)."""
+    kept: list[bytes] = []
+    keep = False
+    for line in head.splitlines(keepends=True):
+        if line[:1] in (b" ", b"\t"):
+            if keep:
+                kept.append(line)
+            continue
+        match = _FIELD_NAME.match(line)
+        if match is None:
+            return head
+        keep = match.group(1).lower() in _SENDER_FIELDS
+        if keep:
+            kept.append(line)
+    return b"".join(kept)
+
+
 def sender_facts(raw: bytes) -> tuple[str, str]:
     """(the sender's address key, an other address its display name claims) from the From
     header, read as the pipeline reads it (``parse.sender``); ('', '') when there is no single
-    sender. Never raises."""
+    sender. Never raises. Only the fields it reads are parsed (on every message stored)."""
     try:
-        found = sender(load(_head(raw) + b"\n\n"))
+        found = sender(load(_sender_head(_head(raw)) + b"\n\n"))
     except Exception:  # noqa: BLE001 - the pipeline decides what to make of an unreadable header
         return "", ""
     return address_key(found.address)[:254], found.claim[:254]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from frontdesk.channels.email.models import InboundEmail, InboundStatus, Mailbox
 from frontdesk.channels.email.pipeline.parse import addresses, load, parse
-from frontdesk.channels.email.tests.test_pipeline_common import ingest, ticket_of
+from frontdesk.channels.email.tests.test_pipeline_common import FIXTURES, ingest, ticket_of
 from frontdesk.core.actor import SYSTEM
 from frontdesk.customers.services import contact_for_identity
 from frontdesk.testing import factories as f
@@ -216,3 +216,25 @@ def test_the_flag_is_known_as_soon_as_the_message_is_stored(mailbox: Mailbox) ->
 def test_a_huge_from_header_settles_quickly(mailbox: Mailbox, piece: str) -> None:
     row = ingest(mailbox, mail(piece * 20_000))
     assert row.status in (InboundStatus.PROCESSED, InboundStatus.QUARANTINED), row.reason
+
+
+_HEADS = [
+    b"From: =?utf-8?q?Ana_P=C3=A9rez?=\n <ana@customer.test>\nSubject: hi\n",
+    b"Subject: hi\nFrom: Doe, John <john@customer.test>\nFrom: other@customer.test\n",
+    b"Content-Type: text/plain; charset=iso-8859-1\nFrom: Jos\xe9 Mu\xf1oz <jose@customer.test>\n",
+    b"From: \"support@acme.test\" <evil@attacker.test>\nTo: support@acme.test\n",
+    b"Subject: hi\nnot a header line\nFrom: hidden@customer.test\n",  # the parser ends the block early
+    b"From someone@customer.test Mon Jan  1 00:00:00 2026\nFrom: ana@customer.test\n",  # an mbox line
+    b"X-Weird:\tvalue\n\tfolded\nFROM:ana@customer.test\n",
+    b"",
+]
+
+
+@pytest.mark.parametrize("raw", _HEADS + [p.read_bytes() for p in sorted(FIXTURES.glob("*.eml"))])
+def test_the_stored_sender_facts_read_only_the_fields_they_need_and_agree_with_the_whole_header(raw: bytes) -> None:
+    from frontdesk.channels.email.pipeline.parse import load, sender
+    from frontdesk.channels.email.pipeline.sender import address_key
+    from frontdesk.channels.email.pipeline.store import _head, sender_facts
+
+    whole = sender(load(_head(raw) + b"\n\n"))
+    assert sender_facts(raw + b"\nbody\n") == (address_key(whole.address)[:254], whole.claim[:254])

@@ -13,6 +13,7 @@ sender are the pipeline's duplicate (ignored).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import mailbox as stdlib_mailbox
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -20,9 +21,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Min
 
+from frontdesk.channels.email.intake_process import Child
 from frontdesk.channels.email.models import IMPORTED, InboundEmail, InboundStatus, Mailbox
 from frontdesk.channels.email.pipeline.receive import BATCH_SIZE, process_all
 from frontdesk.channels.email.pipeline.store import store_raw
@@ -87,20 +90,19 @@ def import_mail(
     *, path: Path, mailbox: Mailbox | None, on_message: Callable[[str], None] | None = None
 ) -> ImportReport:
     """Import every message at ``path`` into ``mailbox`` (None: the brand's default); ``on_message``
-    hears each message's outcome (a progress bar)."""
+    hears each message's outcome (a progress bar). With ``INTAKE_PROCESSES`` a child process
+    processes each stored chunk while the next one is read and stored (ADR 0014), in the order of
+    the history, so a reply still comes after the message it answers."""
     kind, count, raws = messages_at(path)
     report = ImportReport(kind=kind, found=count)
     seen = {sha: (pk, status) for pk, sha, status in
             InboundEmail.objects.filter(source=IMPORTED).values_list("pk", "sha256", "status")}
     chunk: dict[str, bytes] = {}  # by sha256: a second copy of a message waiting here counts as imported
+    child = Child() if settings.INTAKE_PROCESSES and not settings.INTAKE_IMMEDIATE else None
+    behind: list[int] = []  # stored and handed to the child, outcome not counted yet
+    handed: set[int] = set()  # every id handed to the child (a later copy of one is imported already)
 
-    def flush() -> None:
-        with transaction.atomic():  # the chunk's raw messages in one commit: nobody waits for an answer
-            ids = [_stored(sha, raw, mailbox, seen) for sha, raw in chunk.items()]
-        try:
-            rows = {row.pk: row for row in process_all(ids)}
-        except Exception:  # noqa: BLE001 - stored: the sweep (or the next run) processes them
-            rows = {}
+    def count_outcomes(ids: list[int], rows: dict[int, InboundEmail]) -> None:
         outcomes = _outcomes(list(rows.values()))
         for pk in ids:
             row = rows.get(pk)
@@ -110,12 +112,39 @@ def import_mail(
                 if outcome in ("ignored", "quarantined"):
                     report.reasons[row.reason.split(":")[0] or outcome] += 1
             _count(report, outcome, on_message)
+
+    def flush() -> None:
+        with transaction.atomic():  # the chunk's raw messages in one commit: nobody waits for an answer
+            ids = [_stored(sha, raw, mailbox, seen) for sha, raw in chunk.items()]
         chunk.clear()
+        if child is not None:
+            for pk in ids:
+                child.submit(pk)
+            behind.extend(ids)
+            handed.update(ids)
+            settled(final=False)
+            return
+        try:
+            rows = {row.pk: row for row in process_all(ids)}
+        except Exception:  # noqa: BLE001 - stored: the sweep (or the next run) processes them
+            rows = {}
+        count_outcomes(ids, rows)
+
+    def settled(*, final: bool) -> None:
+        """Count what the child has processed so far (all that is left, at the end), in order."""
+        found = {row.pk: row for row in InboundEmail.objects.filter(pk__in=behind)}
+        done = behind if final else list(itertools.takewhile(
+            lambda pk: pk in found and found[pk].status != InboundStatus.RECEIVED, behind
+        ))
+        if done:
+            count_outcomes(done, {pk: found[pk] for pk in done if pk in found and
+                                  found[pk].status != InboundStatus.RECEIVED})
+            del behind[: len(done)]
 
     for raw in raws:
         sha = hashlib.sha256(raw).hexdigest()
         known = seen.get(sha)
-        if (known is not None and known[1] != InboundStatus.RECEIVED) or sha in chunk:
+        if (known is not None and (known[1] != InboundStatus.RECEIVED or known[0] in handed)) or sha in chunk:
             _count(report, "already", on_message)
         elif not raw.strip():
             report.reasons["empty message"] += 1
@@ -126,6 +155,11 @@ def import_mail(
                 flush()
     if chunk:
         flush()
+    if child is not None:
+        while child.drain(timeout=5) is False:  # until the child has answered for every message
+            settled(final=False)
+        child.finish()
+        settled(final=True)  # a message still received here failed: the sweep processes it later
     return report
 
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import json
 import mailbox as stdlib_mailbox
+import os
+import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime
 from io import StringIO
 from pathlib import Path
@@ -138,3 +142,38 @@ def test_recent_mail_in_a_history_is_not_acknowledged_where_live_mail_is(
     with django_capture_on_commit_callbacks(execute=True):
         ingest(mailbox, mail(2, date=today))  # the same kind of mail, arriving live
     assert OutboundEmail.objects.filter(kind=KIND_ACK).count() == 1
+
+
+@pytest.mark.skipif(os.environ.get("FRONTDESK_TEST_DATABASE_URL_ACTIVE") is not None, reason="SQLite file")
+def test_a_history_of_several_chunks_processed_by_a_child_process_counts_each_message_once(tmp_path: Path) -> None:
+    """A real `frontdesk mail import` with INTAKE_PROCESSES=1: its child processes each chunk while
+    the next is stored, in the history's order (a reply two chunks after its message joins it), and
+    the report counts every message once, a later copy of a stored one as imported already."""
+    from frontdesk.channels.email.tests.test_intake_batches import ROOT, SETUP
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FRONTDESK_TEST_DATABASE", "FRONTDESK_DATABASE"))}
+    env.update(FRONTDESK_VAR_DIR=str(tmp_path), FRONTDESK_MEDIA_ROOT=str(tmp_path / "files"),
+               FRONTDESK_HUEY_IMMEDIATE="true", FRONTDESK_INTAKE_IMMEDIATE="false", FRONTDESK_INTAKE_PROCESSES="1",
+               DJANGO_SETTINGS_MODULE="frontdesk.settings")
+    subprocess.run([sys.executable, "-m", "frontdesk.cli", "manage", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([sys.executable, "-c", SETUP], cwd=ROOT, env=env, check=True)
+    history = [mail(n, sender=f"c{n}@customer.test") for n in range(1, 201)]
+    history += [mail(1000 + n, sender=f"c{n}@customer.test", reply_to=n) for n in range(1, 51)]  # replies to chunk 1
+    history += [history[5], mail(2000, extra="Auto-Submitted: auto-replied\n")]  # a copy; machine mail
+    path = tmp_path / "eml"
+    path.mkdir()
+    for n, raw in enumerate(history):
+        (path / f"{n:04d}.eml").write_bytes(raw)
+
+    done = subprocess.run([sys.executable, "-m", "frontdesk.cli", "mail", "import", str(path),
+                           "--mailbox", "support@acme.test"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (report["found"], report["created"], report["threaded"]) == (252, 200, 50)
+    assert (report["already"], report["ignored"], report["quarantined"], report["failed"]) == (1, 1, 0, 0)
+    with sqlite3.connect(tmp_path / "frontdesk.sqlite3") as conn:
+        statuses = conn.execute("select status, count(*) from channel_email_inboundemail group by status").fetchall()
+        assert statuses == [("ignored", 1), ("processed", 250)]
+        per_ticket = conn.execute("select ticket_id, count(*) from tickets_message group by ticket_id").fetchall()
+    assert sorted(n for _, n in per_ticket) == [1] * 150 + [2] * 50, "each reply joined its message's ticket"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import uuid
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
 from django.db import IntegrityError, transaction
 
 from frontdesk.channels.email.models import InboundEmail, Mailbox
@@ -96,7 +98,7 @@ def store_raw(
     )
     if isinstance(mailbox, Mailbox):
         row.mailbox = mailbox  # the caller's object, not read again
-    row.raw.save(f"{uuid.uuid4().hex}.eml", ContentFile(raw), save=False)  # the file first, then its row
+    _write_durably(row, raw)  # the file first, on disk, then its row
     try:
         if transaction.get_connection().in_atomic_block:
             with transaction.atomic():  # a savepoint, so a caller's transaction survives a lost race
@@ -111,6 +113,42 @@ def store_raw(
         # a concurrent poller stored the same IMAP message first
         return InboundEmail.objects.get(mailbox=mailbox_id, imap_uidvalidity=imap_uidvalidity, imap_uid=imap_uid)
     return row
+
+
+def _sync_dir(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_durably(row: InboundEmail, raw: bytes) -> None:
+    """Write the raw bytes as the row's file, on disk before the row is committed: the file and the
+    directory entries that name it are synced, so the message acknowledged once its row commits
+    survives a power cut as well as a killed process. A storage that is not a local folder (an
+    object store) is durable once it has answered, and is written the usual way."""
+    storage = row.raw.storage
+    name = row.raw.field.generate_filename(row, f"{uuid.uuid4().hex}.eml")
+    if not isinstance(storage, FileSystemStorage):
+        row.raw.save(name, ContentFile(raw), save=False)
+        return
+    path = storage.path(name)
+    folder = os.path.dirname(path)
+    if not os.path.isdir(folder):  # a new month: its folder, and the folder naming it, synced too
+        os.makedirs(folder, exist_ok=True)
+        _sync_dir(os.path.dirname(folder))
+    mode = storage.file_permissions_mode if storage.file_permissions_mode is not None else 0o666
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
+    try:
+        view = memoryview(raw)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    _sync_dir(folder)
+    row.raw.name = name
 
 
 def read_raw(inbound: InboundEmail) -> bytes:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection
 
+from frontdesk.core.cache import remembered
 from frontdesk.customers.models import Contact, Identity, Organisation
 
 TOKEN_RE = re.compile(r"[^\W_]+")
@@ -188,9 +189,27 @@ def index_contacts(ids: Iterable[int]) -> None:
         _write_documents(docs)
 
 
+def organisation_name_key(organisation_id: int) -> str:
+    """The cache key of an organisation's name (saving a new name forgets it)."""
+    return f"customers:org-name:{organisation_id}"
+
+
+def _organisation_name(contact: Contact) -> str | None:
+    org_id = contact.organisation_id
+    if not org_id:
+        return None
+    if Contact.organisation.is_cached(contact):  # type: ignore[attr-defined]
+        return contact.organisation.name if contact.organisation else None
+    # a new sender of an email has its organisation from the cache of domains: its name is cached too
+    return remembered(
+        organisation_name_key(org_id),
+        lambda: Organisation.objects.filter(pk=org_id).values_list("name", flat=True).first(),
+        in_transaction=True,  # the callers' transactions never rename organisations
+    )
+
+
 def _new_document(contact: Contact, identity_values: list[str]) -> tuple[str, str, str]:
-    org = contact.organisation if contact.organisation_id else None
-    return _document(contact.name, list(identity_values), contact.primary_email, org.name if org else None)
+    return _document(contact.name, list(identity_values), contact.primary_email, _organisation_name(contact))
 
 
 def new_contact_columns(contact: Contact, identity_values: list[str]) -> dict[str, tuple[str, list[str]]] | None:

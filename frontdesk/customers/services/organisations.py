@@ -14,6 +14,7 @@ from frontdesk.core.errors import Conflict, ValidationError
 from frontdesk.core.events import record
 from frontdesk.customers.events import OrganisationSaved
 from frontdesk.customers.models import Organisation, OrganisationDomain
+from frontdesk.customers.search import organisation_name_key
 from frontdesk.customers.services._common import check_text, normalise_domain, require_editor
 from frontdesk.fields import services as field_services
 
@@ -121,6 +122,8 @@ def organisation_save(
         try:
             with transaction.atomic():
                 org.save()
+                if "name" in diff:
+                    forget(organisation_name_key(org.pk))
                 if wanted_domains is not None:
                     old = sorted(org.domains.values_list("domain", flat=True)) if not created else []
                     for domain in set(old) ^ set(wanted_domains):

@@ -116,3 +116,15 @@ def test_a_customer_finds_no_other_contact_and_an_inactive_agent_none(customer_u
     agent.is_active = False
     agent.save()
     assert _ids(agent, "carl") == [] and selectors.contact_exact_match(viewer=agent, q="carla@shop.test") is None
+
+
+def test_a_new_contact_of_a_renamed_organisation_is_found_by_its_new_name(agent) -> None:  # type: ignore[no-untyped-def]
+    from frontdesk.core.actor import SYSTEM, Actor
+    from frontdesk.customers import services
+
+    org = services.organisation_save(actor=Actor.of(agent), name="Acme", domains=["acme.com"])
+    ann = services.contact_for_identity(actor=SYSTEM, kind="email", value="ann@acme.com")  # its name is cached
+    services.organisation_save(actor=Actor.of(agent), organisation=org, name="Globex")
+    bob = services.contact_for_identity(actor=SYSTEM, kind="email", value="bob@acme.com")
+    assert bob.organisation_id == org.pk
+    assert set(_ids(agent, "globex")) == {ann.pk, bob.pk}, "the new name, for the contact made after the rename too"

@@ -29,7 +29,7 @@ from frontdesk.accounts.models import STAFF_ROLES, User
 from frontdesk.channels.email.models import EmailReference
 from frontdesk.channels.email.pipeline.parse import Parsed
 from frontdesk.channels.email.tokens import ticket_from_address
-from frontdesk.core.reads import placeholders, read_many, read_many_related
+from frontdesk.core.reads import placeholders, read_many, read_many_related, read_one
 from frontdesk.customers.models import Contact
 from frontdesk.tickets import policies
 from frontdesk.tickets.models import LinkKind, StatusCategory, Ticket, TicketLink
@@ -134,7 +134,7 @@ def by_token(parsed: Parsed, writer: _Writer) -> tuple[Ticket | None, int | None
         if ticket_id is None or ticket_id in seen:
             continue
         seen.add(ticket_id)
-        ticket = Ticket.objects.filter(pk=ticket_id).first()
+        ticket = read_one(Ticket, '"id" = %s', [ticket_id])
         if ticket is None:
             continue
         found = _of(writer, ticket, agents=True)

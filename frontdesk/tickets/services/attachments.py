@@ -29,8 +29,10 @@ from frontdesk.accounts.models import User
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import Conflict, NotFound, PayloadTooLarge, ValidationError
 from frontdesk.core.ids import check_id
+from frontdesk.core.inserts import insert
+from frontdesk.core.transactions import service_atomic
 from frontdesk.tickets import policies
-from frontdesk.tickets.models import Attachment, StatusCategory, Ticket
+from frontdesk.tickets.models import Attachment, Message, StatusCategory, Ticket
 from frontdesk.tickets.services._common import CLOSED_MESSAGE, require_visible
 
 log = logging.getLogger(__name__)
@@ -221,13 +223,14 @@ def _write(attachment: Attachment, ext: str, upload: Any) -> None:
     attachment.file.save(f"{uuid.uuid4().hex}{ext}", File(upload), save=False)
 
 
-def store_file(*, by: User | None, ticket: Ticket, upload: Any) -> Attachment:
-    """Check, type and save one file sent with a message (no quota: it is attached at once);
-    the caller has checked who may attach to ``ticket``."""
+def store_file(*, by: User | None, ticket: Ticket, upload: Any, message: Message | None = None) -> Attachment:
+    """Check, type and save one file sent with a message (no quota: it is attached at once), as
+    ``message``'s when it is stored already; the caller has checked who may attach to ``ticket``."""
     attachment, ext = _prepare(by=by, ticket=ticket, upload=upload)
-    with transaction.atomic():
+    attachment.message = message
+    with service_atomic():  # no savepoint of its own inside an email batch's message
         _write(attachment, ext, upload)
-        attachment.save()
+        insert(attachment)  # SQL compiled once: every attachment of every email comes here
     return attachment
 
 
@@ -299,10 +302,11 @@ def attachments_sweep(*, now: datetime | None = None, batches: int = 20) -> int:
 
 
 def attachments_collect(
-    *, actor: Actor, ticket: Ticket, items: list[Any] | None
+    *, actor: Actor, ticket: Ticket, items: list[Any] | None, message: Message
 ) -> list[Attachment]:
-    """Uploaded files are stored; integer ids name attachments already uploaded to this ticket
-    (by the same person) and not yet part of a message."""
+    """``message``'s attachments (it is stored already): uploaded files are stored as its; integer
+    ids name attachments already uploaded to this ticket (by the same person) and not yet part of
+    a message, which become its."""
     by = acting_user(actor)
     if not items:
         return []
@@ -319,4 +323,8 @@ def attachments_collect(
                 "Some attachments are unknown or already used.",
                 fields={"attachments": "unknown attachment id"},
             )
-    return found + [store_file(by=by, ticket=ticket, upload=u) for u in uploads]
+    if found:
+        Attachment.objects.filter(pk__in=[a.pk for a in found]).update(message=message)
+        for attachment in found:
+            attachment.message = message
+    return found + [store_file(by=by, ticket=ticket, upload=u, message=message) for u in uploads]

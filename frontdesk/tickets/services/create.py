@@ -320,9 +320,7 @@ def _store(
         )
     message.ticket = ticket  # built before the ticket had its id
     insert(message)
-    stored = attachments_collect(actor=actor, ticket=ticket, items=opening.attachments)
-    if stored:
-        Attachment.objects.filter(pk__in=[a.pk for a in stored]).update(message=message)
+    stored = attachments_collect(actor=actor, ticket=ticket, items=opening.attachments, message=message)
     return tag_rows, stored, vectors is not None
 
 

@@ -33,7 +33,7 @@ from frontdesk.core.transactions import service_atomic
 from frontdesk.customers.models import Contact
 from frontdesk.tickets import policies, search
 from frontdesk.tickets.events import MessageAdded
-from frontdesk.tickets.models import Attachment, Message, MessageKind, StatusCategory, Ticket
+from frontdesk.tickets.models import Message, MessageKind, StatusCategory, Ticket
 from frontdesk.tickets.services import _common as c
 from frontdesk.tickets.services.attachments import attachments_collect
 from frontdesk.tickets.services.update import apply_changes, lock_ticket
@@ -235,9 +235,7 @@ def message_add(
             created_at=now,
         )
         insert(message)  # SQL compiled once: this runs for every reply and every email that joins a ticket
-        stored = attachments_collect(actor=actor, ticket=locked, items=attachments)
-        if stored:
-            Attachment.objects.filter(pk__in=[a.pk for a in stored]).update(message=message)
+        stored = attachments_collect(actor=actor, ticket=locked, items=attachments, message=message)
         mentioned = resolve_mentions(locked, body) if kind == MessageKind.NOTE else []
         if mentioned:
             message.mentions.add(*mentioned)

@@ -9,6 +9,7 @@ and says so (``Ticket.save_fields`` bumps the version, then calls ``update(own_s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -51,7 +52,7 @@ def update(
         return int(cursor.rowcount)
 
 
-def update_many(objs: list[models.Model], fields: list[str]) -> None:
+def update_many(objs: Sequence[models.Model], fields: list[str]) -> None:
     """``update(obj, fields)`` for many stored instances of one model, sent as one batch of
     statements (psycopg pipelines them: no wait for each row's answer)."""
     if not objs:

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import connection
 
 from frontdesk.core.cache import remembered
+from frontdesk.core.reads import placeholders
 from frontdesk.customers.models import Contact, Identity, Organisation
 
 TOKEN_RE = re.compile(r"[^\W_]+")
@@ -235,8 +236,7 @@ def remove_contacts(ids: Iterable[int]) -> None:
         Contact.objects.filter(pk__in=ids).update(search_vector=None)
         return
     with connection.cursor() as cursor:
-        placeholders = ",".join(["%s"] * len(ids))
-        cursor.execute(f"DELETE FROM contact_fts WHERE rowid IN ({placeholders})", ids)  # noqa: S608
+        cursor.execute(f"DELETE FROM contact_fts WHERE rowid IN ({placeholders(ids)})", ids)  # noqa: S608
 
 
 def index_organisation_contacts(organisation_id: int) -> None:

@@ -24,6 +24,7 @@ from frontdesk.core.actor import Actor
 from frontdesk.core.errors import Conflict, NotFound, ValidationError
 from frontdesk.core.events import record
 from frontdesk.core.ids import check_id
+from frontdesk.core.reads import placeholders
 from frontdesk.fields.events import TagDeleted, TagRenamed, TagsMerged
 from frontdesk.fields.models import Tag
 from frontdesk.fields.services import normalise_tags
@@ -133,7 +134,7 @@ def tags_merge(*, actor: Actor, source_ids: list[int], target_id: int) -> Tag:
         table = links._meta.db_table
         ticket_col = links._meta.get_field("ticket").column
         tag_col = links._meta.get_field("tag").column
-        marks = ", ".join(["%s"] * len(sources))
+        marks = placeholders(sources)
         ticket_count = _ticket_count(sources)
         with connection.cursor() as cursor:
             cursor.execute(

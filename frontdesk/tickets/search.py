@@ -28,6 +28,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from frontdesk.accounts.models import User
+from frontdesk.core.reads import placeholders
 from frontdesk.customers.search import (
     ParsedQuery,
     highlight,
@@ -195,14 +196,14 @@ def remove_tickets(ids: Iterable[int]) -> None:
     if not ids:
         return
     with connection.cursor() as cursor:
-        placeholders = ",".join(["%s"] * len(ids))
+        marks = placeholders(ids)
         if is_postgres():
             cursor.execute(
-                f"UPDATE {_TABLE} SET search_vector = NULL, notes_vector = NULL WHERE id IN ({placeholders})",  # noqa: S608
+                f"UPDATE {_TABLE} SET search_vector = NULL, notes_vector = NULL WHERE id IN ({marks})",  # noqa: S608
                 ids,
             )
         else:
-            cursor.execute(f"DELETE FROM ticket_fts WHERE rowid IN ({placeholders})", ids)  # noqa: S608
+            cursor.execute(f"DELETE FROM ticket_fts WHERE rowid IN ({marks})", ids)  # noqa: S608
 
 
 def rebuild_index(batch: int = 500) -> dict[str, int]:

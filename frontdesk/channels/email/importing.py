@@ -136,9 +136,8 @@ def import_mail(
         done = behind if final else list(itertools.takewhile(
             lambda pk: pk in found and found[pk].status != InboundStatus.RECEIVED, behind
         ))
-        if done:
-            count_outcomes(done, {pk: found[pk] for pk in done if pk in found and
-                                  found[pk].status != InboundStatus.RECEIVED})
+        if done:  # a row still received counts as failed (``_outcomes``)
+            count_outcomes(done, {pk: found[pk] for pk in done if pk in found})
             del behind[: len(done)]
 
     for raw in raws:
@@ -156,7 +155,7 @@ def import_mail(
     if chunk:
         flush()
     if child is not None:
-        while child.drain(timeout=5) is False:  # until the child has answered for every message
+        while not child.drain(timeout=5):  # until the child has answered for every message
             settled(final=False)
         child.finish()
         settled(final=True)  # a message still received here failed: the sweep processes it later

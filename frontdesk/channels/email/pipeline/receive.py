@@ -246,8 +246,9 @@ def _run(
     """The steps; a refusal returned (not raised) keeps what the steps wrote (a bounce we cannot
     match still flags the addresses it reports). ``accept``: an administrator decided this message
     (ignored as machine mail, a bounce, a burst or from our own address) is a customer's: only a
-    duplicate or a Message-ID we sent is still refused. ``prepared``: the message read and parsed before the transaction
-    (read here only if the row changed in between). ``batch``: what its batch read for it."""
+    duplicate or a Message-ID we sent is still refused. ``prepared``: the message read and parsed
+    before the transaction (read here only if the row changed in between). ``batch``: what its
+    batch read for it."""
     if prepared is None:
         raw = read_raw(inbound)
         prepared = _Prepared(raw=raw, msg=load(raw))
@@ -314,7 +315,7 @@ def _process_locked(
 ) -> None:
     """The steps for one row locked by the caller's transaction, in a savepoint of their own: a
     refusal or a failure rolls back this message's writes only, and marks it with its reason.
-    ``outcomes``: the row's outcome is added there for the caller to write (``_write_outcomes``)
+    ``outcomes``: the row's outcome is added there for the caller to write (``update_many``)
     rather than written here. In a batch without savepoints (``batch.savepoints``), a failure after
     the message began to write raises ``_Redo``."""
     inbound.attempts += 1
@@ -358,11 +359,6 @@ def _process_locked(
         _settle(inbound, InboundStatus.QUARANTINED, _reason(exc), write=write)
     if outcomes is not None:
         outcomes.append(inbound)
-
-
-def _write_outcomes(rows: list[InboundEmail]) -> None:
-    """The outcomes of a batch's messages, written together at its end (one batch of statements)."""
-    update_many(rows, _RESULT_FIELDS)  # type: ignore[arg-type]
 
 
 def process_inbound(inbound_id: int, *, accept: bool = False) -> InboundEmail:
@@ -417,7 +413,7 @@ def process_batch(inbound_ids: list[int], *, savepoints: bool = False) -> tuple[
                     _process_locked(inbound, own, False, prepared.get(inbound.pk), mailbox_of, batch, done)
                     if time.monotonic() - started > budget:
                         break
-            _write_outcomes(done)
+            update_many(done, _RESULT_FIELDS)  # the outcomes together, at the end (one batch of statements)
     except _Redo:
         return process_batch(inbound_ids, savepoints=True)
     return done, [row.pk for row in rows[len(done):]]

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Min
 
-from frontdesk.channels.email.intake_process import Child
+from frontdesk.channels.email.intake_process import Children
 from frontdesk.channels.email.models import IMPORTED, InboundEmail, InboundStatus, Mailbox
 from frontdesk.channels.email.pipeline.receive import BATCH_SIZE, process_all
 from frontdesk.channels.email.pipeline.store import store_raw
@@ -90,15 +90,15 @@ def import_mail(
     *, path: Path, mailbox: Mailbox | None, on_message: Callable[[str], None] | None = None
 ) -> ImportReport:
     """Import every message at ``path`` into ``mailbox`` (None: the brand's default); ``on_message``
-    hears each message's outcome (a progress bar). With ``INTAKE_PROCESSES`` a child process
-    processes each stored chunk while the next one is read and stored (ADR 0014), in the order of
-    the history, so a reply still comes after the message it answers."""
+    hears each message's outcome (a progress bar). With ``INTAKE_PROCESSES`` child processes
+    process each stored chunk while the next one is read and stored (ADR 0014), each sender's
+    messages in the order of the history, and a reply after the message it answers (ADR 0015)."""
     kind, count, raws = messages_at(path)
     report = ImportReport(kind=kind, found=count)
     seen = {sha: (pk, status) for pk, sha, status in
             InboundEmail.objects.filter(source=IMPORTED).values_list("pk", "sha256", "status")}
     chunk: dict[str, bytes] = {}  # by sha256: a second copy of a message waiting here counts as imported
-    child = Child() if settings.INTAKE_PROCESSES and not settings.INTAKE_IMMEDIATE else None
+    child = Children(settings.INTAKE_PROCESSES) if settings.INTAKE_PROCESSES and not settings.INTAKE_IMMEDIATE else None
     behind: list[int] = []  # stored and handed to the child, outcome not counted yet
     handed: set[int] = set()  # every id handed to the child (a later copy of one is imported already)
 
@@ -115,11 +115,12 @@ def import_mail(
 
     def flush() -> None:
         with transaction.atomic():  # the chunk's raw messages in one commit: nobody waits for an answer
-            ids = [_stored(sha, raw, mailbox, seen) for sha, raw in chunk.items()]
+            stored = [_stored(sha, raw, mailbox, seen) for sha, raw in chunk.items()]
         chunk.clear()
+        ids = [pk for pk, _ in stored]
         if child is not None:
-            for pk in ids:
-                child.submit(pk)
+            for pk, sender_key in stored:
+                child.submit(pk, sender_key)
             behind.extend(ids)
             handed.update(ids)
             settled(final=False)
@@ -162,14 +163,15 @@ def import_mail(
     return report
 
 
-def _stored(sha: str, raw: bytes, mailbox: Mailbox | None, seen: dict[str, tuple[int, str]]) -> int:
-    """The id of this message's row: the one an earlier run stored, or a new one."""
+def _stored(sha: str, raw: bytes, mailbox: Mailbox | None, seen: dict[str, tuple[int, str]]) -> tuple[int, str]:
+    """The id of this message's row (the one an earlier run stored, or a new one) and its
+    sender's address key ('' for one stored before: any child may take it)."""
     known = seen.get(sha)
     if known is not None and known[0]:
-        return known[0]
-    pk = int(store_raw(mailbox=mailbox, raw=raw, source=IMPORTED).pk)
-    seen[sha] = (pk, InboundStatus.RECEIVED)
-    return pk
+        return known[0], ""
+    row = store_raw(mailbox=mailbox, raw=raw, source=IMPORTED)
+    seen[sha] = (int(row.pk), InboundStatus.RECEIVED)
+    return int(row.pk), row.sender_key
 
 
 def _count(report: ImportReport, outcome: str, on_message: Callable[[str], None] | None) -> None:

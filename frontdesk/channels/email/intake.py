@@ -24,7 +24,7 @@ from collections import deque
 from django.conf import settings
 from django.db import connections
 
-from frontdesk.channels.email.intake_process import Child, process_taken
+from frontdesk.channels.email.intake_process import Children, Waiting, process_taken
 from frontdesk.channels.email.models import InboundEmail
 from frontdesk.channels.email.pipeline.receive import BATCH_SIZE, process_inbound
 
@@ -40,14 +40,14 @@ class Intake:
         self._wake = threading.Condition(self._lock)
         self._busy = 0  # ids taken by the thread and not processed yet
         self._thread: threading.Thread | None = None
-        self._child = Child()  # with INTAKE_PROCESSES: the child process that processes instead
+        self._children: Children | None = None  # with INTAKE_PROCESSES: the child processes that process instead
 
     def submit(self, inbound: InboundEmail) -> InboundEmail:
         """Hand over a stored message; processed at once with ``INTAKE_IMMEDIATE``."""
         if settings.INTAKE_IMMEDIATE:
             return process_inbound(inbound.pk)
         if settings.INTAKE_PROCESSES:
-            self._child.submit(inbound.pk)
+            self.children().submit(inbound.pk, inbound.sender_key)
             return inbound
         with self._lock:
             self._pending.append(inbound.pk)
@@ -60,33 +60,47 @@ class Intake:
     def start(self) -> None:
         """Be ready before the first message: with ``INTAKE_PROCESSES``, start the child process."""
         if settings.INTAKE_PROCESSES and not settings.INTAKE_IMMEDIATE:
-            self._child.start()
+            self.children().start()
+
+    def children(self) -> Children:
+        with self._lock:
+            if self._children is None:
+                self._children = Children(settings.INTAKE_PROCESSES)
+            return self._children
 
     def drain(self, timeout: float = 30.0) -> bool:
         """Wait until every submitted message has been processed; False if it took longer."""
         if settings.INTAKE_PROCESSES:
-            return self._child.drain(timeout)
+            return self.children().drain(timeout)
         with self._lock:
             return self._wake.wait_for(lambda: not self._pending and not self._busy, timeout)
 
-    def _take(self) -> list[int]:
+    def _take(self, waiting: Waiting) -> list[int]:
         with self._lock:
-            self._wake.wait_for(lambda: bool(self._pending))
-            ids = [self._pending.popleft() for _ in range(min(BATCH_SIZE, len(self._pending)))]
-            self._busy = len(ids)
+            self._wake.wait_for(lambda: bool(self._pending), timeout=waiting.wait() if waiting else None)
+            ids = waiting.offer(BATCH_SIZE)
+            ids += [self._pending.popleft() for _ in range(min(BATCH_SIZE - len(ids), len(self._pending)))]
+            self._busy = len(ids) + len(waiting)
             return ids
 
     def _run(self) -> None:
+        waiting = Waiting()  # replies to messages another process has not committed yet (ADR 0015)
         while True:
-            left = process_taken(self._take())
+            ids = self._take(waiting)
+            if not ids:
+                continue
+            deferred: list[int] = []
+            left = process_taken(ids, deferred)
+            waiting.put(deferred)
             with self._lock:
                 self._pending.extendleft(reversed(left))
-                self._busy = 0
+                self._busy = len(waiting)
                 self._wake.notify_all()
 
     def finish(self) -> None:
         """At a clean stop: process what was acknowledged (a kill leaves it to the sweep)."""
-        self._child.finish()
+        if self._children is not None:
+            self._children.finish()
         if self._thread is not None and self._thread.is_alive():
             self.drain(timeout=20)
             connections.close_all()

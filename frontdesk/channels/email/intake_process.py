@@ -22,6 +22,8 @@ import select
 import subprocess
 import sys
 import threading
+import time
+import zlib
 from collections import deque
 from typing import IO
 
@@ -108,16 +110,90 @@ class Child:
             proc.wait()
 
 
-def process_taken(ids: list[int]) -> list[int]:
+class Children:
+    """``INTAKE_PROCESSES`` children, each message given to one by its sender (ADR 0015): one
+    sender's messages are processed in the order they came, by one child. A reply to a message
+    another child has not committed yet waits for it (``Waiting``)."""
+
+    def __init__(self, count: int) -> None:
+        self._children = [Child() for _ in range(max(1, count))]
+
+    def submit(self, pk: int, sender_key: str = "") -> None:
+        self._children[zlib.crc32(sender_key.encode()) % len(self._children)].submit(pk)
+
+    def start(self) -> None:
+        for child in self._children:
+            child.start()
+
+    def drain(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        return all(child.drain(max(0.0, deadline - time.monotonic())) for child in self._children)
+
+    def finish(self, timeout: float = 20.0) -> None:
+        for child in self._children:
+            child.finish(timeout)
+
+
+DEFER_SECONDS = 10.0  # a reply waits this long at most for the message it answers, then for the sweep
+RETRY_SECONDS = 0.02  # how often waiting replies are offered again
+
+
+class Waiting:
+    """Replies an intake put aside (``process_batch(deferred=…)``) until the batch processing the
+    message they answer has committed: offered again every ``RETRY_SECONDS``. One that still waits
+    after ``DEFER_SECONDS`` is given up to the sweep, which takes stored mail one at a time in the
+    order it came (the message it answers is stuck: its process died with it)."""
+
+    def __init__(self) -> None:
+        self._since: dict[int, float] = {}  # id → when it was first put aside
+        self._offered: dict[int, float] = {}  # the ids of the last offer, with their times
+        self._next = 0.0
+
+    def __len__(self) -> int:
+        return len(self._since)
+
+    def wait(self) -> float:
+        """Seconds until the next offer (0: due now)."""
+        return max(0.0, self._next - time.monotonic()) if self._since else 0.0
+
+    def offer(self, limit: int) -> list[int]:
+        """The waiting ids to try again now (none before their time), oldest first."""
+        if not self._since or time.monotonic() < self._next:
+            return []
+        ids = sorted(self._since)[:limit]
+        self._offered = {pk: self._since.pop(pk) for pk in ids}
+        return ids
+
+    def put(self, deferred: list[int]) -> int:
+        """Put aside what a batch deferred; returns how many of them were given up to the sweep."""
+        now = time.monotonic()
+        given_up = 0
+        for pk in deferred:
+            since = self._offered.get(pk, now)
+            if now - since > DEFER_SECONDS:
+                logger.warning("inbound %s waited %.0f s for the message it answers; left to the sweep",
+                               pk, now - since)
+                given_up += 1
+            else:
+                self._since[pk] = since
+        self._offered = {}
+        self._next = now + RETRY_SECONDS
+        return given_up
+
+
+def process_taken(ids: list[int], deferred: list[int] | None = None) -> list[int]:
     """One batch of an intake (thread or child); the ids it left for the next (out of time). A
-    failure is logged: its messages stay stored as received, for the sweep."""
+    failure is logged: its messages stay stored as received, for the sweep. ``deferred``: see
+    ``process_batch``."""
     from frontdesk.channels.email.pipeline.receive import process_batch
 
     left: list[int] = []
     try:
-        _, left = process_batch(ids)  # left: cut short by the batch's time budget
+        _, left = process_batch(ids, deferred=deferred)  # left: cut short by the batch's time budget
     except Exception:  # noqa: BLE001 - they stay stored as received: the sweep processes them
         logger.exception("processing %d stored messages failed; they stay stored", len(ids))
+        if deferred is not None:
+            del deferred[:]
     finally:
         close_old_connections()
     return left
@@ -131,24 +207,35 @@ def serve(stdin: IO[bytes] | None = None, stdout: IO[bytes] | None = None) -> No
     """The child's side: read ids as they come, process them in batches, answer each batch's count.
 
     It takes what has arrived while the last batch ran (up to ``BATCH_SIZE`` at a time), so batches
-    grow with the load and their commit is shared; it ends when its input closes and nothing is left."""
+    grow with the load and their commit is shared; it ends when its input closes and nothing is
+    left. A reply whose message another process is still processing waits (``Waiting``); it is
+    answered for once processed or given up."""
     from frontdesk.channels.email.pipeline.receive import BATCH_SIZE
 
     fd = (stdin or sys.stdin.buffer).fileno()
     out = stdout or sys.stdout.buffer
     pending: deque[int] = deque()
+    waiting = Waiting()
     partial, closed = b"", False
-    while pending or not closed:
-        if not closed and len(pending) < BATCH_SIZE and select.select([fd], [], [], None if not pending else 0)[0]:
+    while pending or waiting or not closed:
+        timeout = 0.0 if pending else waiting.wait() if waiting else None
+        if not closed and len(pending) < BATCH_SIZE and select.select([fd], [], [], timeout)[0]:
             chunk = os.read(fd, 65536)
             closed = not chunk
             lines, _, partial = (partial + chunk).rpartition(b"\n")
             pending.extend(_ids(lines + (b"\n" + partial if closed else b"")))
             continue  # read all that is there before taking a batch
-        ids = [pending.popleft() for _ in range(min(BATCH_SIZE, len(pending)))]
+        if closed and not pending:
+            time.sleep(waiting.wait())  # nothing more comes: only waiting replies are left
+        ids = waiting.offer(BATCH_SIZE)
+        ids += [pending.popleft() for _ in range(min(BATCH_SIZE - len(ids), len(pending)))]
         if not ids:
             continue
-        left = process_taken(ids)
+        deferred: list[int] = []
+        left = process_taken(ids, deferred)
         pending.extendleft(reversed(left))
-        out.write(b"%d\n" % (len(ids) - len(left)))
-        out.flush()
+        given_up = waiting.put(deferred)
+        answered = len(ids) - len(left) - len(deferred) + given_up
+        if answered:
+            out.write(b"%d\n" % answered)
+            out.flush()

@@ -380,7 +380,9 @@ BATCH_SECONDS = {"sqlite": 0.25}  # SQLite has one writer: a batch holds it this
 DEFAULT_BATCH_SECONDS = 2.0
 
 
-def process_batch(inbound_ids: list[int], *, savepoints: bool = False) -> tuple[list[InboundEmail], list[int]]:
+def process_batch(
+    inbound_ids: list[int], *, savepoints: bool = False, deferred: list[int] | None = None
+) -> tuple[list[InboundEmail], list[int]]:
     """Process many stored messages in one transaction (one commit). Rows another worker holds
     are skipped (it is processing them); rows done already are left as they are. Stops taking
     more rows once the batch has run its time budget, so a writer is never held long: the rows
@@ -391,7 +393,12 @@ def process_batch(inbound_ids: list[int], *, savepoints: bool = False) -> tuple[
     statements fewer per message): a refusal comes before any write, so it needs none. A message
     that fails after it began to write rolls the batch back, and the batch runs again with a
     savepoint per message (``savepoints``), in which that message's failure rolls back its own
-    writes only."""
+    writes only.
+
+    ``deferred``: a list given by an intake that runs beside others (ADR 0015). A reply to a
+    message stored before it that another batch has not committed yet is not processed but added
+    there, for the caller to offer again once that batch is done; threaded now, it would miss the
+    ticket that message opens."""
     if not inbound_ids:
         return [], []
     own = own_addresses()
@@ -407,6 +414,8 @@ def process_batch(inbound_ids: list[int], *, savepoints: bool = False) -> tuple[
                 pk__in=list(prepared), status=InboundStatus.RECEIVED
             )
             rows = list(locked.order_by("pk"))
+            if deferred is not None:
+                rows = _without_waiting(rows, prepared, deferred)
             batch = _read_for_batch(rows, prepared, savepoints)
             with nullcontext() if savepoints else writes_behind():  # the audit trail in one insert
                 for inbound in rows:
@@ -415,8 +424,25 @@ def process_batch(inbound_ids: list[int], *, savepoints: bool = False) -> tuple[
                         break
             update_many(done, _RESULT_FIELDS)  # the outcomes together, at the end (one batch of statements)
     except _Redo:
-        return process_batch(inbound_ids, savepoints=True)
+        if deferred is not None:
+            del deferred[:]
+        return process_batch(inbound_ids, savepoints=True, deferred=deferred)
     return done, [row.pk for row in rows[len(done):]]
+
+
+def _without_waiting(
+    rows: list[InboundEmail], prepared: dict[int, _Prepared | None], deferred: list[int]
+) -> list[InboundEmail]:
+    """``rows`` without the replies to messages another batch is still processing (added to
+    ``deferred``). Asked before any message of the batch is threaded: what the other batch has
+    not committed by now, this batch's look-ups would not see."""
+    answers = {
+        row.pk: p.parsed.in_reply_to + p.parsed.references
+        for row in rows if (p := prepared.get(row.pk)) is not None and p.parsed is not None
+    }
+    waiting = preflight.answering_earlier({pk: ids for pk, ids in answers.items() if ids}, [row.pk for row in rows])
+    deferred.extend(row.pk for row in rows if row.pk in waiting)
+    return [row for row in rows if row.pk not in waiting]
 
 
 def _read_for_batch(rows: list[InboundEmail], prepared: dict[int, _Prepared | None], savepoints: bool) -> _Batch:

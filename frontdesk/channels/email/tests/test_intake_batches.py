@@ -238,14 +238,15 @@ def _gone(pid: int) -> bool:
 
 
 @pytest.mark.skipif(os.environ.get("FRONTDESK_TEST_DATABASE_URL_ACTIVE") is not None, reason="SQLite file")
-@pytest.mark.parametrize("processes", ["0", "1"], ids=["thread", "child-process"])
+@pytest.mark.parametrize("processes", ["0", "1", "2"], ids=["thread", "child-process", "two-child-processes"])
 def test_a_listener_answers_once_stored_processes_behind_and_a_kill_loses_nothing(
     tmp_path: Path, processes: str
 ) -> None:
     """A real `frontdesk mail listen` process on a SQLite file, processing in the background (in a
-    thread of its own, or in a child process: ``INTAKE_PROCESSES``): 250 means the message is in
-    its row; all of it is processed just after; a child process killed is replaced at the next
-    message; a SIGKILL of the listener right after a run of 250s leaves every acknowledged
+    thread of its own, or in one or two child processes: ``INTAKE_PROCESSES``): 250 means the
+    message is in its row; all of it is processed just after, and replies (from other senders, so
+    in another child of two) join the tickets of the messages they answer; a child process killed
+    is replaced at the next message; a SIGKILL of the listener right after a run of 250s leaves every acknowledged
     message stored (its child processes what it was given, then exits), and the sweep processes
     each exactly once."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FRONTDESK_TEST_DATABASE", "FRONTDESK_DATABASE"))}

@@ -156,8 +156,10 @@ else:
 HUEY_IMMEDIATE = env_bool("FRONTDESK_HUEY_IMMEDIATE", False)
 # Received mail is processed before the receiver answers (as the tests do), not just after.
 INTAKE_IMMEDIATE = env_bool("FRONTDESK_INTAKE_IMMEDIATE", HUEY_IMMEDIATE)
-# 1: a receiver's stored mail is processed by a child process (a second core), not a thread of its
-# own (ADR 0014); 0: by a thread. SQLite has one writer, so a second process would only wait for it.
+# N: a receiver's stored mail is processed by N child processes (other cores), each sender's mail
+# by one, not by a thread of its own (ADR 0014, 0015); 0: by a thread. SQLite has one writer, so
+# a second process would only wait for it. One on PostgreSQL: on two cores a second child shares
+# them with the receiver and the database, and measured slower (ADR 0015).
 INTAKE_PROCESSES = env_int("FRONTDESK_INTAKE_PROCESSES", int(DATABASES["default"]["ENGINE"].endswith("postgresql")))
 # Tasks return nothing anyone reads: results are not stored (they would pile up in Redis).
 # A task name a consumer does not know is kept and retried, never dropped (frontdesk.core.queue).

@@ -77,10 +77,13 @@ class Intake:
 
     def _take(self, waiting: Waiting) -> list[int]:
         with self._lock:
-            self._wake.wait_for(lambda: bool(self._pending), timeout=waiting.wait() if waiting else None)
-            ids = waiting.offer(BATCH_SIZE)
+            self._wake.wait_for(lambda: bool(self._pending), timeout=waiting.wait() if len(waiting) else None)
+        ids, _ = waiting.offer(BATCH_SIZE)  # (outside the lock: it asks the database)
+        with self._lock:
             ids += [self._pending.popleft() for _ in range(min(BATCH_SIZE - len(ids), len(self._pending)))]
             self._busy = len(ids) + len(waiting)
+            if not ids:
+                self._wake.notify_all()  # what waited was given up: a drain may be over
             return ids
 
     def _run(self) -> None:
@@ -89,7 +92,7 @@ class Intake:
             ids = self._take(waiting)
             if not ids:
                 continue
-            deferred: list[int] = []
+            deferred: dict[int, list[int]] = {}
             left = process_taken(ids, deferred)
             waiting.put(deferred)
             with self._lock:

@@ -139,49 +139,58 @@ RETRY_SECONDS = 0.02  # how often waiting replies are offered again
 
 
 class Waiting:
-    """Replies an intake put aside (``process_batch(deferred=…)``) until the batch processing the
-    message they answer has committed: offered again every ``RETRY_SECONDS``. One that still waits
-    after ``DEFER_SECONDS`` is given up to the sweep, which takes stored mail one at a time in the
-    order it came (the message it answers is stuck: its process died with it)."""
+    """Replies an intake put aside (``process_batch(deferred=…)``) until the rows they wait for
+    are processed: checked every ``RETRY_SECONDS`` in one query, and offered again once those have
+    committed. One that still waits after ``DEFER_SECONDS`` is given up to the sweep, which takes
+    stored mail one at a time in the order it came (the message it answers is stuck: the process
+    that held it died)."""
 
     def __init__(self) -> None:
-        self._since: dict[int, float] = {}  # id → when it was first put aside
-        self._offered: dict[int, float] = {}  # the ids of the last offer, with their times
+        self._on: dict[int, tuple[float, list[int]]] = {}  # id → (when first put aside, the rows it waits for)
+        self._offered: dict[int, float] = {}  # the ids of the last offer, with when they were first put aside
         self._next = 0.0
 
     def __len__(self) -> int:
-        return len(self._since)
+        return len(self._on)
 
     def wait(self) -> float:
-        """Seconds until the next offer (0: due now)."""
-        return max(0.0, self._next - time.monotonic()) if self._since else 0.0
+        """Seconds until the next check (0: due now)."""
+        return max(0.0, self._next - time.monotonic()) if self._on else 0.0
 
-    def offer(self, limit: int) -> list[int]:
-        """The waiting ids to try again now (none before their time), oldest first."""
-        if not self._since or time.monotonic() < self._next:
-            return []
-        ids = sorted(self._since)[:limit]
-        self._offered = {pk: self._since.pop(pk) for pk in ids}
-        return ids
-
-    def put(self, deferred: list[int]) -> int:
-        """Put aside what a batch deferred; returns how many of them were given up to the sweep."""
+    def offer(self, limit: int) -> tuple[list[int], int]:
+        """(the waiting ids to process now, oldest first: what they waited for is done; how many
+        were given up to the sweep). Nothing before the next check is due."""
         now = time.monotonic()
-        given_up = 0
-        for pk in deferred:
-            since = self._offered.get(pk, now)
-            if now - since > DEFER_SECONDS:
-                logger.warning("inbound %s waited %.0f s for the message it answers; left to the sweep",
-                               pk, now - since)
-                given_up += 1
-            else:
-                self._since[pk] = since
-        self._offered = {}
+        if not self._on or now < self._next:
+            return [], 0
+        from frontdesk.channels.email.models import InboundEmail, InboundStatus
+
+        given_up = [pk for pk, (since, _) in self._on.items() if now - since > DEFER_SECONDS]
+        for pk in given_up:
+            logger.warning("inbound %s waited %.0f s for the message it answers; left to the sweep",
+                           pk, now - self._on.pop(pk)[0])
+        rows = {row for _, on in self._on.values() for row in on}
+        try:
+            still = set(InboundEmail.objects.filter(pk__in=rows, status=InboundStatus.RECEIVED)
+                        .values_list("pk", flat=True)) if rows else set()
+        except Exception:  # noqa: BLE001 - the database is away: they wait on (at most DEFER_SECONDS)
+            logger.exception("could not check what %d waiting replies wait for", len(self._on))
+            still = rows
+        ready = sorted(pk for pk, (_, on) in self._on.items() if still.isdisjoint(on))[:limit]
+        self._offered = {pk: self._on.pop(pk)[0] for pk in ready}
         self._next = now + RETRY_SECONDS
-        return given_up
+        return ready, len(given_up)
+
+    def put(self, deferred: dict[int, list[int]]) -> None:
+        """Put aside what a batch deferred (a reply offered again keeps its first time)."""
+        now = time.monotonic()
+        for pk, on in deferred.items():
+            self._on[pk] = (self._offered.get(pk, now), on)
+        self._offered = {}
+        self._next = max(self._next, now + RETRY_SECONDS) if deferred else self._next
 
 
-def process_taken(ids: list[int], deferred: list[int] | None = None) -> list[int]:
+def process_taken(ids: list[int], deferred: dict[int, list[int]] | None = None) -> list[int]:
     """One batch of an intake (thread or child); the ids it left for the next (out of time). A
     failure is logged: its messages stay stored as received, for the sweep. ``deferred``: see
     ``process_batch``."""
@@ -193,7 +202,7 @@ def process_taken(ids: list[int], deferred: list[int] | None = None) -> list[int
     except Exception:  # noqa: BLE001 - they stay stored as received: the sweep processes them
         logger.exception("processing %d stored messages failed; they stay stored", len(ids))
         if deferred is not None:
-            del deferred[:]
+            deferred.clear()
     finally:
         close_old_connections()
     return left
@@ -227,14 +236,12 @@ def serve(stdin: IO[bytes] | None = None, stdout: IO[bytes] | None = None) -> No
             continue  # read all that is there before taking a batch
         if closed and not pending:
             time.sleep(waiting.wait())  # nothing more comes: only waiting replies are left
-        ids = waiting.offer(BATCH_SIZE)
+        ids, given_up = waiting.offer(BATCH_SIZE)
         ids += [pending.popleft() for _ in range(min(BATCH_SIZE - len(ids), len(pending)))]
-        if not ids:
-            continue
-        deferred: list[int] = []
-        left = process_taken(ids, deferred)
+        deferred: dict[int, list[int]] = {}
+        left = process_taken(ids, deferred) if ids else []
         pending.extendleft(reversed(left))
-        given_up = waiting.put(deferred)
+        waiting.put(deferred)
         answered = len(ids) - len(left) - len(deferred) + given_up
         if answered:
             out.write(b"%d\n" % answered)

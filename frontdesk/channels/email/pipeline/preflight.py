@@ -139,26 +139,29 @@ def look_up_many(messages: list[tuple[InboundEmail, str]]) -> dict[int, Seen]:
 MAX_ANSWERED = 100  # the Message-IDs of a message's In-Reply-To and References that are looked at
 
 
-def answering_earlier(answers: dict[int, list[str]], batch: list[int]) -> set[int]:
+def answering_earlier(answers: dict[int, list[str]], batch: list[int]) -> dict[int, list[int]]:
     """Of the rows ``answers`` names (row id → the Message-IDs its In-Reply-To and References
     give), those that answer a message stored before them and not processed yet, outside the
-    ``batch`` they are in: another batch (another intake process, another node) is processing it now, or will.
-    Threaded now, such a reply would miss the ticket that message opens when it commits, and open
-    one of its own; its caller waits for it instead. One query for all the rows; a message that
-    answers one stored after it is never made to wait (no two messages wait for each other)."""
+    ``batch`` they are in: another batch (another intake process, another node) is processing it
+    now, or will. Threaded now, such a reply would miss the ticket that message opens when it
+    commits, and open one of its own; its caller waits for it instead. By row id: the ids of the
+    rows it waits for. One query for all the rows; a message that answers one stored after it is
+    never made to wait (no two messages wait for each other)."""
     wanted = sorted({h for ids in answers.values() for h in ids[:MAX_ANSWERED] if h})
     if not wanted:
-        return set()
-    rows = list(batch)
+        return {}
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT header_id, MIN(id) FROM {_INBOX} WHERE header_id IN ({', '.join(['%s'] * len(wanted))})"  # noqa: S608
-            f" AND status = %s AND id NOT IN ({', '.join(['%s'] * len(rows))}) GROUP BY header_id",
-            [*wanted, InboundStatus.RECEIVED, *rows],
+            f"SELECT header_id, id FROM {_INBOX} WHERE header_id IN ({', '.join(['%s'] * len(wanted))})"  # noqa: S608
+            f" AND status = %s AND id NOT IN ({', '.join(['%s'] * len(batch))})",
+            [*wanted, InboundStatus.RECEIVED, *batch],
         )
-        earliest = dict(cursor.fetchall())
-    return {pk for pk, ids in answers.items() if any(earliest.get(h, pk) < pk for h in ids[:MAX_ANSWERED])}
-
+        stored: dict[str, list[int]] = {}
+        for header_id, pk in cursor.fetchall():
+            stored.setdefault(header_id, []).append(int(pk))
+    waiting = {pk: sorted({e for h in ids[:MAX_ANSWERED] for e in stored.get(h, ()) if e < pk})
+               for pk, ids in answers.items()}
+    return {pk: earlier for pk, earlier in waiting.items() if earlier}
 
 def look_up(inbound: InboundEmail, sender: str) -> Seen:
     """Duplicate, own Message-ID, burst and undeliverable-sender facts in one query, after taking the Message-ID's lock

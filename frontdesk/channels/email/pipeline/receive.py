@@ -381,7 +381,7 @@ DEFAULT_BATCH_SECONDS = 2.0
 
 
 def process_batch(
-    inbound_ids: list[int], *, savepoints: bool = False, deferred: list[int] | None = None
+    inbound_ids: list[int], *, savepoints: bool = False, deferred: dict[int, list[int]] | None = None
 ) -> tuple[list[InboundEmail], list[int]]:
     """Process many stored messages in one transaction (one commit). Rows another worker holds
     are skipped (it is processing them); rows done already are left as they are. Stops taking
@@ -395,10 +395,10 @@ def process_batch(
     savepoint per message (``savepoints``), in which that message's failure rolls back its own
     writes only.
 
-    ``deferred``: a list given by an intake that runs beside others (ADR 0015). A reply to a
-    message stored before it that another batch has not committed yet is not processed but added
-    there, for the caller to offer again once that batch is done; threaded now, it would miss the
-    ticket that message opens."""
+    ``deferred``: given by an intake that runs beside others (ADR 0015). A reply to a message
+    stored before it that another batch has not committed yet is not processed but added there
+    (with the ids of the rows it waits for), for the caller to offer again once they are done;
+    threaded now, it would miss the ticket that message opens."""
     if not inbound_ids:
         return [], []
     own = own_addresses()
@@ -425,13 +425,13 @@ def process_batch(
             update_many(done, _RESULT_FIELDS)  # the outcomes together, at the end (one batch of statements)
     except _Redo:
         if deferred is not None:
-            del deferred[:]
+            deferred.clear()
         return process_batch(inbound_ids, savepoints=True, deferred=deferred)
     return done, [row.pk for row in rows[len(done):]]
 
 
 def _without_waiting(
-    rows: list[InboundEmail], prepared: dict[int, _Prepared | None], deferred: list[int]
+    rows: list[InboundEmail], prepared: dict[int, _Prepared | None], deferred: dict[int, list[int]]
 ) -> list[InboundEmail]:
     """``rows`` without the replies to messages another batch is still processing (added to
     ``deferred``). Asked before any message of the batch is threaded: what the other batch has
@@ -441,7 +441,7 @@ def _without_waiting(
         for row in rows if (p := prepared.get(row.pk)) is not None and p.parsed is not None
     }
     waiting = preflight.answering_earlier({pk: ids for pk, ids in answers.items() if ids}, [row.pk for row in rows])
-    deferred.extend(row.pk for row in rows if row.pk in waiting)
+    deferred.update(waiting)
     return [row for row in rows if row.pk not in waiting]
 
 

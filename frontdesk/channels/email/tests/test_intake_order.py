@@ -27,13 +27,13 @@ def test_a_reply_waits_while_the_message_it_answers_is_still_being_processed_the
     mailbox: Mailbox,
 ) -> None:
     parent, answer = _stored(mailbox, mail(1), reply(2, 1))  # stored in this order, given to two intakes
-    deferred: list[int] = []
+    deferred: dict[int, list[int]] = {}
     done, left = process_batch([answer], deferred=deferred)  # the other intake has not committed 1 yet
-    assert (done, left, deferred) == ([], [], [answer])
+    assert (done, left, deferred) == ([], [], {answer: [parent]})
     assert _status(answer) == InboundStatus.RECEIVED and Ticket.objects.count() == 0
     assert [row.pk for row in process_batch([parent])[0]] == [parent]
-    again: list[int] = []
-    assert [row.pk for row in process_batch([answer], deferred=again)[0]] == [answer] and again == []
+    again: dict[int, list[int]] = {}
+    assert [row.pk for row in process_batch([answer], deferred=again)[0]] == [answer] and again == {}
     ticket = Ticket.objects.get()
     assert sorted(ticket.messages.values_list("external_id", flat=True)) == [
         "1.intake@customers.test", "2.intake@customers.test"
@@ -47,9 +47,9 @@ def test_only_replies_to_earlier_messages_waiting_elsewhere_are_deferred(mailbox
     after it there; the sweep (no ``deferred``) defers nothing."""
     late_answer, late_parent = _stored(mailbox, reply(11, 10), mail(10))
     parent, answer, other = _stored(mailbox, mail(20), reply(21, 20), mail(22))
-    deferred: list[int] = []
+    deferred: dict[int, list[int]] = {}
     done, _ = process_batch([late_answer, parent, answer, other], deferred=deferred)
-    assert [row.pk for row in done] == [late_answer, parent, answer, other] and deferred == []
+    assert [row.pk for row in done] == [late_answer, parent, answer, other] and deferred == {}
     assert Ticket.objects.count() == 3, "10's reply opened its own ticket; 21 joined 20's"
     waiting_parent, waiting_answer = _stored(mailbox, mail(30), reply(31, 30))
     assert [row.pk for row in process_batch([waiting_answer])[0]] == [waiting_answer]  # the sweep's way

@@ -16,11 +16,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TypeVar
 
 from django.db import models, transaction
 
 from frontdesk.core.inserts import insert
 
+M = TypeVar("M", bound=models.Model)
 _in_item: ContextVar[bool] = ContextVar("frontdesk_item_savepoint", default=False)
 _behind: ContextVar[list[models.Model] | None] = ContextVar("frontdesk_writes_behind", default=None)
 
@@ -43,9 +45,17 @@ def writes_behind() -> Iterator[None]:
         insert(*objs)
 
 
+def held_behind(model: type[M]) -> list[M]:
+    """The rows of ``model`` held by the enclosing ``writes_behind()`` (none outside one): what a
+    reader in the same batch must look at besides the table, which does not have them yet."""
+    held = _behind.get()
+    return [obj for obj in held if isinstance(obj, model)] if held else []
+
+
 def insert_behind(*objs: models.Model) -> None:
-    """``insert(*objs)`` now, or at the end of the enclosing ``writes_behind()``: for rows nothing
-    reads back before the transaction commits (the audit trail), whose primary keys nobody needs."""
+    """``insert(*objs)`` now, or at the end of the enclosing ``writes_behind()``: for rows whose
+    primary keys nobody needs and that nothing reads back before the transaction commits (the
+    audit trail), or that their one reader also finds in ``held_behind`` (a batch's references)."""
     held = _behind.get()
     if held is None:
         insert(*objs)

@@ -35,9 +35,8 @@ from frontdesk.channels.email.pipeline.threading import handling_notes, thread_f
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import ValidationError
 from frontdesk.core.html import Sanitised, sanitize_html
-from frontdesk.core.inserts import insert
 from frontdesk.core.reads import read_one
-from frontdesk.core.transactions import item_savepoint, writes_behind
+from frontdesk.core.transactions import insert_behind, item_savepoint, writes_behind
 from frontdesk.core.updates import update, update_many
 from frontdesk.customers.models import Contact
 from frontdesk.customers.services import identity_owners
@@ -223,7 +222,8 @@ def _write(
     inbound.notes = handling_notes(thread, withheld)
     _inline_images(message, cids)
     if parsed.message_id:
-        insert(EmailReference(header_id=parsed.message_id, ticket=ticket, message=message, outgoing=False))
+        # at the batch's end, with the others (threading finds it meanwhile: held_behind)
+        insert_behind(EmailReference(header_id=parsed.message_id, ticket=ticket, message=message, outgoing=False))
     return ticket, message
 
 

@@ -30,6 +30,7 @@ from frontdesk.channels.email.models import EmailReference
 from frontdesk.channels.email.pipeline.parse import Parsed
 from frontdesk.channels.email.tokens import ticket_from_address
 from frontdesk.core.reads import placeholders, read_many, read_many_related, read_one
+from frontdesk.core.transactions import held_behind
 from frontdesk.customers.models import Contact
 from frontdesk.tickets import policies
 from frontdesk.tickets.models import LinkKind, StatusCategory, Ticket, TicketLink
@@ -151,6 +152,8 @@ def by_headers(parsed: Parsed, writer: _Writer) -> Ticket | None:
     wanted = wanted[:100]
     where = f'{_REFS}."header_id" IN ({placeholders(wanted)})'
     refs = {r.header_id: r for r in read_many_related(EmailReference, "ticket", where, wanted)}
+    for held in held_behind(EmailReference):  # this batch's, inserted at its end
+        refs.setdefault(held.header_id, held)
     for header_id in wanted:
         ref = refs.get(header_id)
         if ref is None:

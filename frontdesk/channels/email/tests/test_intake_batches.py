@@ -166,6 +166,34 @@ def test_a_batch_takes_no_savepoints_until_a_message_fails_after_writing_then_re
     assert not Ticket.objects.filter(subject="Question number 5").exists()
 
 
+
+def test_a_database_error_after_writing_redoes_the_batch_too_and_quarantines_that_message_alone(
+    mailbox: Mailbox, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A statement that fails (the transaction is aborted, on PostgreSQL) after a message began to
+    write: the rows the batch held back to insert at its end (the audit trail) are dropped with the
+    rolled-back batch instead of being inserted into the failed transaction, and the batch is
+    redone with savepoints: the other messages are processed now, not left to the sweep."""
+    real_write, bad = receive._write, []
+
+    def fail(inbound, *args, **kwargs):  # type: ignore[no-untyped-def]
+        written = real_write(inbound, *args, **kwargs)
+        if inbound.pk in bad:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT * FROM no_such_table")
+        return written
+
+    monkeypatch.setattr(receive, "_write", fail)
+    ids = _stored(mailbox, mail(1), mail(2), mail(3))
+    bad.append(ids[1])
+    done, left = process_batch(ids)
+    assert [row.pk for row in done] == ids and left == []
+    rows = [InboundEmail.objects.get(pk=pk) for pk in ids]
+    assert [r.status for r in rows] == ["processed", "quarantined", "processed"]
+    assert "no_such_table" in rows[1].reason
+    assert sorted(Ticket.objects.values_list("subject", flat=True)) == ["Question number 1", "Question number 3"]
+    assert all(t.audits.exists() for t in Ticket.objects.all()), "their audit trail was written"
+
 SETUP = """
 import django; django.setup()
 from frontdesk.brands.models import Brand

@@ -71,6 +71,47 @@ def insert(*objs: models.Model, sql: dict[str, tuple[str, list[Any]]] | None = N
             _stored(obj, pk)
 
 
+@cache
+def _statement_with_keys(model: type[models.Model], rows: int) -> str:
+    fields, _ = _columns(model)
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(str(f.column)) for f in (model._meta.pk, *fields))  # type: ignore[union-attr]
+    row = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
+    # only quoted table and column names of our own models are interpolated; values are parameters
+    return f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES " + ", ".join([row] * rows)  # noqa: S608
+
+
+def insert_with_keys(*objs: models.Model) -> None:
+    """Insert new instances of one model whose primary keys are already set (taken from the
+    table's sequence beforehand: ``reserve_keys``), in one statement per 100 rows."""
+    if not objs:
+        return
+    model = type(objs[0])
+    fields, _ = _columns(model)
+    for start in range(0, len(objs), _MAX_ROWS):
+        chunk = objs[start : start + _MAX_ROWS]
+        params: list[Any] = []
+        for obj in chunk:
+            params.append(obj.pk)
+            for field in fields:
+                params.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+        with connection.cursor() as cursor:
+            cursor.execute(_statement_with_keys(model, len(chunk)), params)
+        for obj in chunk:
+            _stored(obj, obj.pk)
+
+
+def reserve_keys(model: type[models.Model], count: int) -> list[int]:
+    """``count`` new primary keys of ``model`` from its table's sequence (PostgreSQL only), in one
+    statement: rows given them can be inserted later, together (``insert_with_keys``)."""
+    table = model._meta.db_table
+    column = str(model._meta.pk.column)  # type: ignore[union-attr]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [connection.ops.quote_name(table), column, count])
+        return [int(row[0]) for row in cursor.fetchall()]
+
+
 def _insert_computed(obj: models.Model, fields: list[models.Field], sql: dict[str, tuple[str, list[Any]]]) -> None:
     computed = tuple(sorted((column, expr) for column, (expr, _) in sql.items()))
     params: list[Any] = []

@@ -18,31 +18,53 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TypeVar
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
-from frontdesk.core.inserts import insert
+from frontdesk.core.inserts import insert, insert_with_keys, reserve_keys
 
 M = TypeVar("M", bound=models.Model)
 _in_item: ContextVar[bool] = ContextVar("frontdesk_item_savepoint", default=False)
 _behind: ContextVar[list[models.Model] | None] = ContextVar("frontdesk_writes_behind", default=None)
+_keys: ContextVar[dict[type[models.Model], list[int]] | None] = ContextVar("frontdesk_keys_behind", default=None)
 
 
 @contextmanager
 def writes_behind() -> Iterator[None]:
     """Hold the rows given to ``insert_behind`` inside the block and insert them as it ends, one
     statement per model, in the order they came (a batch writer without savepoints, ADR 0014: if
-    any of its items fails, the whole batch is rolled back, rows held here included)."""
+    any of its items fails, the whole batch is rolled back, rows held here included). Rows whose
+    keys were reserved (``keys_behind``) are inserted with them."""
     held: list[models.Model] = []
     token = _behind.set(held)
+    keys_token = _keys.set({})
     try:
         yield
     finally:
         _behind.reset(token)
-    by_model: dict[type[models.Model], list[models.Model]] = {}
+        _keys.reset(keys_token)
+    by_model: dict[tuple[type[models.Model], bool], list[models.Model]] = {}
     for obj in held:
-        by_model.setdefault(type(obj), []).append(obj)
-    for objs in by_model.values():
-        insert(*objs)
+        by_model.setdefault((type(obj), obj.pk is not None), []).append(obj)
+    for (_, keyed), objs in by_model.items():
+        (insert_with_keys if keyed else insert)(*objs)
+
+
+KEYS_AT_ONCE = 200  # keys reserved from a sequence in one statement
+
+
+def keys_behind(model: type[models.Model], count: int) -> list[int] | None:
+    """``count`` primary keys for new rows of ``model`` that the caller gives to ``insert_behind``
+    (their keys are needed before they are inserted: an event's id), reserved from the table's
+    sequence ``KEYS_AT_ONCE`` at a time; None outside a ``writes_behind()`` or on SQLite (no
+    sequences): insert them now."""
+    pools = _keys.get()
+    if pools is None or connection.vendor != "postgresql":
+        return None
+    pool = pools.setdefault(model, [])
+    if len(pool) < count:
+        pool += reserve_keys(model, max(count, KEYS_AT_ONCE))
+    taken, pool[:] = pool[:count], pool[count:]
+    return taken
 
 
 def held_behind(model: type[M]) -> list[M]:

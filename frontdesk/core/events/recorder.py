@@ -15,6 +15,7 @@ from frontdesk.core.events.context import current_cause
 from frontdesk.core.events.models import OutboxEvent
 from frontdesk.core.events.registry import handlers_for
 from frontdesk.core.inserts import insert
+from frontdesk.core.transactions import insert_behind, keys_behind
 from frontdesk.core.unavailable import note_enqueue_failure
 
 
@@ -59,7 +60,13 @@ def record_many(events: list[tuple[Event, dict[str, Any] | None]], *, actor: Act
         )
         for (event, _), payload, after_commit in zip(events, payloads, pending, strict=True)
     ]
-    insert(*rows)
+    keys = keys_behind(OutboxEvent, len(rows))  # in a batch: inserted with the batch's other rows
+    if keys is None:
+        insert(*rows)
+    else:
+        for row, key in zip(rows, keys, strict=True):
+            row.pk = key
+        insert_behind(*rows)
     # One nudge for the whole write (one task, one queue write), dispatching its events in order. It
     # is registered where the first event's own nudge was, after that event's in-transaction
     # handlers, and the later events join its list before the commit runs it.

@@ -97,3 +97,31 @@ def test_the_audit_trail_of_a_batch_without_savepoints_is_written_as_it_ends_in_
     assert not TicketAudit.objects.filter(ticket_id=third.pk).exists(), "nothing held is written after a failure"
     ticket = ticket_create(actor=SYSTEM, requester=requester, subject="four", body="outside a batch")
     assert TicketAudit.objects.filter(ticket=ticket, action="created").exists(), "written at once elsewhere"
+
+
+def test_events_recorded_in_a_batch_are_inserted_at_its_end_with_the_ids_their_handlers_saw() -> None:
+    """``writes_behind``: on PostgreSQL the outbox rows of a batch get keys reserved from their
+    sequence and are inserted together as the block ends (on SQLite, at once); either way the
+    in-transaction handlers and the after-commit dispatch see the ids the rows end up with, in the
+    order recorded, and a block that fails inserts nothing it held."""
+    from frontdesk.core.events.models import OutboxEvent
+    from frontdesk.core.transactions import writes_behind
+
+    requester = f.ContactFactory()
+    before = set(OutboxEvent.objects.values_list("pk", flat=True))
+    with transaction.atomic():
+        with writes_behind():
+            made = [ticket_create(actor=SYSTEM, requester=requester, subject=f"batch {n}", body="b") for n in range(3)]
+            during = set(OutboxEvent.objects.values_list("pk", flat=True)) - before
+            assert bool(during) == (connection.vendor != "postgresql"), "held until the end on PostgreSQL"
+        rows = list(OutboxEvent.objects.exclude(pk__in=before).order_by("pk"))
+    assert [r.name for r in rows] == ["ticket.created", "ticket.message_added"] * 3
+    created = [r for r in rows if r.name == "ticket.created"]
+    assert [r.payload["ticket_id"] for r in created] == [t.pk for t in made], "in the order recorded"
+    audited = {a.event_id for t in made for a in t.audits.all()}
+    assert audited <= {r.pk for r in rows} and audited, "the audit trail points at the rows inserted"
+
+    with pytest.raises(RuntimeError), transaction.atomic(), writes_behind():
+        ticket_create(actor=SYSTEM, requester=requester, subject="rolled back", body="b")
+        raise RuntimeError("an item failed")
+    assert not OutboxEvent.objects.exclude(pk__in=before).exclude(pk__in=[r.pk for r in rows]).exists()

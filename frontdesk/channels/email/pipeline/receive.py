@@ -54,6 +54,7 @@ class _Prepared:
 
     raw: bytes
     msg: EmailMessage
+    sender: str | None = None  # _sender(msg), read once (the batch's facts and the steps ask)
     parsed: Parsed | None = None  # None when it is too large to parse (the steps quarantine it)
     body_html: Sanitised | None = None
     quoted_html: Sanitised | None = None
@@ -253,7 +254,9 @@ def _run(
         raw = read_raw(inbound)
         prepared = _Prepared(raw=raw, msg=load(raw))
     raw, msg = prepared.raw, prepared.msg
-    inbound.sender = sender = _sender(msg)
+    if prepared.sender is None:
+        prepared.sender = _sender(msg)
+    inbound.sender = sender = prepared.sender
     preflight.check_size(inbound)
     facts = batch.seen.get(inbound.pk) if batch is not None else None
     seen = facts or preflight.look_up(inbound, sender)
@@ -451,7 +454,9 @@ def _read_for_batch(rows: list[InboundEmail], prepared: dict[int, _Prepared | No
     for the whole batch, not three per message."""
     ready = [(row, p) for row in rows if (p := prepared.get(row.pk)) is not None]
     preflight.lock_message_ids(row.header_id for row in rows)
-    seen = preflight.look_up_many([(row, _sender(p.msg)) for row, p in ready])
+    for _, p in ready:
+        p.sender = _sender(p.msg) if p.sender is None else p.sender
+    seen = preflight.look_up_many([(row, p.sender or "") for row, p in ready])
     wanted = [a for _, p in ready if p.parsed is not None for a in (p.parsed.from_address, *p.parsed.cc) if a]
     return _Batch(seen=seen, known=identity_owners("email", wanted), done=set(), savepoints=savepoints)
 

@@ -69,12 +69,14 @@ def _build(model: type[M], names: list[str], converters: list[Any], row: Sequenc
 
 
 @cache
-def _joined_shape(model: type[models.Model], fk: str, vendor: str) -> tuple[str, int, type[models.Model], Any]:
+def _joined_shape(
+    model: type[models.Model], fk: str, vendor: str, rel_defer: frozenset[str] = frozenset()
+) -> tuple[str, int, type[models.Model], Any]:
     field: Any = model._meta.get_field(fk)
     related: type[models.Model] = field.related_model
     quote = connection.ops.quote_name
     own_head, own_names, _ = _shape(model, frozenset(), vendor)
-    rel_head, _, _ = _shape(related, frozenset(), vendor)
+    rel_head, _, _ = _shape(related, rel_defer, vendor)
     own_cols = own_head.removeprefix("SELECT ").rsplit(" FROM ", 1)[0]
     rel_cols = rel_head.removeprefix("SELECT ").rsplit(" FROM ", 1)[0]
     table, rel_table = quote(model._meta.db_table), quote(related._meta.db_table)
@@ -96,14 +98,20 @@ def read_one_related(model: type[M], fk: str, where: str, params: Sequence[Any])
 
 
 def read_many_related(
-    model: type[M], fk: str, where: str, params: Sequence[Any], *, limit: int | None = None
+    model: type[M], fk: str, where: str, params: Sequence[Any], *, limit: int | None = None,
+    lock_related: bool = False, defer_related: Sequence[str] = (),
 ) -> list[M]:
     """Every row matching ``where`` (at most ``limit``), each with the row of ``fk`` read in the same
-    query and cached on it, as ``select_related(fk).filter(...)`` would, in no particular order."""
-    head, split, related, field = _joined_shape(model, fk, connection.vendor)
+    query and cached on it, as ``select_related(fk).filter(...)`` would, in no particular order.
+    ``lock_related``: the rows of ``fk`` are locked (``FOR UPDATE OF`` its table, where the
+    database has row locks). ``defer_related``: columns of ``fk``'s row not read (as ``defer``)."""
+    rel_defer = frozenset(defer_related)
+    head, split, related, field = _joined_shape(model, fk, connection.vendor, rel_defer)
     _, names, converters = _shape(model, frozenset(), connection.vendor)
-    _, rel_names, rel_converters = _shape(related, frozenset(), connection.vendor)
+    _, rel_names, rel_converters = _shape(related, rel_defer, connection.vendor)
     sql = f"{head} WHERE {where}" + (f" LIMIT {int(limit)}" if limit is not None else "")
+    if lock_related and connection.features.has_select_for_update_of:
+        sql += f" FOR UPDATE OF {connection.ops.quote_name(related._meta.db_table)}"
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
         rows = cursor.fetchall()

@@ -160,6 +160,7 @@ def message_add(
     created_at: datetime | None = None,
     recipients: Recipients | None = None,
     signature: str | None = None,
+    locked_by_caller: bool = False,
 ) -> Message:
     """Add a public reply or an internal note to ``ticket``.
 
@@ -171,6 +172,8 @@ def message_add(
     the transaction; the text ``body`` keeps what a cap cuts.
     ``recipients`` (a public reply by an agent): To/CC/BCC of its emailed copy, validated here;
     ``signature``: the one to put under the emailed copy (None: the author's profile signature).
+    ``locked_by_caller``: the caller read ``ticket`` (an instance) with its row lock in its transaction, so it
+    is current and is not read again (the email intake's threading).
     """
     by = acting_user(actor)
     if kind not in MessageKind.values:
@@ -216,7 +219,7 @@ def message_add(
     safe_quoted = ensure_sanitised(quoted_html, remote_images=remote_images)
 
     with service_atomic():  # no savepoint of its own inside the email intake's per message
-        locked = lock_ticket(ticket)
+        locked = ticket if isinstance(ticket, Ticket) and locked_by_caller else lock_ticket(ticket)
         c.require_visible(by, locked)
         if locked.status_category == StatusCategory.CLOSED:
             raise Conflict(c.CLOSED_MESSAGE)

@@ -31,7 +31,7 @@ from frontdesk.channels.email.pipeline.bounce import handle_bounce
 from frontdesk.channels.email.pipeline.identify import ccs_to_add, identify
 from frontdesk.channels.email.pipeline.parse import Parsed, addresses, load, parse
 from frontdesk.channels.email.pipeline.store import read_raw
-from frontdesk.channels.email.pipeline.threading import handling_notes, thread_for
+from frontdesk.channels.email.pipeline.threading import handling_notes, take_lock, thread_for
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import ValidationError
 from frontdesk.core.html import Sanitised, sanitize_html
@@ -176,6 +176,7 @@ def _write(
     mailbox: Mailbox | None = inbound.mailbox
     thread = thread_for(parsed, contact)
     ticket = thread.ticket
+    locked = take_lock(ticket)  # read with its row lock by threading, and current: not read again
     withheld: list[Contact] = []
     files, cids, refused = prepared.uploads or _uploads(parsed)
     body = _body(parsed, refused)
@@ -187,6 +188,7 @@ def _write(
         message = message_add(
             actor=ACTOR,
             ticket=ticket,
+            locked_by_caller=locked,
             body=body,
             author_contact=contact,
             channel="email",

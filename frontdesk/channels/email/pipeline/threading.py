@@ -125,6 +125,28 @@ def _of(writer: _Writer, ticket: Ticket, *, agents: bool) -> Ticket | None:
     return None
 
 
+def _locked(ticket: Ticket) -> Ticket:
+    """``ticket`` marked as read with its row lock in this transaction (so fresh): a message added
+    to it needs no second read (``message_add(locked=True)``). SQLite has one writer: a read in
+    the writer's transaction is as good as locked."""
+    ticket._read_locked = True  # type: ignore[attr-defined]
+    return ticket
+
+
+def is_locked(ticket: Ticket | None) -> bool:
+    return ticket is not None and getattr(ticket, "_read_locked", False)
+
+
+def take_lock(ticket: Ticket | None) -> bool:
+    """``is_locked(ticket)``, for one write: the mark is cleared, since the instance is not kept
+    current by every later write in the transaction (another instance may change the row, and a
+    later message of the batch may find this one again among the held references)."""
+    found = is_locked(ticket)
+    if found:
+        ticket._read_locked = False  # type: ignore[union-attr]
+    return found
+
+
 def by_token(parsed: Parsed, writer: _Writer) -> tuple[Ticket | None, int | None]:
     """(the ticket of a valid token whose party the writer is, the first valid token's ticket
     id refused because the writer is none of its people)."""
@@ -135,9 +157,10 @@ def by_token(parsed: Parsed, writer: _Writer) -> tuple[Ticket | None, int | None
         if ticket_id is None or ticket_id in seen:
             continue
         seen.add(ticket_id)
-        ticket = read_one(Ticket, '"id" = %s', [ticket_id])
+        ticket = read_one(Ticket, '"id" = %s', [ticket_id], for_update=True, defer=("search_vector",))
         if ticket is None:
             continue
+        _locked(ticket)
         found = _of(writer, ticket, agents=True)
         if found is not None:
             return found, None
@@ -151,8 +174,13 @@ def by_headers(parsed: Parsed, writer: _Writer) -> Ticket | None:
         return None
     wanted = wanted[:100]
     where = f'{_REFS}."header_id" IN ({placeholders(wanted)})'
-    refs = {r.header_id: r for r in read_many_related(EmailReference, "ticket", where, wanted)}
-    for held in held_behind(EmailReference):  # this batch's, inserted at its end
+    read = read_many_related(
+        EmailReference, "ticket", where, wanted, lock_related=True, defer_related=("search_vector",)
+    )
+    refs = {r.header_id: r for r in read}
+    for locked_ref in refs.values():
+        _locked(locked_ref.ticket)
+    for held in held_behind(EmailReference):  # this batch's, inserted at its end (its ticket read again)
         refs.setdefault(held.header_id, held)
     for header_id in wanted:
         ref = refs.get(header_id)
@@ -202,6 +230,7 @@ class Thread:
 
     ticket: Ticket | None  # None: a new ticket; a closed one: a new follow-up of it
     refused_token: int | None = None  # a valid reply token of a ticket the sender is not on
+
 
 
 def thread_for(parsed: Parsed, contact: Contact) -> Thread:

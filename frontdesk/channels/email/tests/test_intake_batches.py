@@ -194,6 +194,31 @@ def test_a_database_error_after_writing_redoes_the_batch_too_and_quarantines_tha
     assert sorted(Ticket.objects.values_list("subject", flat=True)) == ["Question number 1", "Question number 3"]
     assert all(t.audits.exists() for t in Ticket.objects.all()), "their audit trail was written"
 
+
+def test_replies_found_by_their_headers_are_added_without_reading_their_ticket_again(mailbox: Mailbox) -> None:
+    """Threading reads a reply's ticket with its row lock, so adding the message does not read it
+    again; a reply found among the batch's own references (not yet in the table), or after a CC
+    changed the ticket through another read, reads it again. The ticket's version counts every
+    write: none is written back from a stale copy."""
+    (first,) = _stored(mailbox, mail(1))
+    process_batch([first])
+    ticket = Ticket.objects.get()
+    version = ticket.version
+    with_cc = b"Cc: colleague@customers.test\n" + reply(2, 1)
+    on_two = b"In-Reply-To: <2.intake@customers.test>\n" + mail(3, sender="customer1@customers.test")
+    ids = _stored(mailbox, with_cc, on_two, reply(4, 1))
+    with CaptureQueriesContext(connection) as queries:
+        done, _ = process_batch(ids)
+    assert [row.status for row in done] == ["processed"] * 3
+    ticket.refresh_from_db()
+    assert ticket.messages.count() == 4 and list(ticket.ccs.values_list("primary_email", flat=True)) == [
+        "colleague@customers.test"
+    ]
+    assert ticket.version == version + 4, "three messages and the CC: each write counted once"
+    rereads = [q["sql"] for q in queries.captured_queries
+               if q["sql"].startswith("SELECT") and 'FROM "tickets_ticket" WHERE "id" =' in q["sql"]]
+    assert len(rereads) == 2, "reply 3 (found among the held references) and the CC's update read it; 2 and 4 do not"
+
 SETUP = """
 import django; django.setup()
 from frontdesk.brands.models import Brand

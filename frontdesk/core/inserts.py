@@ -113,6 +113,16 @@ def reserve_keys(model: type[models.Model], count: int) -> list[int]:
 
 
 def _insert_computed(obj: models.Model, fields: list[models.Field], sql: dict[str, tuple[str, list[Any]]]) -> None:
+    statement, params = _computed(obj, fields, sql)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        _stored(obj, cursor.fetchone()[0])
+
+
+def _computed(
+    obj: models.Model, fields: list[models.Field], sql: dict[str, tuple[str, list[Any]]]
+) -> tuple[str, list[Any]]:
+    """The one-row INSERT … RETURNING of ``obj`` with ``sql``'s column expressions, and its parameters."""
     computed = tuple(sorted((column, expr) for column, (expr, _) in sql.items()))
     params: list[Any] = []
     declared = set()
@@ -125,9 +135,55 @@ def _insert_computed(obj: models.Model, fields: list[models.Field], sql: dict[st
     for column, _ in computed:
         if column not in declared:
             params.extend(sql[column][1])
+    return _statement(type(obj), 1, computed), params
+
+
+@cache
+def _claiming_statement(parent_insert: str, child: type[models.Model], fk: str, unique: tuple[str, ...]) -> str:
+    fields, _ = _columns(child)
+    quote = connection.ops.quote_name
+    link = child._meta.get_field(fk).column  # type: ignore[union-attr]
+    names = ", ".join(quote(str(f.column)) for f in fields)
+    values = ", ".join('p."k"' if f.column == link else "%s" for f in fields)
+    target = ", ".join(quote(str(child._meta.get_field(name).column)) for name in unique)  # type: ignore[union-attr]
+    pk = quote(str(child._meta.pk.column))  # type: ignore[union-attr]
+    parent = parent_insert.rsplit(" RETURNING ", 1)
+    # only quoted names and the compiled parent INSERT are interpolated; values are parameters
+    return (
+        f"WITH p AS ({parent[0]} RETURNING {parent[1]} AS k),"  # noqa: S608
+        f" c AS (INSERT INTO {quote(child._meta.db_table)} ({names}) SELECT {values} FROM p"
+        f" ON CONFLICT ({target}) DO NOTHING RETURNING {pk})"
+        ' SELECT p."k", (SELECT c.' + pk + " FROM c) FROM p"
+    )
+
+
+def insert_claiming(
+    parent: models.Model, child: models.Model, *, fk: str, unique: tuple[str, ...],
+    sql: dict[str, tuple[str, list[Any]]] | None = None,
+) -> bool:
+    """Insert ``parent`` (``sql``: as for ``insert``) and ``child``, whose foreign key ``fk`` is
+    set to it, unless a row already holds the child's values of ``unique``: True when both were
+    inserted; False when only the parent was (another writer holds the values: the caller removes
+    the parent). One statement on PostgreSQL (a claim made with the row that owns it); two on
+    SQLite, which has no INSERT in a WITH."""
+    if connection.vendor != "postgresql":
+        insert(parent, sql=sql)
+        setattr(child, fk, parent)
+        return insert_unless_taken(child, unique=unique)
+    fields, _ = _columns(type(parent))
+    statement, params = _computed(parent, fields, sql or {})
+    link = child._meta.get_field(fk).column  # type: ignore[union-attr]
+    child_fields, _ = _columns(type(child))
+    params += [f.get_db_prep_save(f.pre_save(child, True), connection) for f in child_fields if f.column != link]
     with connection.cursor() as cursor:
-        cursor.execute(_statement(type(obj), 1, computed), params)
-        _stored(obj, cursor.fetchone()[0])
+        cursor.execute(_claiming_statement(statement, type(child), fk, unique), params)
+        parent_pk, child_pk = cursor.fetchone()
+    _stored(parent, parent_pk)
+    setattr(child, fk, parent)
+    if child_pk is None:
+        return False
+    _stored(child, child_pk)
+    return True
 
 
 def _stored(obj: models.Model, pk: Any) -> None:

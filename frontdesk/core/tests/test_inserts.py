@@ -49,3 +49,36 @@ def test_insert_unless_taken_skips_a_taken_value_without_failing_the_transaction
         assert second.pk is None and second._state.adding, "nothing written, the instance stays new"
         Tag.objects.create(name="after")  # the transaction is still usable
     assert sorted(Tag.objects.values_list("name", flat=True)) == ["after", "billing"]
+
+
+@pytest.mark.django_db
+def test_insert_claiming_writes_a_row_and_the_claim_it_owns_or_only_the_row_when_the_claim_is_taken() -> None:
+    """A contact and its identity: one statement on PostgreSQL, with the contact's search entry
+    computed in it; a second contact claiming the same address gets no identity (False) and the
+    transaction goes on."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from frontdesk.core.inserts import insert_claiming
+    from frontdesk.customers import search
+    from frontdesk.customers.models import Contact, Identity
+
+    with transaction.atomic():
+        ana = Contact(name="Ana Lima", primary_email="ana@example.test")
+        with CaptureQueriesContext(connection) as queries:
+            claimed = insert_claiming(
+                ana, Identity(kind="email", value="ana@example.test", is_primary=True), fk="contact",
+                unique=("kind", "value"), sql=search.new_contact_columns(ana, ["ana@example.test"]),
+            )
+        assert claimed and ana.pk is not None
+        assert len(queries.captured_queries) == (1 if connection.vendor == "postgresql" else 2)
+        other = Contact(name="Impostor", primary_email="ana@example.test")
+        assert insert_claiming(other, Identity(kind="email", value="ana@example.test"), fk="contact",
+                               unique=("kind", "value")) is False
+        assert other.pk is not None, "the row is written; its caller removes it"
+        other.delete()
+    owner = Identity.objects.select_related("contact").get(kind="email", value="ana@example.test").contact
+    assert owner.pk == ana.pk and owner.name == "Ana Lima"
+    assert Contact.objects.filter(name="Impostor").count() == 0
+    if connection.vendor == "postgresql":
+        assert Contact.objects.filter(pk=ana.pk, search_vector__isnull=False).exists(), "indexed in the same statement"

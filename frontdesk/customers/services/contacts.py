@@ -14,7 +14,7 @@ from frontdesk.accounts.acting import acting_person, acting_user
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import Conflict, NotFound, ValidationError
 from frontdesk.core.events import record
-from frontdesk.core.inserts import insert, insert_unless_taken
+from frontdesk.core.inserts import insert, insert_claiming
 from frontdesk.core.reads import read_one
 from frontdesk.customers import search
 from frontdesk.customers.events import (
@@ -110,13 +110,14 @@ def _create(
         contact.organisation_id = organisation_id_for_email(primary_email)
     values = [v for _, v in pairs]
     vector = search.new_contact_columns(contact, values)  # PostgreSQL: the index entry in the INSERT
-    insert(contact, sql=vector)  # SQL compiled once: every new sender of an email is a new contact
-    if claim:
+    if claim:  # every new sender of an email: the contact and its identity in one statement
         (kind, value), = pairs
-        if not insert_unless_taken(Identity(contact=contact, kind=kind, value=value, is_primary=True), unique=UNIQUE):
+        identity = Identity(kind=kind, value=value, is_primary=True)
+        if not insert_claiming(contact, identity, fk="contact", unique=UNIQUE, sql=vector):
             contact.delete()  # another writer holds the identity: its contact is the one
             return None
     else:
+        insert(contact, sql=vector)  # SQL compiled once
         _insert_identities(contact, pairs)
     if tags:
         contact.tags.set(tags)

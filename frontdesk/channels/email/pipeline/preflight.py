@@ -136,18 +136,15 @@ def look_up_many(messages: list[tuple[InboundEmail, str]]) -> dict[int, Seen]:
     }
 
 
-MAX_ANSWERED = 100  # the Message-IDs of a message's In-Reply-To and References that are looked at
-
-
 def answering_earlier(answers: dict[int, list[str]], batch: list[int]) -> dict[int, list[int]]:
-    """Of the rows ``answers`` names (row id → the Message-IDs its In-Reply-To and References
-    give), those that answer a message stored before them and not processed yet, outside the
+    """Of the rows ``answers`` names (row id → the Message-IDs it answers, ``threading.answered_ids``),
+    those that answer a message stored before them and not processed yet, outside the
     ``batch`` they are in: another batch (another intake process, another node) is processing it
     now, or will. Threaded now, such a reply would miss the ticket that message opens when it
     commits, and open one of its own; its caller waits for it instead. By row id: the ids of the
     rows it waits for. One query for all the rows; a message that answers one stored after it is
     never made to wait (no two messages wait for each other)."""
-    wanted = sorted({h for ids in answers.values() for h in ids[:MAX_ANSWERED] if h})
+    wanted = sorted({h for ids in answers.values() for h in ids if h})
     if not wanted:
         return {}
     with connection.cursor() as cursor:
@@ -159,7 +156,7 @@ def answering_earlier(answers: dict[int, list[str]], batch: list[int]) -> dict[i
         stored: dict[str, list[int]] = {}
         for header_id, pk in cursor.fetchall():
             stored.setdefault(header_id, []).append(int(pk))
-    waiting = {pk: sorted({e for h in ids[:MAX_ANSWERED] for e in stored.get(h, ()) if e < pk})
+    waiting = {pk: sorted({e for h in ids for e in stored.get(h, ()) if e < pk})
                for pk, ids in answers.items()}
     return {pk: earlier for pk, earlier in waiting.items() if earlier}
 

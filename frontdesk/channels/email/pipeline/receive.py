@@ -31,7 +31,7 @@ from frontdesk.channels.email.pipeline.bounce import handle_bounce
 from frontdesk.channels.email.pipeline.identify import ccs_to_add, identify
 from frontdesk.channels.email.pipeline.parse import Parsed, addresses, load, parse
 from frontdesk.channels.email.pipeline.store import read_raw
-from frontdesk.channels.email.pipeline.threading import handling_notes, take_lock, thread_for
+from frontdesk.channels.email.pipeline.threading import answered_ids, handling_notes, take_lock, thread_for
 from frontdesk.core.actor import Actor
 from frontdesk.core.errors import ValidationError
 from frontdesk.core.html import Sanitised, sanitize_html
@@ -442,7 +442,7 @@ def _without_waiting(
     ``deferred``). Asked before any message of the batch is threaded: what the other batch has
     not committed by now, this batch's look-ups would not see."""
     answers = {
-        row.pk: p.parsed.in_reply_to + p.parsed.references
+        row.pk: answered_ids(p.parsed)
         for row in rows if (p := prepared.get(row.pk)) is not None and p.parsed is not None
     }
     waiting = preflight.answering_earlier({pk: ids for pk, ids in answers.items() if ids}, [row.pk for row in rows])

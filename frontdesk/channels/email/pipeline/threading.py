@@ -125,23 +125,29 @@ def _of(writer: _Writer, ticket: Ticket, *, agents: bool) -> Ticket | None:
     return None
 
 
+MAX_ANSWERED = 100  # the Message-IDs of a message's In-Reply-To and References that are looked at
+
+
+def answered_ids(parsed: Parsed) -> list[str]:
+    """The Message-IDs a message answers, nearest first: In-Reply-To, then References newest first
+    (what threading looks up, and what a batch waits for: ``receive._without_waiting``)."""
+    return (parsed.in_reply_to + list(reversed(parsed.references)))[:MAX_ANSWERED]
+
+
 def _locked(ticket: Ticket) -> Ticket:
     """``ticket`` marked as read with its row lock in this transaction (so fresh): a message added
-    to it needs no second read (``message_add(locked=True)``). SQLite has one writer: a read in
-    the writer's transaction is as good as locked."""
+    to it needs no second read (``message_add(locked_by_caller=True)``). SQLite has one writer: a
+    read in the writer's transaction is as good as locked."""
     ticket._read_locked = True  # type: ignore[attr-defined]
     return ticket
 
 
-def is_locked(ticket: Ticket | None) -> bool:
-    return ticket is not None and getattr(ticket, "_read_locked", False)
-
-
 def take_lock(ticket: Ticket | None) -> bool:
-    """``is_locked(ticket)``, for one write: the mark is cleared, since the instance is not kept
-    current by every later write in the transaction (another instance may change the row, and a
-    later message of the batch may find this one again among the held references)."""
-    found = is_locked(ticket)
+    """Whether ``ticket`` was read with its row lock (``_locked``), for one write: the mark is
+    cleared, since the instance is not kept current by every later write in the transaction
+    (another instance may change the row, and a later message of the batch may find this one
+    again among the held references)."""
+    found = ticket is not None and getattr(ticket, "_read_locked", False)
     if found:
         ticket._read_locked = False  # type: ignore[union-attr]
     return found
@@ -169,10 +175,9 @@ def by_token(parsed: Parsed, writer: _Writer) -> tuple[Ticket | None, int | None
 
 
 def by_headers(parsed: Parsed, writer: _Writer) -> Ticket | None:
-    wanted = parsed.in_reply_to + list(reversed(parsed.references))
+    wanted = answered_ids(parsed)
     if not wanted:
         return None
-    wanted = wanted[:100]
     where = f'{_REFS}."header_id" IN ({placeholders(wanted)})'
     read = read_many_related(
         EmailReference, "ticket", where, wanted, lock_related=True, defer_related=("search_vector",)
